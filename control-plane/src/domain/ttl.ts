@@ -1,0 +1,38 @@
+/**
+ * Key lifetimes (SPEC §4): a duration string such as "90d", "720h" or "30m", or a sum of such
+ * parts ("1d12h"). Default 90 days, at least 1 hour, at most 365 days. Pure.
+ */
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
+const UNIT_MS: Record<string, number> = { m: MINUTE_MS, h: HOUR_MS, d: DAY_MS };
+
+export const DEFAULT_TTL = '90d';
+export const MIN_TTL_MS = HOUR_MS;
+export const MAX_TTL_MS = 365 * DAY_MS;
+
+const TTL_GRAMMAR = /^(?:\d{1,6}[mhd])+$/;
+const TTL_PART = /(\d{1,6})([mhd])/g;
+
+export type TtlResult = { ok: true; milliseconds: number } | { ok: false; message: string };
+
+export function parseTtl(text: string): TtlResult {
+  if (!TTL_GRAMMAR.test(text)) {
+    return {
+      ok: false,
+      message: `"${text}" is not a duration: use a number followed by m, h or d, such as "30m", "720h" or "90d"`,
+    };
+  }
+  let milliseconds = 0;
+  for (const [, amount, unit] of text.matchAll(TTL_PART)) milliseconds += Number(amount) * UNIT_MS[unit!]!;
+  if (milliseconds < MIN_TTL_MS) return { ok: false, message: `ttl "${text}" is shorter than the minimum of 1h` };
+  if (milliseconds > MAX_TTL_MS) return { ok: false, message: `ttl "${text}" is longer than the maximum of 365d` };
+  return { ok: true, milliseconds };
+}
+
+/** The moment a key minted at `mintedAt` with this TTL expires; throws on an invalid TTL. */
+export function expiryFor(mintedAt: Date, ttl: string = DEFAULT_TTL): Date {
+  const parsed = parseTtl(ttl);
+  if (!parsed.ok) throw new RangeError(parsed.message);
+  return new Date(mintedAt.getTime() + parsed.milliseconds);
+}
