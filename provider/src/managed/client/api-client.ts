@@ -1,0 +1,233 @@
+/**
+ * The managed.dev API as the provider needs it, with retries.
+ *
+ * Retry policy: network failures (refused, reset, timeout, a connection dropped mid-response),
+ * 429 and 5xx are retried with exponential backoff and jitter, honouring Retry-After. A request
+ * is retried only when repeating it is harmless: GET, PATCH (it sets absolute values) and DELETE
+ * (revocation is idempotent) always; POST only when it carries an Idempotency-Key, which makes
+ * the server replay the first answer instead of minting a second key. A 409 on such a POST means
+ * the first attempt is still in flight on the server, so it is retried too.
+ */
+import { randomUUID } from 'node:crypto';
+import { ApiError, ApiUnreachableError, parseProblem } from './problem';
+import { BackoffPolicy, DEFAULT_BACKOFF, parseRetryAfterMs, retryDelayMs } from './backoff';
+import { sendRequest, TransportRequest, TransportResponse } from './transport';
+import type { CreateKeyBody, KeyRecord, MintedKey, Page, PresetEntry, ScopeEntry, UpdateKeyBody, Whoami } from './types';
+
+export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+
+export interface ApiClientOptions {
+  /** Base URL of the control plane, e.g. "http://127.0.0.1:8080" (a trailing "/v1" is accepted). */
+  readonly endpoint: string;
+  readonly token: string;
+  readonly backoff?: Partial<BackoffPolicy>;
+  /** Per attempt. */
+  readonly timeoutMs?: number;
+  readonly userAgent?: string;
+  /** Cancels waits and in-flight requests (Terraform's StopProvider). */
+  readonly signal?: AbortSignal;
+  readonly log?: (level: LogLevel, message: string) => void;
+  /** Injected in tests; production uses Math.random and real timers. */
+  readonly random?: () => number;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly transport?: (request: TransportRequest) => Promise<TransportResponse>;
+}
+
+export interface RequestOptions {
+  readonly body?: unknown;
+  readonly idempotencyKey?: string;
+  readonly query?: Readonly<Record<string, string | number | undefined>>;
+}
+
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+
+function defaultSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new Error('request cancelled'));
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new Error('request cancelled'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A fresh Idempotency-Key value. */
+export function newIdempotencyKey(): string {
+  return randomUUID();
+}
+
+export class ManagedApiClient {
+  private readonly baseUrl: URL;
+  private readonly policy: BackoffPolicy;
+  private readonly timeoutMs: number;
+  private readonly random: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  private readonly transport: (request: TransportRequest) => Promise<TransportResponse>;
+
+  constructor(private readonly options: ApiClientOptions) {
+    let base: URL;
+    try {
+      base = new URL(options.endpoint);
+    } catch {
+      throw new Error(`endpoint "${options.endpoint}" is not a URL: write it like "https://api.managed.dev"`);
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+      throw new Error(`endpoint "${options.endpoint}" must start with http:// or https://`);
+    }
+    // Accept both "https://host" and "https://host/v1"; paths below always add /v1 themselves.
+    base.pathname = base.pathname.replace(/\/+$/, '').replace(/\/v1$/, '') + '/';
+    this.baseUrl = base;
+    this.policy = { ...DEFAULT_BACKOFF, ...options.backoff };
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? defaultSleep;
+    this.transport = options.transport ?? sendRequest;
+  }
+
+  get endpoint(): string {
+    return this.baseUrl.href.replace(/\/$/, '');
+  }
+
+  whoami(): Promise<Whoami> {
+    return this.request('GET', '/v1/whoami');
+  }
+
+  async listScopes(): Promise<ScopeEntry[]> {
+    return this.collectList<ScopeEntry>('/v1/scopes');
+  }
+
+  async listPresets(): Promise<PresetEntry[]> {
+    return this.collectList<PresetEntry>('/v1/presets');
+  }
+
+  /** Mints a key. The same idempotencyKey on every retry (and every re-run of the same planned create) replays the first answer. */
+  createKey(body: CreateKeyBody, idempotencyKey: string): Promise<MintedKey> {
+    return this.request('POST', '/v1/keys', { body, idempotencyKey });
+  }
+
+  /** The key record, or null when the key does not exist (or is hidden from this token, which the API answers the same way). */
+  async getKey(id: string): Promise<KeyRecord | null> {
+    try {
+      return await this.request<KeyRecord>('GET', `/v1/keys/${encodeURIComponent(id)}`);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async listKeys(filter: { name?: string; status?: string } = {}): Promise<KeyRecord[]> {
+    const keys: KeyRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page: Page<KeyRecord> = await this.request('GET', '/v1/keys', { query: { ...filter, limit: 100, cursor } });
+      keys.push(...page.items);
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    return keys;
+  }
+
+  updateKey(id: string, body: UpdateKeyBody): Promise<KeyRecord> {
+    return this.request('PATCH', `/v1/keys/${encodeURIComponent(id)}`, { body });
+  }
+
+  /** Revokes a key. Revoking twice is a success (SPEC §4); a key that no longer exists counts as revoked. */
+  async revokeKey(id: string): Promise<void> {
+    try {
+      await this.request<unknown>('DELETE', `/v1/keys/${encodeURIComponent(id)}`);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404) return;
+      throw error;
+    }
+  }
+
+  /** Lists may come back as a bare array or as `{items}`; both are accepted. */
+  private async collectList<T>(path: string): Promise<T[]> {
+    const answer = await this.request<unknown>('GET', path);
+    if (Array.isArray(answer)) return answer as T[];
+    if (answer && typeof answer === 'object') {
+      const record = answer as Record<string, unknown>;
+      if (Array.isArray(record.items)) return record.items as T[];
+      // A map keyed by name (e.g. presets) becomes a list of named entries.
+      return Object.entries(record).map(([name, value]) => ({ name, ...(value as object) }) as T);
+    }
+    throw new Error(`GET ${path} answered with an unexpected body`);
+  }
+
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const url = new URL(path.replace(/^\//, ''), this.baseUrl);
+    for (const [name, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    const headers: Record<string, string> = {
+      accept: 'application/json, application/problem+json',
+      authorization: `Bearer ${this.options.token}`,
+      'user-agent': this.options.userAgent ?? 'terraform-provider-managed',
+    };
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers['content-type'] = 'application/json';
+    }
+    if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
+    const repeatable = method !== 'POST' || options.idempotencyKey !== undefined;
+    const label = `${method} ${url.pathname}`;
+
+    for (let attempt = 1; ; attempt++) {
+      const canRetry = repeatable && attempt < this.policy.maxAttempts;
+      let response: TransportResponse;
+      try {
+        response = await this.transport({ method, url, headers, body, timeoutMs: this.timeoutMs, signal: this.options.signal });
+      } catch (error) {
+        const cause = error instanceof Error ? error : new Error(String(error));
+        if (!canRetry || this.options.signal?.aborted) throw new ApiUnreachableError(method, url.href, attempt, cause);
+        const wait = retryDelayMs(this.policy, attempt, undefined, this.random());
+        this.log('WARN', `${label} attempt ${attempt} failed (${cause.message}); retrying in ${wait} ms`);
+        await this.pause(wait, method, url.href, attempt, cause);
+        continue;
+      }
+
+      if (response.status >= 200 && response.status < 300) {
+        if (response.status === 204 || response.body.length === 0) return undefined as T;
+        try {
+          return JSON.parse(response.body) as T;
+        } catch {
+          throw new Error(`${label} answered ${response.status} with a body that is not JSON`);
+        }
+      }
+
+      const inFlightReplay = response.status === 409 && options.idempotencyKey !== undefined;
+      if (canRetry && (RETRYABLE_STATUS.has(response.status) || inFlightReplay)) {
+        const retryAfter = parseRetryAfterMs(headerText(response.headers['retry-after']), Date.now());
+        const wait = retryDelayMs(this.policy, attempt, retryAfter, this.random());
+        this.log('WARN', `${label} attempt ${attempt} answered ${response.status}; retrying in ${wait} ms`);
+        await this.pause(wait, method, url.href, attempt, new Error(`HTTP ${response.status}`));
+        continue;
+      }
+      throw new ApiError(method, url.pathname, parseProblem(response.status, response.statusText, headerText(response.headers['content-type']), response.body));
+    }
+  }
+
+  private async pause(ms: number, method: string, url: string, attempt: number, cause: Error): Promise<void> {
+    try {
+      await this.sleep(ms, this.options.signal);
+    } catch {
+      throw new ApiUnreachableError(method, url, attempt, cause);
+    }
+  }
+
+  private log(level: LogLevel, message: string): void {
+    this.options.log?.(level, message);
+  }
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
