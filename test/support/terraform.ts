@@ -1,0 +1,213 @@
+/**
+ * Runs the real `terraform` binary for end-to-end tests, each in its own temp directory with its
+ * own CLI configuration. Shared by the provider and CDKTF tests.
+ *
+ *   const workspace = await createTerraformWorkspace({ files: { 'main.tf': hcl }, env: { MANAGED_ENDPOINT: url } });
+ *   await workspace.terraform(['init']);
+ *   const plan = await workspace.terraform(['plan', '-detailed-exitcode'], { expectExitCodes: [2] });
+ *   await workspace.cleanup();
+ *
+ * Rules it enforces (see ../shared/reference/terraform-plugin-protocol.md):
+ * - its own TF_CLI_CONFIG_FILE (the machine's points at a file that does not exist) with a
+ *   filesystem_mirror for registry.terraform.io/managed-dev/managed and `direct` for everything
+ *   else, so `terraform init` installs our provider offline through the mirror;
+ * - CHECKPOINT_DISABLE=1, TF_IN_AUTOMATION=1, TF_INPUT=0;
+ * - ASYNC child processes only: a test's in-process control plane must keep answering while
+ *   terraform runs, which spawnSync would prevent (deadlock);
+ * - a missing terraform binary is an error, never a skip.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+export const PROVIDER_SOURCE = 'registry.terraform.io/managed-dev/managed';
+export const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
+
+export interface CommandResult {
+  readonly command: string;
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface TerraformOptions {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Exit codes that count as success; anything else rejects with the full output. Default [0]. */
+  readonly expectExitCodes?: readonly number[];
+  /** Default 180 s: an apply of 50 keys on a busy 2-core machine can take a while. */
+  readonly timeoutMs?: number;
+  /** Adds -no-color to commands that take it (default true) so assertions see plain text. */
+  readonly noColor?: boolean;
+}
+
+const COMMANDS_WITH_NO_COLOR = new Set(['init', 'validate', 'plan', 'apply', 'destroy', 'import', 'refresh', 'show', 'output', 'state', 'providers', 'console', 'taint', 'untaint']);
+
+/** Runs any program asynchronously; rejects with its output when it exits with an unexpected code or times out. */
+export function runCommand(
+  program: string,
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; expectExitCodes?: readonly number[]; timeoutMs?: number },
+): Promise<CommandResult> {
+  const command = [program, ...args].join(' ');
+  const expected = options.expectExitCodes ?? [0];
+  const timeoutMs = options.timeoutMs ?? 180_000;
+  return new Promise<CommandResult>((resolvePromise, reject) => {
+    const child = spawn(program, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      // terraform traps SIGTERM to finish gracefully; SIGKILL follows if it does not stop.
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+    }, timeoutMs);
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      reject(
+        error.code === 'ENOENT'
+          ? new Error(`${program} is not on PATH (needed by this test: ${command}). Install it; these tests fail rather than skip without it.`)
+          : error,
+      );
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const exitCode = code ?? -1;
+      const result = { command, exitCode, stdout, stderr };
+      if (timedOut) {
+        reject(new Error(`${command} timed out after ${timeoutMs} ms (in ${options.cwd})\n${formatOutput(result)}`));
+      } else if (!expected.includes(exitCode)) {
+        reject(new Error(`${command} exited with ${signal ?? exitCode}, expected ${expected.join(' or ')} (in ${options.cwd})\n${formatOutput(result)}`));
+      } else {
+        resolvePromise(result);
+      }
+    });
+  });
+}
+
+function formatOutput(result: CommandResult): string {
+  return `--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}`;
+}
+
+/** Runs terraform; see TerraformOptions. */
+export function terraform(args: readonly string[], options: TerraformOptions): Promise<CommandResult> {
+  const withColor = options.noColor !== false && COMMANDS_WITH_NO_COLOR.has(args[0] ?? '') && !args.includes('-no-color');
+  const fullArgs = withColor ? [args[0]!, '-no-color', ...args.slice(1)] : [...args];
+  return runCommand('terraform', fullArgs, options);
+}
+
+/** Fails loudly (never skips) when terraform is missing; returns its version line. */
+export async function requireTerraform(): Promise<string> {
+  const result = await runCommand('terraform', ['version'], { cwd: REPOSITORY_ROOT, env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: '/dev/null' } });
+  return result.stdout.split('\n')[0] ?? '';
+}
+
+let mirrorPromise: Promise<string> | undefined;
+
+/**
+ * Builds the provider and writes the filesystem mirror once per test process (memoised), in a
+ * temp directory. Every workspace's CLI config points at it.
+ */
+export function providerMirror(): Promise<string> {
+  mirrorPromise ??= (async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'managed-provider-mirror-'));
+    const env = { ...process.env, npm_config_update_notifier: 'false' };
+    await runCommand('npm', ['run', '--silent', 'build:provider'], { cwd: REPOSITORY_ROOT, env, timeoutMs: 300_000 });
+    await runCommand('npm', ['run', '--silent', 'provider:mirror', '--', directory], { cwd: REPOSITORY_ROOT, env, timeoutMs: 300_000 });
+    return directory;
+  })();
+  return mirrorPromise;
+}
+
+/** A CLI configuration that installs our provider from `mirrorDirectory` and everything else from its registry. */
+export function cliConfiguration(mirrorDirectory: string): string {
+  return [
+    'provider_installation {',
+    '  filesystem_mirror {',
+    `    path    = ${JSON.stringify(mirrorDirectory)}`,
+    `    include = [${JSON.stringify(PROVIDER_SOURCE)}]`,
+    '  }',
+    '  direct {',
+    `    exclude = [${JSON.stringify(PROVIDER_SOURCE)}]`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+export interface TerraformWorkspace {
+  /** The working directory (the root module); write main.tf here. */
+  readonly dir: string;
+  /** The environment every command of this workspace runs with. */
+  readonly env: NodeJS.ProcessEnv;
+  readonly cliConfigPath: string;
+  readonly mirrorDirectory: string;
+  /** Writes a file relative to `dir` (directories are created). */
+  writeFile(relativePath: string, content: string): Promise<void>;
+  /** terraform in this workspace, with this workspace's env plus `extraEnv`. */
+  terraform(args: readonly string[], options?: Partial<Omit<TerraformOptions, 'cwd' | 'env'>> & { extraEnv?: NodeJS.ProcessEnv }): Promise<CommandResult>;
+  /** Removes the temp directory (keep it for a post-mortem with KEEP_TERRAFORM_WORKSPACES=1). */
+  cleanup(): Promise<void>;
+}
+
+export interface WorkspaceOptions {
+  /** Files to write into the workspace, e.g. { 'main.tf': '…' }. */
+  readonly files?: Readonly<Record<string, string>>;
+  /** Added to the environment (MANAGED_ENDPOINT, MANAGED_TOKEN, TF_VAR_…). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Another mirror directory; default: the memoised providerMirror(). */
+  readonly mirrorDirectory?: string;
+}
+
+/** Inherited variables that would make runs depend on the machine rather than the test. */
+const SCRUBBED_VARIABLES = ['TF_CLI_CONFIG_FILE', 'TF_PLUGIN_CACHE_DIR', 'TF_DATA_DIR', 'TF_WORKSPACE', 'TF_CLI_ARGS', 'TF_REATTACH_PROVIDERS', 'MANAGED_ENDPOINT', 'MANAGED_TOKEN'];
+
+export async function createTerraformWorkspace(options: WorkspaceOptions = {}): Promise<TerraformWorkspace> {
+  const mirrorDirectory = options.mirrorDirectory ?? (await providerMirror());
+  const dir = await mkdtemp(join(tmpdir(), 'managed-tf-'));
+  const cliConfigPath = join(dir, '.terraformrc');
+  await writeFile(cliConfigPath, cliConfiguration(mirrorDirectory));
+  const inherited = { ...process.env };
+  for (const name of SCRUBBED_VARIABLES) delete inherited[name];
+  for (const name of Object.keys(inherited)) if (name.startsWith('TF_CLI_ARGS_')) delete inherited[name];
+  const env: NodeJS.ProcessEnv = {
+    ...inherited,
+    TF_CLI_CONFIG_FILE: cliConfigPath,
+    CHECKPOINT_DISABLE: '1',
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    ...options.env,
+  };
+  const workspace: TerraformWorkspace = {
+    dir,
+    env,
+    cliConfigPath,
+    mirrorDirectory,
+    async writeFile(relativePath, content) {
+      const target = join(dir, relativePath);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, content);
+    },
+    terraform(args, runOptions = {}) {
+      const { extraEnv, ...rest } = runOptions;
+      return terraform(args, { cwd: dir, env: { ...env, ...extraEnv }, ...rest });
+    },
+    async cleanup() {
+      if (process.env.KEEP_TERRAFORM_WORKSPACES === '1') return;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  for (const [path, content] of Object.entries(options.files ?? {})) await workspace.writeFile(path, content);
+  return workspace;
+}
+
+/** The 1-based line of the first line of `text` containing `needle` (for "on main.tf line N" assertions). */
+export function lineOf(text: string, needle: string): number {
+  const index = text.split('\n').findIndex((line) => line.includes(needle));
+  if (index < 0) throw new Error(`"${needle}" does not occur in the given text`);
+  return index + 1;
+}
