@@ -1,0 +1,62 @@
+/**
+ * Last-used records (SPEC §4): `last_used_at` / `last_used_ip`, written at most once a minute per
+ * key and never on the request's hot path.
+ *
+ * `touch` only compares two numbers in a Map; a key due for a write is queued and the queue is
+ * flushed in one transaction from setImmediate, after the response has been handed to the socket.
+ * A minute-old record is good enough for "is this key still used?" and the database sees at most
+ * one write per key per minute however hard the key is driven.
+ */
+export const LAST_USED_INTERVAL_MS = 60_000;
+
+export interface LastUsedSink {
+  /** Writes every pending record in one go. */
+  writeLastUsed(records: ReadonlyArray<{ keyId: string; at: number; ip: string }>): void;
+}
+
+export class LastUsedRecorder {
+  private readonly writtenAt = new Map<string, number>();
+  private readonly pending = new Map<string, { at: number; ip: string }>();
+  private scheduled: NodeJS.Immediate | null = null;
+  /** How many rows have been written since start (observability and tests). */
+  writes = 0;
+
+  constructor(
+    private readonly sink: LastUsedSink,
+    private readonly intervalMs: number = LAST_USED_INTERVAL_MS,
+    private readonly onError: (error: unknown) => void = (error) => console.error('last-used write failed:', error),
+  ) {}
+
+  touch(keyId: string, at: number, ip: string): void {
+    const last = this.writtenAt.get(keyId);
+    if (last !== undefined && at - last < this.intervalMs && at >= last) return;
+    this.writtenAt.set(keyId, at);
+    this.pending.set(keyId, { at, ip });
+    if (this.scheduled === null) this.scheduled = setImmediate(() => this.flush());
+  }
+
+  /** Writes what is queued now (also called on shutdown so nothing queued is lost). */
+  flush(): void {
+    if (this.scheduled !== null) {
+      clearImmediate(this.scheduled);
+      this.scheduled = null;
+    }
+    if (this.pending.size === 0) return;
+    const records = [...this.pending].map(([keyId, { at, ip }]) => ({ keyId, at, ip }));
+    this.pending.clear();
+    try {
+      this.sink.writeLastUsed(records);
+      this.writes += records.length;
+    } catch (error) {
+      // Forget the throttle for these keys so the next request retries the write.
+      for (const record of records) this.writtenAt.delete(record.keyId);
+      this.onError(error);
+    }
+  }
+
+  /** A revoked or deleted key no longer needs a throttle entry. */
+  forget(keyId: string): void {
+    this.writtenAt.delete(keyId);
+    this.pending.delete(keyId);
+  }
+}
