@@ -1,0 +1,270 @@
+import type * as grpc from '@grpc/grpc-js';
+import { decodeJsonValue } from '../cty/json';
+import type { CtyType } from '../cty/types';
+import { isWhollyKnown, type ObjectValue } from '../cty/values';
+import { DiagnosticError, Diagnostics } from '../diagnostics/diagnostics';
+import { log } from '../plugin/logger';
+import { blockToProto, checkBlockSchema, impliedType, schemaToProto } from '../schema/schema';
+import type { DataSourceDefinition, ProviderDefinition, ResourceDefinition } from './definitions';
+import { planResourceChange } from './plan';
+import { attributePathToWire, diagnosticsToWire, readObject, writeDynamicValue } from './wire';
+
+// proto-loader messages are untyped objects shaped by the descriptor.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Message = any;
+type Handler = (request: Message, diagnostics: Diagnostics) => Promise<object>;
+
+interface Typed<T> {
+  definition: T;
+  type: CtyType;
+}
+
+/**
+ * Maps the tfplugin6 Provider RPCs onto a ProviderDefinition. Every problem, including an
+ * exception thrown by provider code, is answered as a diagnostic with gRPC status OK: a gRPC
+ * error would reach the user as an opaque "plugin failed to respond".
+ */
+export class ProviderService<Client> {
+  private readonly providerType: CtyType;
+  private readonly resources = new Map<string, Typed<ResourceDefinition<Client>>>();
+  private readonly dataSources = new Map<string, Typed<DataSourceDefinition<Client>>>();
+  private configured: { client: Client } | undefined;
+  private readonly stopController = new AbortController();
+  private schemaResponse: object | undefined;
+
+  constructor(private readonly provider: ProviderDefinition<Client>) {
+    checkBlockSchema(provider.schema, 'provider');
+    this.providerType = impliedType(provider.schema);
+    for (const [name, definition] of Object.entries(provider.resources ?? {})) {
+      checkBlockSchema(definition.schema, name);
+      this.resources.set(name, { definition, type: impliedType(definition.schema) });
+    }
+    for (const [name, definition] of Object.entries(provider.dataSources ?? {})) {
+      checkBlockSchema(definition.schema, name);
+      this.dataSources.set(name, { definition, type: impliedType(definition.schema) });
+    }
+  }
+
+  /** The object grpc-js `server.addService(providerService, …)` expects. */
+  grpcImplementation(): grpc.UntypedServiceImplementation {
+    const rpcs: Record<string, Handler> = {
+      GetProviderSchema: async () => this.getProviderSchema(),
+      ValidateProviderConfig: (request, diagnostics) => this.validateProviderConfig(request, diagnostics),
+      ValidateResourceConfig: (request, diagnostics) => this.validateResourceConfig(request, diagnostics),
+      ValidateDataResourceConfig: (request, diagnostics) => this.validateDataResourceConfig(request, diagnostics),
+      UpgradeResourceState: (request, diagnostics) => this.upgradeResourceState(request, diagnostics),
+      ConfigureProvider: (request, diagnostics) => this.configureProvider(request, diagnostics),
+      ReadResource: (request, diagnostics) => this.readResource(request, diagnostics),
+      PlanResourceChange: (request, diagnostics) => this.planResourceChange(request, diagnostics),
+      ApplyResourceChange: (request, diagnostics) => this.applyResourceChange(request, diagnostics),
+      ImportResourceState: (request, diagnostics) => this.importResourceState(request, diagnostics),
+      ReadDataSource: (request, diagnostics) => this.readDataSource(request, diagnostics),
+      StopProvider: async () => this.stopProvider(),
+    };
+    const implementation: grpc.UntypedServiceImplementation = {};
+    for (const [name, handler] of Object.entries(rpcs)) {
+      implementation[name] = (call: grpc.ServerUnaryCall<Message, object>, callback: grpc.sendUnaryData<object>) => {
+        void this.answer(name, handler, call.request).then((response) => callback(null, response));
+      };
+    }
+    return implementation;
+  }
+
+  /** Runs one RPC with exception-to-diagnostic conversion; exposed for in-process tests. */
+  async answer(name: string, handler: Handler, request: Message): Promise<object> {
+    const diagnostics = new Diagnostics();
+    log.debug(`${name} ${request?.type_name ?? ''}`.trim());
+    try {
+      const response = await handler(request, diagnostics);
+      return { ...response, diagnostics: diagnosticsToWire(diagnostics.items) };
+    } catch (error) {
+      if (error instanceof DiagnosticError) {
+        diagnostics.error(error.summary, error.detail, error.path);
+      } else {
+        log.error(`${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        diagnostics.error(`Unexpected error in the ${this.provider.typeName} provider (${name})`, error instanceof Error ? error.message : String(error));
+      }
+      return { diagnostics: diagnosticsToWire(diagnostics.items) };
+    }
+  }
+
+  getProviderSchema(): object {
+    this.schemaResponse ??= {
+      provider: { version: 0, block: blockToProto(this.provider.schema) },
+      resource_schemas: mapValues(this.resources, (entry) => schemaToProto(entry.definition.schema)),
+      data_source_schemas: mapValues(this.dataSources, (entry) => schemaToProto(entry.definition.schema)),
+      // Everything here is static, so Terraform may reuse one GetProviderSchema answer for all
+      // the provider processes of a command (fewer calls per launch).
+      server_capabilities: { plan_destroy: false, get_provider_schema_optional: true, move_resource_state: false },
+    };
+    return this.schemaResponse;
+  }
+
+  private async validateProviderConfig(request: Message, diagnostics: Diagnostics): Promise<object> {
+    const config = readObject(this.providerType, request.config) ?? {};
+    await this.provider.validateConfig?.({ config, diagnostics });
+    return {};
+  }
+
+  private async validateResourceConfig(request: Message, diagnostics: Diagnostics): Promise<object> {
+    const resource = this.resource(request.type_name);
+    const config = readObject(resource.type, request.config) ?? {};
+    await resource.definition.validate?.({ config, diagnostics });
+    return {};
+  }
+
+  private async validateDataResourceConfig(request: Message, diagnostics: Diagnostics): Promise<object> {
+    const dataSource = this.dataSource(request.type_name);
+    const config = readObject(dataSource.type, request.config) ?? {};
+    await dataSource.definition.validate?.({ config, diagnostics });
+    return {};
+  }
+
+  /**
+   * Called for every resource instance on every run. Same version: decode the stored JSON with
+   * the current schema (missing attributes become null, removed ones are dropped). Older
+   * version: the resource's upgradeState hook converts it.
+   */
+  private async upgradeResourceState(request: Message, diagnostics: Diagnostics): Promise<object> {
+    const resource = this.resource(request.type_name);
+    const storedVersion = Number(request.version ?? 0);
+    const currentVersion = resource.definition.schema.version ?? 0;
+    const rawJson = request.raw_state?.json ? Buffer.from(request.raw_state.json).toString('utf8') : '';
+    if (rawJson === '') {
+      if (request.raw_state?.flatmap && Object.keys(request.raw_state.flatmap).length > 0) {
+        throw new DiagnosticError('Unsupported legacy state', `${request.type_name} state is in the pre-0.12 flatmap format, which this provider cannot read.`);
+      }
+      return { upgraded_state: writeDynamicValue(resource.type, null) };
+    }
+    if (storedVersion > currentVersion) {
+      throw new DiagnosticError(
+        'State written by a newer provider',
+        `${request.type_name} state has schema version ${storedVersion}, but this provider only knows versions up to ${currentVersion}. Use a newer provider version.`,
+      );
+    }
+    let upgraded: ObjectValue;
+    if (storedVersion === currentVersion) {
+      upgraded = decodeJsonValue(resource.type, rawJson, { dropUnknownAttributes: true }) as ObjectValue;
+    } else if (resource.definition.upgradeState) {
+      upgraded = await resource.definition.upgradeState({ version: storedVersion, rawState: JSON.parse(rawJson), diagnostics });
+    } else {
+      throw new DiagnosticError('Cannot upgrade state', `${request.type_name} has no upgrade from schema version ${storedVersion} to ${currentVersion}.`);
+    }
+    return { upgraded_state: writeDynamicValue(resource.type, upgraded) };
+  }
+
+  private async configureProvider(request: Message, diagnostics: Diagnostics): Promise<object> {
+    const config = readObject(this.providerType, request.config) ?? {};
+    const client = await this.provider.configure({ config, terraformVersion: request.terraform_version ?? '', diagnostics });
+    if (!diagnostics.hasErrors()) this.configured = { client };
+    return {};
+  }
+
+  private async readResource(request: Message, diagnostics: Diagnostics): Promise<object> {
+    const resource = this.resource(request.type_name);
+    const state = readObject(resource.type, request.current_state);
+    // The response's private replaces the stored one, so it is always echoed.
+    const privateBytes = request.private ?? Buffer.alloc(0);
+    if (state === null) return { new_state: writeDynamicValue(resource.type, null), private: privateBytes };
+    const newState = await resource.definition.read({ ...this.operationContext(diagnostics), state });
+    if (newState !== null) this.requireWhollyKnown(newState, `${request.type_name} read`);
+    return { new_state: writeDynamicValue(resource.type, newState), private: privateBytes };
+  }
+
+  private async planResourceChange(request: Message, diagnostics: Diagnostics): Promise<object> {
+    const resource = this.resource(request.type_name);
+    const outcome = await planResourceChange(resource.definition, {
+      prior: readObject(resource.type, request.prior_state),
+      proposed: readObject(resource.type, request.proposed_new_state),
+      config: readObject(resource.type, request.config),
+      client: this.configured?.client,
+      diagnostics,
+    });
+    return {
+      planned_state: writeDynamicValue(resource.type, outcome.planned),
+      requires_replace: outcome.requiresReplace.map(attributePathToWire),
+      planned_private: request.prior_private ?? Buffer.alloc(0),
+      legacy_type_system: false,
+    };
+  }
+
+  private async applyResourceChange(request: Message, diagnostics: Diagnostics): Promise<object> {
+    const resource = this.resource(request.type_name);
+    const prior = readObject(resource.type, request.prior_state);
+    const planned = readObject(resource.type, request.planned_state);
+    const config = readObject(resource.type, request.config) ?? {};
+    const context = this.operationContext(diagnostics);
+    const privateBytes = request.planned_private ?? Buffer.alloc(0);
+    if (planned === null) {
+      if (prior !== null) await resource.definition.delete({ ...context, prior });
+      // A failed delete keeps the prior state so Terraform still tracks the object.
+      return { new_state: writeDynamicValue(resource.type, diagnostics.hasErrors() ? prior : null), private: privateBytes };
+    }
+    const newState =
+      prior === null
+        ? await resource.definition.create({ ...context, planned, config })
+        : await resource.definition.update({ ...context, prior, planned, config });
+    if (!diagnostics.hasErrors()) this.requireWhollyKnown(newState, `${request.type_name} apply`);
+    return { new_state: writeDynamicValue(resource.type, newState), private: privateBytes };
+  }
+
+  private async importResourceState(request: Message, diagnostics: Diagnostics): Promise<object> {
+    const resource = this.resource(request.type_name);
+    const id = String(request.id ?? '');
+    let state: ObjectValue;
+    if (resource.definition.importState) {
+      state = await resource.definition.importState({ ...this.operationContext(diagnostics), id });
+    } else {
+      if (!('id' in resource.definition.schema.attributes)) {
+        throw new DiagnosticError('Import not supported', `${request.type_name} has no id attribute and no importState hook.`);
+      }
+      state = { id };
+    }
+    if (diagnostics.hasErrors()) return {};
+    return { imported_resources: [{ type_name: request.type_name, state: writeDynamicValue(resource.type, state), private: Buffer.alloc(0) }] };
+  }
+
+  private async readDataSource(request: Message, diagnostics: Diagnostics): Promise<object> {
+    const dataSource = this.dataSource(request.type_name);
+    const config = readObject(dataSource.type, request.config) ?? {};
+    const state = await dataSource.definition.read({ ...this.operationContext(diagnostics), config });
+    if (diagnostics.hasErrors()) return {};
+    this.requireWhollyKnown(state, `${request.type_name} read`);
+    return { state: writeDynamicValue(dataSource.type, state) };
+  }
+
+  private stopProvider(): object {
+    log.info('StopProvider received: cancelling operations in flight');
+    this.stopController.abort(new Error('Terraform asked the provider to stop'));
+    return { Error: '' };
+  }
+
+  private operationContext(diagnostics: Diagnostics): { client: Client; diagnostics: Diagnostics; signal: AbortSignal } {
+    if (!this.configured) {
+      throw new DiagnosticError('Provider not configured', `The ${this.provider.typeName} provider was used before ConfigureProvider succeeded.`);
+    }
+    return { client: this.configured.client, diagnostics, signal: this.stopController.signal };
+  }
+
+  private requireWhollyKnown(value: ObjectValue, what: string): void {
+    if (!isWhollyKnown(value)) {
+      throw new DiagnosticError('Provider returned an incomplete object', `${what} left some values unknown; every attribute must be known after this step.`);
+    }
+  }
+
+  private resource(typeName: string): Typed<ResourceDefinition<Client>> {
+    const resource = this.resources.get(typeName);
+    if (!resource) throw new DiagnosticError('Unknown resource type', `The ${this.provider.typeName} provider has no resource type "${typeName}".`);
+    return resource;
+  }
+
+  private dataSource(typeName: string): Typed<DataSourceDefinition<Client>> {
+    const dataSource = this.dataSources.get(typeName);
+    if (!dataSource) throw new DiagnosticError('Unknown data source', `The ${this.provider.typeName} provider has no data source "${typeName}".`);
+    return dataSource;
+  }
+}
+
+function mapValues<T>(entries: Map<string, T>, convert: (entry: T) => object): Record<string, object> {
+  return Object.fromEntries([...entries].map(([name, entry]) => [name, convert(entry)]));
+}
