@@ -1,7 +1,8 @@
 import { DecimalNumber, type CtyNumber } from './values';
 
 const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
+// go-cty reads both int64 and uint64, so the integer range on the wire is [-2^63, 2^64 - 1].
+const UINT64_MAX = 2n ** 64n - 1n;
 // Exponents past this are not integers anyone writes in Terraform; keep them as text rather
 // than allocate an enormous BigInt.
 const LARGEST_EXPANDED_EXPONENT = 400;
@@ -68,10 +69,10 @@ export function numberFromInteger(value: number | bigint): CtyNumber {
   return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value;
 }
 
-/** What goes on the msgpack wire for a number: int64, float64 or decimal text, as go-cty does. */
+/** What goes on the msgpack wire for a number: an integer, float64 or decimal text, as go-cty does. */
 export function numberToWire(value: CtyNumber): number | bigint | string {
   if (value instanceof DecimalNumber) return value.text;
-  if (typeof value === 'bigint') return value >= INT64_MIN && value <= INT64_MAX ? value : value.toString();
+  if (typeof value === 'bigint') return value >= INT64_MIN && value <= UINT64_MAX ? value : value.toString();
   if (Number.isNaN(value)) throw new Error('NaN is not a cty number');
   return value;
 }
@@ -100,5 +101,10 @@ export function toJsNumber(value: CtyNumber): number {
 /** Decimal text of any cty number that numberFromDecimalText reads back to the same value (for storing numbers as text). */
 export function numberToText(value: CtyNumber): string {
   if (value instanceof DecimalNumber) return value.text;
-  return value.toString();
+  const shortest = value.toString();
+  if (typeof value === 'bigint' || !Number.isFinite(value)) return shortest;
+  // JS prints the shortest text that rounds to the double, which reads back as a (different)
+  // exact decimal unless that text happens to be exact; fall back to the double's full expansion.
+  if (typeof numberFromDecimalText(shortest) === 'number') return shortest;
+  return exactDecimalOfFloat(value);
 }
