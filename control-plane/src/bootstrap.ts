@@ -1,0 +1,82 @@
+/**
+ * First start on an empty data directory (SPEC §5.2): account "default", an owner principal and
+ * one owner key — MANAGED_BOOTSTRAP_KEY when set (it must be a well-formed secret), otherwise a
+ * generated one, written to <data dir>/bootstrap-owner-key (0600) and reported once. A settings
+ * row records that bootstrap happened, so later starts never print or change anything.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkSecret } from './domain/secret';
+import type { AppServices } from './services/app-services';
+
+export const BOOTSTRAP_KEY_FILE = 'bootstrap-owner-key';
+export const DEFAULT_ACCOUNT_NAME = 'default';
+const BOOTSTRAP_SETTING = 'bootstrap';
+
+export interface BootstrapState {
+  readonly accountId: string;
+  readonly ownerPrincipalId: string;
+  readonly ownerKeyId: string;
+}
+
+export type BootstrapResult =
+  | ({ readonly created: true; readonly ownerKey: string; readonly keySource: 'generated' | 'environment'; readonly keyFile: string | null } & BootstrapState)
+  | ({ readonly created: false } & BootstrapState);
+
+export function bootstrapKeyPath(dataDir: string): string {
+  return join(dataDir, BOOTSTRAP_KEY_FILE);
+}
+
+export function ensureBootstrapped(services: AppServices, bootstrapKey: string | undefined): BootstrapResult {
+  if (bootstrapKey !== undefined) {
+    const check = checkSecret(bootstrapKey);
+    if (!check.ok) {
+      throw new Error(
+        `MANAGED_BOOTSTRAP_KEY is not a valid key (${check.reason === 'checksum' ? 'checksum mismatch' : 'expected mdk_ followed by 46 letters and digits'})`,
+      );
+    }
+  }
+  const { db } = services;
+  const readState = (): BootstrapState | undefined => {
+    const row = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?').get(BOOTSTRAP_SETTING);
+    return row ? (JSON.parse(row.value) as BootstrapState) : undefined;
+  };
+  // IMMEDIATE: two processes starting on one directory must not both bootstrap.
+  return db
+    .transaction((): BootstrapResult => {
+      const existing = readState();
+      if (existing) return { created: false, ...existing };
+      const created = services.keyService.createAccountWithOwner(DEFAULT_ACCOUNT_NAME, services.clock.now(), bootstrapKey);
+      const state: BootstrapState = { accountId: created.accountId, ownerPrincipalId: created.principalId, ownerKeyId: created.keyId };
+      db.prepare('INSERT INTO settings (name, value) VALUES (?, ?)').run(BOOTSTRAP_SETTING, JSON.stringify(state));
+      let keyFile: string | null = null;
+      if (bootstrapKey === undefined) {
+        keyFile = bootstrapKeyPath(services.config.dataDir);
+        // Written inside the transaction: if the file cannot be written, no key exists that nobody saw.
+        writeFileSync(keyFile, `${created.secret}\n`, { mode: 0o600, flag: 'w' });
+      }
+      return {
+        created: true,
+        ...state,
+        ownerKey: created.secret,
+        keySource: bootstrapKey === undefined ? 'generated' : 'environment',
+        keyFile,
+      };
+    })
+    .immediate();
+}
+
+/** The lines a first start prints (never anything on later starts). */
+export function bootstrapAnnouncement(result: BootstrapResult): string[] {
+  if (!result.created) return [];
+  if (result.keySource === 'environment') {
+    return [`Bootstrapped account "${DEFAULT_ACCOUNT_NAME}" (${result.accountId}); its owner key is the one given in MANAGED_BOOTSTRAP_KEY.`];
+  }
+  return [
+    `Bootstrapped account "${DEFAULT_ACCOUNT_NAME}" (${result.accountId}) with an owner key. It is shown only this once:`,
+    '',
+    `  ${result.ownerKey}`,
+    '',
+    `It was also written to ${result.keyFile} (mode 0600). Store it in a secret manager and delete that file.`,
+  ];
+}

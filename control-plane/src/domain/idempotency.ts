@@ -1,0 +1,61 @@
+/**
+ * Pure parts of Idempotency-Key handling (SPEC §4): key syntax, request fingerprints, and the
+ * encryption of stored responses. A stored response holds a secret, so it is sealed with
+ * AES-256-GCM under a key derived (HKDF-SHA256) from the pepper and the idempotency key: the
+ * database alone cannot open it, and neither can someone who knows only the idempotency key.
+ */
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** An in-flight record older than this belongs to a request whose process died; it may be taken over. */
+export const IN_FLIGHT_ABANDONED_MS = 60 * 1000;
+
+const KEY_SYNTAX = /^[\x21-\x7e]{1,255}$/;
+
+export function checkIdempotencyKey(text: string): string | null {
+  return KEY_SYNTAX.test(text) ? null : 'must be 1 to 255 visible ASCII characters (a UUID is a good choice)';
+}
+
+/** Stable JSON: object keys sorted, so the same body in another key order has the same fingerprint. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value as Record<string, unknown>)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export function requestFingerprint(method: string, path: string, body: unknown): Buffer {
+  return createHash('sha256').update(`${method.toUpperCase()} ${path}\n${canonicalJson(body ?? null)}`).digest();
+}
+
+/** The stored lookup value: an HMAC, so the idempotency key itself is not in the database. */
+export function idempotencyKeyDigest(pepper: Buffer, principalId: string, idempotencyKey: string): Buffer {
+  return createHmac('sha256', pepper).update(`idempotency\n${principalId}\n${idempotencyKey}`).digest();
+}
+
+function responseKey(pepper: Buffer, principalId: string, idempotencyKey: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', pepper, 'managed.dev idempotency v1', `${principalId}\n${idempotencyKey}`, 32));
+}
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+export function sealResponse(pepper: Buffer, principalId: string, idempotencyKey: string, plaintext: string): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', responseKey(pepper, principalId, idempotencyKey), iv);
+  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), ciphertext]);
+}
+
+/** Throws when the blob was not sealed for this pepper, principal and idempotency key. */
+export function openResponse(pepper: Buffer, principalId: string, idempotencyKey: string, sealed: Buffer): string {
+  const iv = sealed.subarray(0, IV_BYTES);
+  const tag = sealed.subarray(IV_BYTES, IV_BYTES + TAG_BYTES);
+  const decipher = createDecipheriv('aes-256-gcm', responseKey(pepper, principalId, idempotencyKey), iv);
+  decipher.setAuthTag(tag);
+  return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+}

@@ -1,0 +1,84 @@
+/**
+ * Pure rules about keys: status derivation, the public record shape (SPEC §5.1), rotation grace.
+ */
+import type { KeyConstraint } from './authorization';
+import { effectiveScopes } from './authorization';
+import type { Role } from './scope-catalog';
+import { grantedScopes } from './scopes';
+
+export const KEY_STATUSES = ['active', 'expired', 'revoked'] as const;
+export type KeyStatus = (typeof KEY_STATUSES)[number];
+
+export const DEFAULT_GRACE_PERIOD = '0s';
+export const MAX_GRACE_PERIOD_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** The facts status depends on. Revoked wins over expired: revocation is the stronger statement. */
+export function keyStatus(key: { revokedAt: number | null; expiresAt: number }, now: number): KeyStatus {
+  if (key.revokedAt !== null) return 'revoked';
+  return key.expiresAt <= now ? 'expired' : 'active';
+}
+
+/** The key record exactly as SPEC §5.1 lists its fields (create and rotate add `secret`). */
+export interface KeyRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  preset: string | null;
+  scopes: string[];
+  effective_scopes: string[];
+  constraint: KeyConstraint | null;
+  ip_allowlist: string[];
+  status: KeyStatus;
+  principal_id: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  last_used_ip: string | null;
+}
+
+export interface KeyFacts {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string | null;
+  readonly preset: string | null;
+  readonly scopes: readonly string[];
+  readonly constraint: KeyConstraint | null;
+  readonly ipAllowlist: readonly string[];
+  readonly principalId: string;
+  readonly createdBy: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly revokedAt: number | null;
+  readonly lastUsedAt: number | null;
+  readonly lastUsedIp: string | null;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * `effective_scopes` = what the key would grant on a request now: its preset and patterns
+ * expanded, cut down to its principal's current role ceiling (empty once the principal is gone).
+ */
+export function keyRecord(key: KeyFacts, principalRole: Role | null, now: number): KeyRecord {
+  const granted = grantedScopes(key.preset, key.scopes);
+  return {
+    id: key.id,
+    name: key.name,
+    description: key.description,
+    preset: key.preset,
+    scopes: [...key.scopes],
+    effective_scopes: principalRole ? effectiveScopes(granted, principalRole) : [],
+    constraint: key.constraint ? { ...key.constraint } : null,
+    ip_allowlist: [...key.ipAllowlist],
+    status: keyStatus(key, now),
+    principal_id: key.principalId,
+    created_by: key.createdBy,
+    created_at: iso(key.createdAt)!,
+    expires_at: iso(key.expiresAt)!,
+    revoked_at: iso(key.revokedAt),
+    last_used_at: iso(key.lastUsedAt),
+    last_used_ip: key.lastUsedIp,
+  };
+}

@@ -1,0 +1,62 @@
+/** Response body schemas for the OpenAPI document (components.schemas), by component name. */
+import type { JsonSchema } from './route-definition';
+import { PROBLEM_SCHEMA } from './problem';
+
+const nullableString = { type: ['string', 'null'] };
+const timestamp = { type: 'string', format: 'date-time' };
+
+const keyRecord: JsonSchema = {
+  type: 'object',
+  required: [
+    'id', 'name', 'description', 'preset', 'scopes', 'effective_scopes', 'constraint', 'ip_allowlist', 'status',
+    'principal_id', 'created_by', 'created_at', 'expires_at', 'revoked_at', 'last_used_at', 'last_used_ip',
+  ],
+  properties: {
+    id: { type: 'string', pattern: '^key_' },
+    name: { type: 'string' },
+    description: nullableString,
+    preset: nullableString,
+    scopes: { type: 'array', items: { type: 'string' }, description: 'as given at mint/update time, sorted and de-duplicated' },
+    effective_scopes: { type: 'array', items: { type: 'string' }, description: "preset + scopes expanded, ∩ the principal's current role ceiling" },
+    constraint: {
+      oneOf: [
+        { type: 'null' },
+        { type: 'object', required: ['team_id'], properties: { team_id: { type: 'string' } } },
+        { type: 'object', required: ['project_id'], properties: { project_id: { type: 'string' } } },
+        { type: 'object', required: ['site_id'], properties: { site_id: { type: 'string' } } },
+      ],
+    },
+    ip_allowlist: { type: 'array', items: { type: 'string' } },
+    status: { enum: ['active', 'expired', 'revoked'] },
+    principal_id: { type: 'string' },
+    created_by: { type: 'string' },
+    created_at: timestamp,
+    expires_at: timestamp,
+    revoked_at: { type: ['string', 'null'], format: 'date-time' },
+    last_used_at: { type: ['string', 'null'], format: 'date-time' },
+    last_used_ip: nullableString,
+  },
+};
+
+export const RESPONSE_SCHEMAS: Readonly<Record<string, JsonSchema>> = {
+  Problem: PROBLEM_SCHEMA,
+  KeyRecord: keyRecord,
+  KeyWithSecret: {
+    allOf: [
+      { $ref: '#/components/schemas/KeyRecord' },
+      {
+        type: 'object',
+        required: ['secret'],
+        properties: { secret: { type: 'string', pattern: '^mdk_[0-9A-Za-z]{46}$', description: 'shown only in this response' } },
+      },
+    ],
+  },
+  KeyPage: {
+    type: 'object',
+    required: ['items', 'next_cursor'],
+    properties: {
+      items: { type: 'array', items: { $ref: '#/components/schemas/KeyRecord' } },
+      next_cursor: nullableString,
+    },
+  },
+};

@@ -1,0 +1,104 @@
+/** The key lifecycle over HTTP (SPEC §4, §5.1). Rules live in services/key-service.ts. */
+import { KEY_STATUSES } from '../../domain/key-rules';
+import type { KeyCreateInput, KeyListQuery, KeyRotateInput, KeyUpdateInput } from '../../services/key-service';
+import type { StoredKey } from '../../storage/key-repository';
+import { defineRoute, JsonSchema, RouteRequest } from '../route-definition';
+import { keyCreateSchema, keyRotateSchema, keyUpdateSchema } from '../schemas';
+
+/** Loads `{id}` so authorization can hide keys of other accounts (404) before any scope check. */
+function resolveKey({ params, services }: Pick<RouteRequest, 'params' | 'services'>) {
+  const key = services.keyService.find(params.id!);
+  return key ? { resource: { accountId: key.accountId }, value: key } : null;
+}
+
+const keyListQuerySchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+    cursor: { type: 'string', minLength: 1, maxLength: 200 },
+    name: { type: 'string', minLength: 1, maxLength: 100 },
+    status: { enum: [...KEY_STATUSES] },
+  },
+};
+
+const keyRecordRef = { $ref: '#/components/schemas/KeyRecord' };
+
+export const keyRoutes = [
+  defineRoute<undefined>({
+    method: 'get',
+    path: '/v1/keys',
+    scope: 'keys:read',
+    summary: 'List keys (never their secrets)',
+    tags: ['keys'],
+    querySchema: keyListQuerySchema,
+    responses: { 200: { description: '{items, next_cursor}', schema: { $ref: '#/components/schemas/KeyPage' } } },
+    handler: ({ caller, query, services, now }) => {
+      const listQuery: KeyListQuery = {
+        limit: (query.limit as number | undefined) ?? 50,
+        ...(query.cursor !== undefined ? { cursor: query.cursor as string } : {}),
+        ...(query.name !== undefined ? { name: query.name as string } : {}),
+        ...(query.status !== undefined ? { status: query.status as KeyListQuery['status'] & string } : {}),
+      };
+      return { status: 200, body: services.keyService.list(caller!, listQuery, now) };
+    },
+  }),
+  defineRoute<KeyCreateInput>({
+    method: 'post',
+    path: '/v1/keys',
+    scope: 'keys:write',
+    summary: 'Mint a key; the response carries its secret, shown this once',
+    tags: ['keys'],
+    bodySchema: keyCreateSchema,
+    idempotent: true,
+    responses: { 201: { description: 'The key record plus `secret`', schema: { $ref: '#/components/schemas/KeyWithSecret' } } },
+    handler: ({ caller, body, services, now }) => {
+      const created = services.keyService.create(caller!, body, now);
+      return { status: 201, body: created, headers: { Location: `/v1/keys/${created.id}` } };
+    },
+  }),
+  defineRoute<undefined, StoredKey>({
+    method: 'get',
+    path: '/v1/keys/{id}',
+    scope: 'keys:read',
+    summary: 'Read a key (never its secret)',
+    tags: ['keys'],
+    resolveTarget: resolveKey,
+    responses: { 200: { description: 'The key record', schema: keyRecordRef } },
+    handler: ({ target, services, now }) => ({ status: 200, body: services.keyService.record(target, now) }),
+  }),
+  defineRoute<KeyUpdateInput, StoredKey>({
+    method: 'patch',
+    path: '/v1/keys/{id}',
+    scope: 'keys:write',
+    summary: 'Change name, description, preset, scopes or IP allowlist (TTL and constraint never change)',
+    tags: ['keys'],
+    bodySchema: keyUpdateSchema,
+    resolveTarget: resolveKey,
+    responses: { 200: { description: 'The updated key record', schema: keyRecordRef } },
+    handler: ({ caller, target, body, services, now }) => ({ status: 200, body: services.keyService.update(caller!, target, body, now) }),
+  }),
+  defineRoute<undefined, StoredKey>({
+    method: 'delete',
+    path: '/v1/keys/{id}',
+    scope: 'keys:write',
+    summary: 'Revoke a key (idempotent; the record stays readable)',
+    tags: ['keys'],
+    resolveTarget: resolveKey,
+    responses: { 200: { description: 'The revoked key record', schema: keyRecordRef } },
+    handler: ({ target, services, now }) => ({ status: 200, body: services.keyService.revoke(target, now) }),
+  }),
+  defineRoute<KeyRotateInput, StoredKey>({
+    method: 'post',
+    path: '/v1/keys/{id}/rotate',
+    scope: 'keys:write',
+    summary: 'Issue a new secret; the old one keeps working for the grace period',
+    tags: ['keys'],
+    bodySchema: keyRotateSchema,
+    bodyRequired: false,
+    idempotent: true,
+    resolveTarget: resolveKey,
+    responses: { 200: { description: 'The key record plus the new `secret`', schema: { $ref: '#/components/schemas/KeyWithSecret' } } },
+    handler: ({ target, body, services, now }) => ({ status: 200, body: services.keyService.rotate(target, body, now) }),
+  }),
+];

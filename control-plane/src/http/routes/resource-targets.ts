@@ -1,0 +1,79 @@
+/**
+ * How the resource routes name their target for the one authorization decision: each resolver
+ * loads the row the path names and says where it sits in the tree. A missing, deleted or
+ * malformed id resolves to null, which the decision answers with the same 404 as a resource that
+ * is hidden by account, reach or constraint.
+ */
+import type { Caller, TargetResource } from '../../domain/authorization';
+import type { Principal } from '../../storage/principal-repository';
+import type { Project, Site, Team } from '../../storage/tree-repository';
+import type { JsonSchema, ResolvedTarget, RouteRequest } from '../route-definition';
+
+type ResolveInput = Pick<RouteRequest, 'params' | 'services' | 'caller'>;
+
+export function resolveTeam({ params, services }: ResolveInput): ResolvedTarget<Team> | null {
+  const team = services.tree.findTeam(params.id!);
+  return team ? { resource: { accountId: team.accountId, placement: { teamId: team.id } }, value: team } : null;
+}
+
+export function resolveProject({ params, services }: ResolveInput): ResolvedTarget<Project> | null {
+  const project = services.tree.findProject(params.id!);
+  return project
+    ? { resource: { accountId: project.accountId, placement: { teamId: project.teamId, projectId: project.id } }, value: project }
+    : null;
+}
+
+export function resolveSite({ params, services }: ResolveInput): ResolvedTarget<Site> | null {
+  const site = services.tree.findSite(params.id!);
+  return site
+    ? {
+        resource: { accountId: site.accountId, placement: { teamId: site.teamId, projectId: site.projectId, siteId: site.id } },
+        value: site,
+      }
+    : null;
+}
+
+/**
+ * Account-wide changes (creating a team, managing principals) sit at the root of the tree, which
+ * no constrained key reaches: a key pinned to a team cannot create teams or hand out roles.
+ */
+export function accountWideTarget(caller: Caller | null): TargetResource {
+  return { accountId: caller!.accountId, accountWide: true };
+}
+
+/** A live principal of any account; the decision hides other accounts' principals. */
+export function resolvePrincipal({ params, services }: ResolveInput): ResolvedTarget<Principal> | null {
+  const principal = services.principals.findById(params.id!);
+  return principal && principal.deletedAt === null
+    ? { resource: { accountId: principal.accountId, accountWide: true }, value: principal }
+    : null;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+
+export const listQuerySchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 100, default: DEFAULT_PAGE_SIZE },
+    cursor: { type: 'string', minLength: 1, maxLength: 400 },
+  },
+};
+
+export function pageLimit(query: Readonly<Record<string, unknown>>): number {
+  return (query.limit as number | undefined) ?? DEFAULT_PAGE_SIZE;
+}
+
+export const iso = (ms: number): string => new Date(ms).toISOString();
+export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** `{items, next_cursor}` for the OpenAPI document. */
+export function pageSchema(item: JsonSchema): JsonSchema {
+  return {
+    type: 'object',
+    required: ['items', 'next_cursor'],
+    properties: { items: { type: 'array', items: item }, next_cursor: { type: ['string', 'null'] } },
+  };
+}
+
+export const idParam = (prefix: string): JsonSchema => ({ type: 'string', pattern: `^${prefix}` });

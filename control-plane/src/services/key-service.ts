@@ -1,0 +1,273 @@
+/**
+ * The key lifecycle (SPEC §4, §5.1): mint, read, list, update, revoke, rotate. Handlers call this;
+ * it applies the domain rules and the repositories. Bootstrap and the operator CLI use it too, so a
+ * key minted by any path is the same kind of key.
+ */
+import type { Caller, KeyConstraint } from '../domain/authorization';
+import { ApiError, FieldError, notFound, validationFailed } from '../domain/errors';
+import { newId } from '../domain/ids';
+import { checkGrantsSomething, checkKeyFields, parseGracePeriod } from '../domain/key-input';
+import { KeyRecord, KeyStatus, keyRecord } from '../domain/key-rules';
+import { ROLE_RANK, grantableScopes, offendingScopes, scopeEscalation } from '../domain/minting';
+import type { Role } from '../domain/scope-catalog';
+import { normalizeScopeList } from '../domain/scopes';
+import { generateSecret } from '../domain/secret';
+import { hashSecret } from '../domain/secret-hash';
+import { DEFAULT_TTL, expiryFor } from '../domain/ttl';
+import type { AccountRepository } from '../storage/account-repository';
+import type { Db } from '../storage/database';
+import type { KeyRepository, StoredKey } from '../storage/key-repository';
+import type { Principal, PrincipalRepository } from '../storage/principal-repository';
+
+export interface KeyCreateInput {
+  name: string;
+  description?: string | null;
+  preset?: string | null;
+  scopes?: string[];
+  constraint?: KeyConstraint | null;
+  ip_allowlist?: string[];
+  ttl?: string;
+  principal_id?: string;
+}
+
+export interface KeyUpdateInput {
+  name?: string;
+  description?: string | null;
+  preset?: string | null;
+  scopes?: string[];
+  ip_allowlist?: string[];
+}
+
+export interface KeyRotateInput {
+  grace_period?: string;
+}
+
+export type KeyWithSecret = KeyRecord & { secret: string };
+
+export interface KeyListQuery {
+  readonly limit: number;
+  readonly cursor?: string;
+  readonly name?: string;
+  readonly status?: KeyStatus;
+}
+
+export interface KeyPage {
+  readonly items: KeyRecord[];
+  readonly next_cursor: string | null;
+}
+
+export interface KeyServiceDependencies {
+  readonly db: Db;
+  readonly pepper: Buffer;
+  readonly keys: KeyRepository;
+  readonly principals: PrincipalRepository;
+  readonly accounts: AccountRepository;
+}
+
+/** The patterns that grant a principal everything its role allows, for keys minted outside HTTP. */
+const OWNER_KEY_SCOPES = ['*:*', 'credentials:*', 'exec:*', 'keys:*'];
+/** Operator-minted owner keys live as long as keys may (SPEC §4 caps TTL at 365 days). */
+const OPERATOR_KEY_TTL = '365d';
+
+function encodeCursor(key: StoredKey): string {
+  return Buffer.from(JSON.stringify([key.createdAt, key.id]), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  try {
+    const decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(decoded) && decoded.length === 2 && Number.isSafeInteger(decoded[0]) && typeof decoded[1] === 'string') {
+      return { createdAt: decoded[0] as number, id: decoded[1] as string };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw validationFailed([{ parameter: 'cursor', detail: 'is not a cursor this API returned' }]);
+}
+
+export class KeyService {
+  constructor(private readonly deps: KeyServiceDependencies) {}
+
+  /** The public record of a stored key, with effective scopes under its principal's current role. */
+  record(key: StoredKey, now: Date): KeyRecord {
+    const principal = this.deps.principals.findById(key.principalId);
+    const role = principal && principal.deletedAt === null ? principal.role : null;
+    return keyRecord(key, role, now.getTime());
+  }
+
+  /** A key of the caller's account, or undefined (the route turns that into the one 404). */
+  find(id: string): StoredKey | undefined {
+    return this.deps.keys.findById(id);
+  }
+
+  create(caller: Caller, input: KeyCreateInput, now: Date): KeyWithSecret {
+    const errors: FieldError[] = checkKeyFields(input);
+    const nothing = checkGrantsSomething(input.preset, input.scopes);
+    if (nothing) errors.push(nothing);
+    if (errors.length > 0) throw validationFailed(errors);
+
+    const minter = this.livePrincipal(caller.principalId);
+    const owner = this.keyOwner(caller, minter, input.principal_id);
+    // The constraint's shape was validated by the schema. Whether the team/project/site exists
+    // and is inside the minter's own constraint and reach is decided with the resource tree.
+    const offenders = offendingScopes(input.preset, input.scopes, grantableScopes({ role: minter.role, keyScopes: caller.keyScopes }, owner.role));
+    if (offenders.length > 0) throw scopeEscalation(offenders);
+
+    const secret = generateSecret();
+    const createdAt = now.getTime();
+    const ttl = input.ttl ?? DEFAULT_TTL;
+    const key: Omit<StoredKey, 'revokedAt' | 'lastUsedAt' | 'lastUsedIp'> = {
+      id: newId('key'),
+      accountId: caller.accountId,
+      principalId: owner.id,
+      createdBy: minter.id,
+      createdByKeyId: caller.keyId,
+      name: input.name,
+      description: input.description ?? null,
+      preset: input.preset ?? null,
+      scopes: normalizeScopeList(input.scopes ?? []),
+      constraint: input.constraint ?? null,
+      ipAllowlist: normalizeScopeList(input.ip_allowlist ?? []),
+      ttl,
+      createdAt,
+      expiresAt: expiryFor(now, ttl).getTime(),
+    };
+    this.deps.keys.insert(key, hashSecret(this.deps.pepper, secret));
+    return { ...this.record({ ...key, revokedAt: null, lastUsedAt: null, lastUsedIp: null }, now), secret };
+  }
+
+  list(caller: Caller, query: KeyListQuery, now: Date): KeyPage {
+    const after = query.cursor !== undefined ? decodeCursor(query.cursor) : undefined;
+    const rows = this.deps.keys.list({
+      accountId: caller.accountId,
+      now: now.getTime(),
+      limit: query.limit + 1,
+      ...(query.name !== undefined ? { name: query.name } : {}),
+      ...(query.status !== undefined ? { status: query.status } : {}),
+      ...(after ? { after } : {}),
+    });
+    const page = rows.slice(0, query.limit);
+    return {
+      items: page.map((key) => this.record(key, now)),
+      next_cursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
+    };
+  }
+
+  update(caller: Caller, key: StoredKey, input: KeyUpdateInput, now: Date): KeyRecord {
+    const errors = checkKeyFields(input);
+    const preset = input.preset !== undefined ? input.preset : key.preset;
+    const scopes = input.scopes !== undefined ? input.scopes : key.scopes;
+    const nothing = checkGrantsSomething(preset, scopes);
+    if (nothing) errors.push(nothing);
+    if (errors.length > 0) throw validationFailed(errors);
+
+    if (input.preset !== undefined || input.scopes !== undefined) {
+      const minter = this.livePrincipal(caller.principalId);
+      const owner = this.deps.principals.findById(key.principalId);
+      const ownerRole: Role = owner && owner.deletedAt === null ? owner.role : 'viewer';
+      const grantable = grantableScopes({ role: minter.role, keyScopes: caller.keyScopes }, ownerRole);
+      // Only what the change asks for is judged: patching the scopes of a key whose owner was
+      // demoted must not fail because of a preset nobody is touching.
+      const offenders = offendingScopes(input.preset ?? null, input.scopes, grantable);
+      if (offenders.length > 0) throw scopeEscalation(offenders);
+    }
+
+    this.deps.keys.update(key.id, {
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.preset !== undefined ? { preset: input.preset } : {}),
+      ...(input.scopes !== undefined ? { scopes: normalizeScopeList(input.scopes) } : {}),
+      ...(input.ip_allowlist !== undefined ? { ipAllowlist: normalizeScopeList(input.ip_allowlist) } : {}),
+    });
+    return this.record(this.deps.keys.findById(key.id)!, now);
+  }
+
+  /** Idempotent: revoking a revoked key succeeds and keeps the first revocation time. */
+  revoke(key: StoredKey, now: Date): KeyRecord {
+    this.deps.keys.revoke(key.id, now.getTime());
+    return this.record(this.deps.keys.findById(key.id)!, now);
+  }
+
+  rotate(key: StoredKey, input: KeyRotateInput, now: Date): KeyWithSecret {
+    const grace = parseGracePeriod(input.grace_period ?? '0');
+    if (!grace.ok) throw validationFailed([{ pointer: '/grace_period', detail: grace.message }]);
+    const status = this.record(key, now).status;
+    if (status !== 'active') {
+      throw new ApiError({
+        status: 409,
+        code: 'key_not_active',
+        title: 'Key not active',
+        detail: `The key is ${status}; only an active key can be rotated. Mint a new key instead.`,
+      });
+    }
+    const secret = generateSecret();
+    this.deps.keys.rotate(key.id, hashSecret(this.deps.pepper, secret), now.getTime(), now.getTime() + grace.milliseconds);
+    return { ...this.record(this.deps.keys.findById(key.id)!, now), secret };
+  }
+
+  /**
+   * Creates an account with an owner principal and an owner key, atomically (operator CLI and
+   * first-start bootstrap). `secret` installs a given key instead of generating one.
+   */
+  createAccountWithOwner(name: string, now: Date, secret: string = generateSecret()): { accountId: string; principalId: string; keyId: string; secret: string } {
+    const accountId = newId('account');
+    const principalId = newId('principal');
+    const keyId = newId('key');
+    const createdAt = now.getTime();
+    this.deps.db.transaction(() => {
+      this.deps.accounts.insert({ id: accountId, name, createdAt });
+      this.deps.principals.insert({ id: principalId, accountId, name: 'owner', kind: 'user', role: 'owner', createdAt });
+      this.deps.keys.insert(
+        {
+          id: keyId,
+          accountId,
+          principalId,
+          createdBy: principalId,
+          createdByKeyId: null,
+          name: 'owner',
+          description: 'Owner key minted by the operator; mint narrower keys with it and keep it out of CI.',
+          preset: null,
+          scopes: normalizeScopeList(OWNER_KEY_SCOPES),
+          constraint: null,
+          ipAllowlist: [],
+          ttl: OPERATOR_KEY_TTL,
+          createdAt,
+          expiresAt: expiryFor(now, OPERATOR_KEY_TTL).getTime(),
+        },
+        hashSecret(this.deps.pepper, secret),
+      );
+    })();
+    return { accountId, principalId, keyId, secret };
+  }
+
+  private livePrincipal(id: string): Principal {
+    const principal = this.deps.principals.findById(id);
+    // Authentication already refused keys of deleted principals; this guards a deletion racing the request.
+    if (!principal || principal.deletedAt !== null) throw notFound();
+    return principal;
+  }
+
+  /**
+   * Who will own the new key: the minter, or (SPEC §5.1 `principal_id`) a service account of the
+   * same account whose role is not above the minter's, when the minter is an owner or admin.
+   */
+  private keyOwner(caller: Caller, minter: Principal, principalId: string | undefined): Principal {
+    if (principalId === undefined || principalId === minter.id) return minter;
+    const owner = this.deps.principals.findById(principalId);
+    if (!owner || owner.deletedAt !== null || owner.accountId !== caller.accountId) throw notFound();
+    const refusals: string[] = [];
+    if (ROLE_RANK[minter.role] < ROLE_RANK.admin) refusals.push('only owners and admins may mint keys for another principal');
+    if (owner.kind !== 'service') refusals.push('keys can be minted for service accounts only, not for other users');
+    if (ROLE_RANK[owner.role] > ROLE_RANK[minter.role]) refusals.push(`the principal's role (${owner.role}) is above yours (${minter.role})`);
+    if (refusals.length > 0) {
+      throw new ApiError({
+        status: 403,
+        code: 'principal_not_allowed',
+        title: 'Cannot mint for this principal',
+        detail: refusals.join('; '),
+        errors: refusals.map((detail) => ({ pointer: '/principal_id', detail })),
+      });
+    }
+    return owner;
+  }
+}

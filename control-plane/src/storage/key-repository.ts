@@ -1,0 +1,229 @@
+import type { KeyConstraint } from '../domain/authorization';
+import type { KeyStatus } from '../domain/key-rules';
+import type { Db } from './database';
+
+/** A key as stored. Times are epoch milliseconds. */
+export interface StoredKey {
+  readonly id: string;
+  readonly accountId: string;
+  readonly principalId: string;
+  readonly createdBy: string;
+  readonly createdByKeyId: string | null;
+  readonly name: string;
+  readonly description: string | null;
+  readonly preset: string | null;
+  /** Exactly as given by the client, sorted and de-duplicated. */
+  readonly scopes: readonly string[];
+  readonly constraint: KeyConstraint | null;
+  readonly ipAllowlist: readonly string[];
+  readonly ttl: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly revokedAt: number | null;
+  readonly lastUsedAt: number | null;
+  readonly lastUsedIp: string | null;
+}
+
+export interface KeyChanges {
+  readonly name?: string;
+  readonly description?: string | null;
+  readonly preset?: string | null;
+  readonly scopes?: readonly string[];
+  readonly ipAllowlist?: readonly string[];
+}
+
+export interface KeyPageQuery {
+  readonly accountId: string;
+  readonly now: number;
+  readonly limit: number;
+  readonly name?: string;
+  readonly status?: KeyStatus;
+  /** Exclusive lower bound in (created_at, id) order. */
+  readonly after?: { readonly createdAt: number; readonly id: string };
+}
+
+interface KeyRow {
+  id: string;
+  account_id: string;
+  principal_id: string;
+  created_by: string;
+  created_by_key_id: string | null;
+  name: string;
+  description: string | null;
+  preset: string | null;
+  scopes_json: string;
+  constraint_kind: 'team' | 'project' | 'site' | null;
+  constraint_id: string | null;
+  ip_allowlist_json: string;
+  ttl: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+  last_used_ip: string | null;
+}
+
+function constraintFromRow(kind: KeyRow['constraint_kind'], id: string | null): KeyConstraint | null {
+  if (kind === null || id === null) return null;
+  if (kind === 'team') return { team_id: id };
+  if (kind === 'project') return { project_id: id };
+  return { site_id: id };
+}
+
+function constraintToColumns(constraint: KeyConstraint | null): { constraint_kind: KeyRow['constraint_kind']; constraint_id: string | null } {
+  if (!constraint) return { constraint_kind: null, constraint_id: null };
+  if ('team_id' in constraint) return { constraint_kind: 'team', constraint_id: constraint.team_id };
+  if ('project_id' in constraint) return { constraint_kind: 'project', constraint_id: constraint.project_id };
+  return { constraint_kind: 'site', constraint_id: constraint.site_id };
+}
+
+const toKey = (row: KeyRow): StoredKey => ({
+  id: row.id,
+  accountId: row.account_id,
+  principalId: row.principal_id,
+  createdBy: row.created_by,
+  createdByKeyId: row.created_by_key_id,
+  name: row.name,
+  description: row.description,
+  preset: row.preset,
+  scopes: JSON.parse(row.scopes_json) as string[],
+  constraint: constraintFromRow(row.constraint_kind, row.constraint_id),
+  ipAllowlist: JSON.parse(row.ip_allowlist_json) as string[],
+  ttl: row.ttl,
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+  revokedAt: row.revoked_at,
+  lastUsedAt: row.last_used_at,
+  lastUsedIp: row.last_used_ip,
+});
+
+/** SQL mirror of domain/key-rules.ts keyStatus (revoked wins over expired). */
+const STATUS_CONDITION: Record<KeyStatus, string> = {
+  active: 'revoked_at IS NULL AND expires_at > @now',
+  expired: 'revoked_at IS NULL AND expires_at <= @now',
+  revoked: 'revoked_at IS NOT NULL',
+};
+
+export class KeyRepository {
+  private readonly insertKeyStatement;
+  private readonly insertSecretStatement;
+  private readonly byIdStatement;
+  private readonly bySecretStatement;
+  private readonly revokeStatement;
+  private readonly endSecretsStatement;
+  private readonly purgeSecretsStatement;
+  private readonly lastUsedStatement;
+
+  constructor(private readonly db: Db) {
+    this.insertKeyStatement = db.prepare(
+      `INSERT INTO api_keys (id, account_id, principal_id, created_by, created_by_key_id, name, description, preset,
+         scopes_json, constraint_kind, constraint_id, ip_allowlist_json, ttl, created_at, expires_at, revoked_at,
+         last_used_at, last_used_ip)
+       VALUES (@id, @account_id, @principal_id, @created_by, @created_by_key_id, @name, @description, @preset,
+         @scopes_json, @constraint_kind, @constraint_id, @ip_allowlist_json, @ttl, @created_at, @expires_at, NULL, NULL, NULL)`,
+    );
+    this.insertSecretStatement = db.prepare(
+      'INSERT INTO key_secrets (secret_hash, key_id, created_at, valid_until) VALUES (?, ?, ?, ?)',
+    );
+    this.byIdStatement = db.prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE id = ?');
+    this.bySecretStatement = db.prepare<[Buffer, number], KeyRow & { secret_hash: Buffer }>(
+      `SELECT k.*, s.secret_hash FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
+       WHERE s.secret_hash = ? AND (s.valid_until IS NULL OR s.valid_until > ?)`,
+    );
+    this.revokeStatement = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
+    this.endSecretsStatement = db.prepare(
+      'UPDATE key_secrets SET valid_until = @until WHERE key_id = @key_id AND (valid_until IS NULL OR valid_until > @until)',
+    );
+    this.purgeSecretsStatement = db.prepare('DELETE FROM key_secrets WHERE key_id = ? AND valid_until IS NOT NULL AND valid_until <= ?');
+    this.lastUsedStatement = db.prepare('UPDATE api_keys SET last_used_at = ?, last_used_ip = ? WHERE id = ?');
+  }
+
+  insert(key: Omit<StoredKey, 'revokedAt' | 'lastUsedAt' | 'lastUsedIp'>, secretHash: Buffer): void {
+    this.db.transaction(() => {
+      this.insertKeyStatement.run({
+        id: key.id,
+        account_id: key.accountId,
+        principal_id: key.principalId,
+        created_by: key.createdBy,
+        created_by_key_id: key.createdByKeyId,
+        name: key.name,
+        description: key.description,
+        preset: key.preset,
+        scopes_json: JSON.stringify(key.scopes),
+        ...constraintToColumns(key.constraint),
+        ip_allowlist_json: JSON.stringify(key.ipAllowlist),
+        ttl: key.ttl,
+        created_at: key.createdAt,
+        expires_at: key.expiresAt,
+      });
+      this.insertSecretStatement.run(secretHash, key.id, key.createdAt, null);
+    })();
+  }
+
+  findById(id: string): StoredKey | undefined {
+    const row = this.byIdStatement.get(id);
+    return row ? toKey(row) : undefined;
+  }
+
+  /** The key a secret belongs to, if that secret is still accepted at `now` (rotation grace). */
+  findBySecretHash(secretHash: Buffer, now: number): { key: StoredKey; storedHash: Buffer } | undefined {
+    const row = this.bySecretStatement.get(secretHash, now);
+    return row ? { key: toKey(row), storedHash: row.secret_hash } : undefined;
+  }
+
+  list(query: KeyPageQuery): StoredKey[] {
+    const conditions = ['account_id = @account_id'];
+    if (query.name !== undefined) conditions.push('name = @name');
+    if (query.status !== undefined) conditions.push(STATUS_CONDITION[query.status]);
+    if (query.after) conditions.push('(created_at > @after_created_at OR (created_at = @after_created_at AND id > @after_id))');
+    const rows = this.db
+      .prepare<Record<string, unknown>, KeyRow>(
+        `SELECT * FROM api_keys WHERE ${conditions.join(' AND ')} ORDER BY created_at, id LIMIT @limit`,
+      )
+      .all({
+        account_id: query.accountId,
+        now: query.now,
+        limit: query.limit,
+        ...(query.name !== undefined ? { name: query.name } : {}),
+        ...(query.after ? { after_created_at: query.after.createdAt, after_id: query.after.id } : {}),
+      });
+    return rows.map(toKey);
+  }
+
+  update(id: string, changes: KeyChanges): void {
+    const assignments: string[] = [];
+    const values: Record<string, unknown> = { id };
+    if (changes.name !== undefined) (assignments.push('name = @name'), (values.name = changes.name));
+    if (changes.description !== undefined) (assignments.push('description = @description'), (values.description = changes.description));
+    if (changes.preset !== undefined) (assignments.push('preset = @preset'), (values.preset = changes.preset));
+    if (changes.scopes !== undefined) (assignments.push('scopes_json = @scopes_json'), (values.scopes_json = JSON.stringify(changes.scopes)));
+    if (changes.ipAllowlist !== undefined) {
+      assignments.push('ip_allowlist_json = @ip_allowlist_json');
+      values.ip_allowlist_json = JSON.stringify(changes.ipAllowlist);
+    }
+    if (assignments.length === 0) return;
+    this.db.prepare(`UPDATE api_keys SET ${assignments.join(', ')} WHERE id = @id`).run(values);
+  }
+
+  /** Returns false when the key was already revoked (revocation is idempotent; the first time wins). */
+  revoke(id: string, at: number): boolean {
+    return this.revokeStatement.run(at, id).changes === 1;
+  }
+
+  /**
+   * Installs a new secret; every older secret stays valid until `oldSecretsValidUntil` (now + grace).
+   * Secrets whose grace already ended are deleted so the table holds at most what can still work.
+   */
+  rotate(id: string, newSecretHash: Buffer, now: number, oldSecretsValidUntil: number): void {
+    this.db.transaction(() => {
+      this.endSecretsStatement.run({ key_id: id, until: oldSecretsValidUntil });
+      this.purgeSecretsStatement.run(id, now);
+      this.insertSecretStatement.run(newSecretHash, id, now, null);
+    })();
+  }
+
+  /** Seam for last-used tracking (SPEC §4): callers decide how often to write. */
+  recordLastUsed(id: string, at: number, ip: string): void {
+    this.lastUsedStatement.run(at, ip, id);
+  }
+}

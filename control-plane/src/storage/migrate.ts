@@ -1,0 +1,66 @@
+/**
+ * Versioned migrations, applied in order at every start (server and CLI).
+ *
+ * Convention: every file in storage/migrations/ named `NNNN_description.ts` (four digits, the
+ * version) exports `migration: Migration`. Files are discovered from the folder, so adding a
+ * migration means adding one file and touching nothing else. Each migration runs in its own
+ * transaction together with its row in `schema_migrations`; a version once applied never runs again.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Db } from './database';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  /** SQL text, or a function for data migrations that need code. */
+  readonly up: string | ((db: Db) => void);
+}
+
+const MIGRATION_FILE = /^(\d{4})_[a-z0-9_]+\.(?:ts|js)$/;
+
+export function loadMigrations(folder: string = join(__dirname, 'migrations')): Migration[] {
+  const migrations: Migration[] = [];
+  for (const file of readdirSync(folder).sort()) {
+    const match = MIGRATION_FILE.exec(file);
+    if (!match || file.endsWith('.d.ts')) continue;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const loaded = require(join(folder, file)) as { migration?: Migration };
+    const migration = loaded.migration;
+    if (!migration) throw new Error(`migration file ${file} does not export "migration"`);
+    if (migration.version !== Number(match[1])) {
+      throw new Error(`migration file ${file} declares version ${migration.version}; the file name says ${Number(match[1])}`);
+    }
+    migrations.push(migration);
+  }
+  const versions = migrations.map((m) => m.version);
+  if (new Set(versions).size !== versions.length) throw new Error(`duplicate migration versions: ${versions.join(', ')}`);
+  return migrations;
+}
+
+export function applyMigrations(db: Db, migrations: readonly Migration[] = loadMigrations()): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`);
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    // BEGIN IMMEDIATE takes the write lock first, so a server and a CLI starting together
+    // cannot both decide a version is missing and apply it twice.
+    const run = db.transaction(() => {
+      const done = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
+      if (done) return false;
+      if (typeof migration.up === 'string') db.exec(migration.up);
+      else migration.up(db);
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+        migration.version,
+        migration.name,
+        new Date().toISOString(),
+      );
+      return true;
+    });
+    if (run.immediate()) applied.push(migration.version);
+  }
+  return applied;
+}
