@@ -17,7 +17,7 @@
  * - a missing terraform binary is an error, never a skip.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -108,15 +108,39 @@ export async function requireTerraform(): Promise<string> {
 
 let mirrorPromise: Promise<string> | undefined;
 
+export const PROVIDER_BUNDLE = join(REPOSITORY_ROOT, 'provider', 'dist', 'terraform-provider-managed.js');
+/** Sources the bundle is built from; a newer file here means the bundle is stale. */
+const BUNDLE_SOURCES = [join(REPOSITORY_ROOT, 'provider', 'src'), join(REPOSITORY_ROOT, 'control-plane', 'src', 'domain'), join(REPOSITORY_ROOT, 'schema')];
+
+async function newestModification(path: string): Promise<number> {
+  const info = await stat(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  const entries = await readdir(path);
+  const times = await Promise.all(entries.map((entry) => newestModification(join(path, entry))));
+  return Math.max(info.mtimeMs, ...times);
+}
+
+/** True when provider/dist holds no bundle or one older than its sources. */
+export async function providerBundleIsStale(): Promise<boolean> {
+  const built = await stat(PROVIDER_BUNDLE).then((info) => info.mtimeMs, () => undefined);
+  if (built === undefined) return true;
+  const sources = await Promise.all(BUNDLE_SOURCES.map(newestModification));
+  return Math.max(...sources) > built;
+}
+
 /**
- * Builds the provider and writes the filesystem mirror once per test process (memoised), in a
- * temp directory. Every workspace's CLI config points at it.
+ * Writes the filesystem mirror once per test process (memoised) into a temp directory with
+ * `npm run --silent provider:mirror`; every workspace's CLI config points at it. The bundle is
+ * rebuilt first only when it is missing or older than its sources (`npm test` builds it before
+ * any test runs), so a test never rewrites a bundle another terraform run is launching.
  */
 export function providerMirror(): Promise<string> {
   mirrorPromise ??= (async () => {
     const directory = await mkdtemp(join(tmpdir(), 'managed-provider-mirror-'));
     const env = { ...process.env, npm_config_update_notifier: 'false' };
-    await runCommand('npm', ['run', '--silent', 'build:provider'], { cwd: REPOSITORY_ROOT, env, timeoutMs: 300_000 });
+    if (await providerBundleIsStale()) {
+      await runCommand('npm', ['run', '--silent', 'build:provider'], { cwd: REPOSITORY_ROOT, env, timeoutMs: 300_000 });
+    }
     await runCommand('npm', ['run', '--silent', 'provider:mirror', '--', directory], { cwd: REPOSITORY_ROOT, env, timeoutMs: 300_000 });
     return directory;
   })();

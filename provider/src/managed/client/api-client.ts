@@ -92,6 +92,11 @@ export class ManagedApiClient {
     this.transport = options.transport ?? sendRequest;
   }
 
+  /** The same client whose requests and retry waits end when `signal` aborts (Terraform's StopProvider). */
+  withSignal(signal: AbortSignal): ManagedApiClient {
+    return new ManagedApiClient({ ...this.options, signal });
+  }
+
   get endpoint(): string {
     return this.baseUrl.href.replace(/\/$/, '');
   }

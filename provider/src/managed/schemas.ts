@@ -1,0 +1,94 @@
+/**
+ * The managed provider's schemas (SPEC §7). Attribute names and types are the contract that
+ * schema/provider.json and the CDKTF bindings are generated from.
+ */
+import { types, type BlockSchema, type VersionedSchema } from '../framework';
+
+const stringSet = types.set(types.string);
+
+export const providerSchema: BlockSchema = {
+  description: 'Manages managed.dev API keys as code.',
+  attributes: {
+    endpoint: {
+      type: types.string,
+      optional: true,
+      description: 'Base URL of the managed.dev control plane, e.g. "https://api.managed.dev". Defaults to the MANAGED_ENDPOINT environment variable.',
+    },
+    token: {
+      type: types.string,
+      optional: true,
+      sensitive: true,
+      description: 'API key (mdk_…) the provider authenticates with; it needs keys:read and keys:write. Defaults to the MANAGED_TOKEN environment variable.',
+    },
+  },
+};
+
+export const apiKeySchema: VersionedSchema = {
+  version: 0,
+  description:
+    'A managed.dev API key. The secret is known only to the Terraform state that created the key; ' +
+    'a scope change made outside Terraform shows as an in-place update, and a key revoked or expired outside Terraform is planned for re-creation.',
+  attributes: {
+    id: { type: types.string, computed: true, description: 'Key id (key_…). Import a key with `terraform import <address> <id>`.' },
+    name: { type: types.string, required: true, description: 'Human-readable name.' },
+    description: { type: types.string, optional: true, description: 'Free-form description.' },
+    preset: { type: types.string, optional: true, description: 'Preset whose scopes the key receives: read-only, deploy-bot, ci-terraform, observability or wp-automation.' },
+    scopes: {
+      type: stringSet,
+      optional: true,
+      description: 'Scopes (resource:action, wildcards allowed) granted in addition to the preset. Wildcards never grant a dangerous scope.',
+    },
+    team_id: { type: types.string, optional: true, requiresReplace: true, description: 'Constrain the key to one team (at most one constraint). Changing it replaces the key.' },
+    project_id: { type: types.string, optional: true, requiresReplace: true, description: 'Constrain the key to one project (at most one constraint). Changing it replaces the key.' },
+    site_id: { type: types.string, optional: true, requiresReplace: true, description: 'Constrain the key to one site (at most one constraint). Changing it replaces the key.' },
+    ip_allowlist: { type: stringSet, optional: true, description: 'IPv4/IPv6 CIDRs (at most 32) the key may be used from; any address when unset.' },
+    ttl: {
+      type: types.string,
+      optional: true,
+      computed: true,
+      description: 'Lifetime such as "90d", "720h" or "30m" (1h to 365d, default 90d). Changing it replaces the key; equal durations written differently do not.',
+    },
+    secret: { type: types.string, computed: true, sensitive: true, description: 'The secret (mdk_…), known only to the state that created the key; null after import.' },
+    effective_scopes: { type: stringSet, computed: true, description: 'The concrete scopes the key grants today: preset and scopes expanded, within its owner\'s role.' },
+    expires_at: { type: types.string, computed: true, description: 'When the key expires (RFC 3339).' },
+    created_at: { type: types.string, computed: true, description: 'When the key was minted (RFC 3339).' },
+  },
+};
+
+export const scopesDataSourceSchema: VersionedSchema = {
+  version: 0,
+  description: 'The scope catalog and the presets, as the control plane serves them.',
+  attributes: {
+    id: { type: types.string, computed: true, description: 'Always "catalog".' },
+    scopes: {
+      type: types.list(types.object({ name: types.string, description: types.string, dangerous: types.bool })),
+      computed: true,
+      description: 'Every scope with its description and whether it is dangerous (never granted by a wildcard).',
+    },
+    presets: { type: types.map(types.list(types.string)), computed: true, description: 'Preset name to the scopes it grants.' },
+  },
+};
+
+export const apiKeyDataSourceSchema: VersionedSchema = {
+  version: 0,
+  description: "A key's metadata by id. Never the secret.",
+  attributes: {
+    id: { type: types.string, required: true, description: 'Key id (key_…).' },
+    name: { type: types.string, computed: true, description: 'Human-readable name.' },
+    description: { type: types.string, computed: true, description: 'Free-form description.' },
+    preset: { type: types.string, computed: true, description: 'Preset, if any.' },
+    scopes: { type: stringSet, computed: true, description: 'Scopes as stored (patterns kept as given).' },
+    effective_scopes: { type: stringSet, computed: true, description: 'The concrete scopes the key grants today.' },
+    team_id: { type: types.string, computed: true, description: 'Team constraint, if any.' },
+    project_id: { type: types.string, computed: true, description: 'Project constraint, if any.' },
+    site_id: { type: types.string, computed: true, description: 'Site constraint, if any.' },
+    ip_allowlist: { type: stringSet, computed: true, description: 'IP allowlist (CIDRs).' },
+    status: { type: types.string, computed: true, description: 'active, expired or revoked.' },
+    principal_id: { type: types.string, computed: true, description: 'The principal the key belongs to.' },
+    created_at: { type: types.string, computed: true, description: 'When the key was minted (RFC 3339).' },
+    expires_at: { type: types.string, computed: true, description: 'When the key expires (RFC 3339).' },
+    revoked_at: { type: types.string, computed: true, description: 'When the key was revoked, if it was.' },
+    last_used_at: { type: types.string, computed: true, description: 'Last use (written at most once a minute).' },
+    last_used_ip: { type: types.string, computed: true, description: 'Address of the last use.' },
+  },
+};
