@@ -9,55 +9,55 @@ import * as cdktf from 'cdktf';
 
 export interface ApiKeyConfig extends cdktf.TerraformMetaArguments {
   /**
-  * Human-readable name.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs/resources/api_key#name ApiKey#name}
-  */
-  readonly name: string;
-  /**
   * Free-form description.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs/resources/api_key#description ApiKey#description}
   */
   readonly description?: string;
   /**
-  * Preset whose scopes the key receives.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs/resources/api_key#preset ApiKey#preset}
-  */
-  readonly preset?: string;
-  /**
-  * Scopes granted to the key, in addition to the preset.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs/resources/api_key#scopes ApiKey#scopes}
-  */
-  readonly scopes?: string[];
-  /**
-  * Constrain the key to one team. Changing it replaces the key.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs/resources/api_key#team_id ApiKey#team_id}
-  */
-  readonly teamId?: string;
-  /**
-  * Constrain the key to one project. Changing it replaces the key.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs/resources/api_key#project_id ApiKey#project_id}
-  */
-  readonly projectId?: string;
-  /**
-  * Constrain the key to one site. Changing it replaces the key.
-  *
-  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs/resources/api_key#site_id ApiKey#site_id}
-  */
-  readonly siteId?: string;
-  /**
-  * CIDRs the key may be used from.
+  * IPv4/IPv6 CIDRs (at most 32) the key may be used from; any address when unset.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs/resources/api_key#ip_allowlist ApiKey#ip_allowlist}
   */
   readonly ipAllowlist?: string[];
   /**
-  * Lifetime such as 90d, 720h or 30m. Changing it replaces the key.
+  * Human-readable name.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs/resources/api_key#name ApiKey#name}
+  */
+  readonly name: string;
+  /**
+  * Preset whose scopes the key receives: read-only, deploy-bot, ci-terraform, observability or wp-automation.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs/resources/api_key#preset ApiKey#preset}
+  */
+  readonly preset?: string;
+  /**
+  * Constrain the key to one project (at most one constraint). Changing it replaces the key.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs/resources/api_key#project_id ApiKey#project_id}
+  */
+  readonly projectId?: string;
+  /**
+  * Scopes (resource:action, wildcards allowed) granted in addition to the preset. Wildcards never grant a dangerous scope.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs/resources/api_key#scopes ApiKey#scopes}
+  */
+  readonly scopes?: string[];
+  /**
+  * Constrain the key to one site (at most one constraint). Changing it replaces the key.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs/resources/api_key#site_id ApiKey#site_id}
+  */
+  readonly siteId?: string;
+  /**
+  * Constrain the key to one team (at most one constraint). Changing it replaces the key.
+  *
+  * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs/resources/api_key#team_id ApiKey#team_id}
+  */
+  readonly teamId?: string;
+  /**
+  * Lifetime such as "90d", "720h" or "30m" (1h to 365d, default 90d). Changing it replaces the key; equal durations written differently do not.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs/resources/api_key#ttl ApiKey#ttl}
   */
@@ -114,14 +114,14 @@ export class ApiKey extends cdktf.TerraformResource {
       connection: config.connection,
       forEach: config.forEach
     });
-    this._name = config.name;
     this._description = config.description;
-    this._preset = config.preset;
-    this._scopes = config.scopes;
-    this._teamId = config.teamId;
-    this._projectId = config.projectId;
-    this._siteId = config.siteId;
     this._ipAllowlist = config.ipAllowlist;
+    this._name = config.name;
+    this._preset = config.preset;
+    this._projectId = config.projectId;
+    this._scopes = config.scopes;
+    this._siteId = config.siteId;
+    this._teamId = config.teamId;
     this._ttl = config.ttl;
   }
 
@@ -129,22 +129,9 @@ export class ApiKey extends cdktf.TerraformResource {
   // ATTRIBUTES
   // ==========
 
-  // id - computed: true, optional: false, required: false
-  public get id() {
-    return this.getStringAttribute('id');
-  }
-
-  // name - computed: false, optional: false, required: true
-  private _name?: string; 
-  public get name() {
-    return this.getStringAttribute('name');
-  }
-  public set name(value: string) {
-    this._name = value;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get nameInput() {
-    return this._name;
+  // created_at - computed: true, optional: false, required: false
+  public get createdAt() {
+    return this.getStringAttribute('created_at');
   }
 
   // description - computed: false, optional: true, required: false
@@ -163,84 +150,19 @@ export class ApiKey extends cdktf.TerraformResource {
     return this._description;
   }
 
-  // preset - computed: false, optional: true, required: false
-  private _preset?: string; 
-  public get preset() {
-    return this.getStringAttribute('preset');
-  }
-  public set preset(value: string) {
-    this._preset = value;
-  }
-  public resetPreset() {
-    this._preset = undefined;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get presetInput() {
-    return this._preset;
+  // effective_scopes - computed: true, optional: false, required: false
+  public get effectiveScopes() {
+    return cdktf.Fn.tolist(this.getListAttribute('effective_scopes'));
   }
 
-  // scopes - computed: false, optional: true, required: false
-  private _scopes?: string[]; 
-  public get scopes() {
-    return cdktf.Fn.tolist(this.getListAttribute('scopes'));
-  }
-  public set scopes(value: string[]) {
-    this._scopes = value;
-  }
-  public resetScopes() {
-    this._scopes = undefined;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get scopesInput() {
-    return this._scopes;
+  // expires_at - computed: true, optional: false, required: false
+  public get expiresAt() {
+    return this.getStringAttribute('expires_at');
   }
 
-  // team_id - computed: false, optional: true, required: false
-  private _teamId?: string; 
-  public get teamId() {
-    return this.getStringAttribute('team_id');
-  }
-  public set teamId(value: string) {
-    this._teamId = value;
-  }
-  public resetTeamId() {
-    this._teamId = undefined;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get teamIdInput() {
-    return this._teamId;
-  }
-
-  // project_id - computed: false, optional: true, required: false
-  private _projectId?: string; 
-  public get projectId() {
-    return this.getStringAttribute('project_id');
-  }
-  public set projectId(value: string) {
-    this._projectId = value;
-  }
-  public resetProjectId() {
-    this._projectId = undefined;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get projectIdInput() {
-    return this._projectId;
-  }
-
-  // site_id - computed: false, optional: true, required: false
-  private _siteId?: string; 
-  public get siteId() {
-    return this.getStringAttribute('site_id');
-  }
-  public set siteId(value: string) {
-    this._siteId = value;
-  }
-  public resetSiteId() {
-    this._siteId = undefined;
-  }
-  // Temporarily expose input value. Use with caution.
-  public get siteIdInput() {
-    return this._siteId;
+  // id - computed: true, optional: false, required: false
+  public get id() {
+    return this.getStringAttribute('id');
   }
 
   // ip_allowlist - computed: false, optional: true, required: false
@@ -259,7 +181,105 @@ export class ApiKey extends cdktf.TerraformResource {
     return this._ipAllowlist;
   }
 
-  // ttl - computed: false, optional: true, required: false
+  // name - computed: false, optional: false, required: true
+  private _name?: string; 
+  public get name() {
+    return this.getStringAttribute('name');
+  }
+  public set name(value: string) {
+    this._name = value;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get nameInput() {
+    return this._name;
+  }
+
+  // preset - computed: false, optional: true, required: false
+  private _preset?: string; 
+  public get preset() {
+    return this.getStringAttribute('preset');
+  }
+  public set preset(value: string) {
+    this._preset = value;
+  }
+  public resetPreset() {
+    this._preset = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get presetInput() {
+    return this._preset;
+  }
+
+  // project_id - computed: false, optional: true, required: false
+  private _projectId?: string; 
+  public get projectId() {
+    return this.getStringAttribute('project_id');
+  }
+  public set projectId(value: string) {
+    this._projectId = value;
+  }
+  public resetProjectId() {
+    this._projectId = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get projectIdInput() {
+    return this._projectId;
+  }
+
+  // scopes - computed: false, optional: true, required: false
+  private _scopes?: string[]; 
+  public get scopes() {
+    return cdktf.Fn.tolist(this.getListAttribute('scopes'));
+  }
+  public set scopes(value: string[]) {
+    this._scopes = value;
+  }
+  public resetScopes() {
+    this._scopes = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get scopesInput() {
+    return this._scopes;
+  }
+
+  // secret - computed: true, optional: false, required: false
+  public get secret() {
+    return this.getStringAttribute('secret');
+  }
+
+  // site_id - computed: false, optional: true, required: false
+  private _siteId?: string; 
+  public get siteId() {
+    return this.getStringAttribute('site_id');
+  }
+  public set siteId(value: string) {
+    this._siteId = value;
+  }
+  public resetSiteId() {
+    this._siteId = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get siteIdInput() {
+    return this._siteId;
+  }
+
+  // team_id - computed: false, optional: true, required: false
+  private _teamId?: string; 
+  public get teamId() {
+    return this.getStringAttribute('team_id');
+  }
+  public set teamId(value: string) {
+    this._teamId = value;
+  }
+  public resetTeamId() {
+    this._teamId = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get teamIdInput() {
+    return this._teamId;
+  }
+
+  // ttl - computed: true, optional: true, required: false
   private _ttl?: string; 
   public get ttl() {
     return this.getStringAttribute('ttl');
@@ -275,54 +295,40 @@ export class ApiKey extends cdktf.TerraformResource {
     return this._ttl;
   }
 
-  // secret - computed: true, optional: false, required: false
-  public get secret() {
-    return this.getStringAttribute('secret');
-  }
-
-  // effective_scopes - computed: true, optional: false, required: false
-  public get effectiveScopes() {
-    return cdktf.Fn.tolist(this.getListAttribute('effective_scopes'));
-  }
-
-  // expires_at - computed: true, optional: false, required: false
-  public get expiresAt() {
-    return this.getStringAttribute('expires_at');
-  }
-
-  // created_at - computed: true, optional: false, required: false
-  public get createdAt() {
-    return this.getStringAttribute('created_at');
-  }
-
   // =========
   // SYNTHESIS
   // =========
 
   protected override synthesizeAttributes(): { [name: string]: any } {
     return {
-      name: cdktf.stringToTerraform(this._name),
       description: cdktf.stringToTerraform(this._description),
-      preset: cdktf.stringToTerraform(this._preset),
-      scopes: cdktf.listMapper(cdktf.stringToTerraform, false)(this._scopes),
-      team_id: cdktf.stringToTerraform(this._teamId),
-      project_id: cdktf.stringToTerraform(this._projectId),
-      site_id: cdktf.stringToTerraform(this._siteId),
       ip_allowlist: cdktf.listMapper(cdktf.stringToTerraform, false)(this._ipAllowlist),
+      name: cdktf.stringToTerraform(this._name),
+      preset: cdktf.stringToTerraform(this._preset),
+      project_id: cdktf.stringToTerraform(this._projectId),
+      scopes: cdktf.listMapper(cdktf.stringToTerraform, false)(this._scopes),
+      site_id: cdktf.stringToTerraform(this._siteId),
+      team_id: cdktf.stringToTerraform(this._teamId),
       ttl: cdktf.stringToTerraform(this._ttl),
     };
   }
 
   protected override synthesizeHclAttributes(): { [name: string]: any } {
     const attrs = {
-      name: {
-        value: cdktf.stringToHclTerraform(this._name),
+      description: {
+        value: cdktf.stringToHclTerraform(this._description),
         isBlock: false,
         type: "simple",
         storageClassType: "string",
       },
-      description: {
-        value: cdktf.stringToHclTerraform(this._description),
+      ip_allowlist: {
+        value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(this._ipAllowlist),
+        isBlock: false,
+        type: "set",
+        storageClassType: "stringList",
+      },
+      name: {
+        value: cdktf.stringToHclTerraform(this._name),
         isBlock: false,
         type: "simple",
         storageClassType: "string",
@@ -333,23 +339,17 @@ export class ApiKey extends cdktf.TerraformResource {
         type: "simple",
         storageClassType: "string",
       },
-      scopes: {
-        value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(this._scopes),
-        isBlock: false,
-        type: "set",
-        storageClassType: "stringList",
-      },
-      team_id: {
-        value: cdktf.stringToHclTerraform(this._teamId),
-        isBlock: false,
-        type: "simple",
-        storageClassType: "string",
-      },
       project_id: {
         value: cdktf.stringToHclTerraform(this._projectId),
         isBlock: false,
         type: "simple",
         storageClassType: "string",
+      },
+      scopes: {
+        value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(this._scopes),
+        isBlock: false,
+        type: "set",
+        storageClassType: "stringList",
       },
       site_id: {
         value: cdktf.stringToHclTerraform(this._siteId),
@@ -357,11 +357,11 @@ export class ApiKey extends cdktf.TerraformResource {
         type: "simple",
         storageClassType: "string",
       },
-      ip_allowlist: {
-        value: cdktf.listMapperHcl(cdktf.stringToHclTerraform, false)(this._ipAllowlist),
+      team_id: {
+        value: cdktf.stringToHclTerraform(this._teamId),
         isBlock: false,
-        type: "set",
-        storageClassType: "stringList",
+        type: "simple",
+        storageClassType: "string",
       },
       ttl: {
         value: cdktf.stringToHclTerraform(this._ttl),

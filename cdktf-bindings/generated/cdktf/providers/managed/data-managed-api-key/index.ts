@@ -9,7 +9,7 @@ import * as cdktf from 'cdktf';
 
 export interface DataManagedApiKeyConfig extends cdktf.TerraformMetaArguments {
   /**
-  * Key id (key_...).
+  * Key id (key_…).
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs/data-sources/api_key#id DataManagedApiKey#id}
   *
@@ -76,6 +76,26 @@ export class DataManagedApiKey extends cdktf.TerraformDataSource {
   // ATTRIBUTES
   // ==========
 
+  // created_at - computed: true, optional: false, required: false
+  public get createdAt() {
+    return this.getStringAttribute('created_at');
+  }
+
+  // description - computed: true, optional: false, required: false
+  public get description() {
+    return this.getStringAttribute('description');
+  }
+
+  // effective_scopes - computed: true, optional: false, required: false
+  public get effectiveScopes() {
+    return cdktf.Fn.tolist(this.getListAttribute('effective_scopes'));
+  }
+
+  // expires_at - computed: true, optional: false, required: false
+  public get expiresAt() {
+    return this.getStringAttribute('expires_at');
+  }
+
   // id - computed: false, optional: false, required: true
   private _id?: string; 
   public get id() {
@@ -89,14 +109,24 @@ export class DataManagedApiKey extends cdktf.TerraformDataSource {
     return this._id;
   }
 
+  // ip_allowlist - computed: true, optional: false, required: false
+  public get ipAllowlist() {
+    return cdktf.Fn.tolist(this.getListAttribute('ip_allowlist'));
+  }
+
+  // last_used_at - computed: true, optional: false, required: false
+  public get lastUsedAt() {
+    return this.getStringAttribute('last_used_at');
+  }
+
+  // last_used_ip - computed: true, optional: false, required: false
+  public get lastUsedIp() {
+    return this.getStringAttribute('last_used_ip');
+  }
+
   // name - computed: true, optional: false, required: false
   public get name() {
     return this.getStringAttribute('name');
-  }
-
-  // description - computed: true, optional: false, required: false
-  public get description() {
-    return this.getStringAttribute('description');
   }
 
   // preset - computed: true, optional: false, required: false
@@ -104,14 +134,9 @@ export class DataManagedApiKey extends cdktf.TerraformDataSource {
     return this.getStringAttribute('preset');
   }
 
-  // scopes - computed: true, optional: false, required: false
-  public get scopes() {
-    return cdktf.Fn.tolist(this.getListAttribute('scopes'));
-  }
-
-  // team_id - computed: true, optional: false, required: false
-  public get teamId() {
-    return this.getStringAttribute('team_id');
+  // principal_id - computed: true, optional: false, required: false
+  public get principalId() {
+    return this.getStringAttribute('principal_id');
   }
 
   // project_id - computed: true, optional: false, required: false
@@ -119,19 +144,19 @@ export class DataManagedApiKey extends cdktf.TerraformDataSource {
     return this.getStringAttribute('project_id');
   }
 
+  // revoked_at - computed: true, optional: false, required: false
+  public get revokedAt() {
+    return this.getStringAttribute('revoked_at');
+  }
+
+  // scopes - computed: true, optional: false, required: false
+  public get scopes() {
+    return cdktf.Fn.tolist(this.getListAttribute('scopes'));
+  }
+
   // site_id - computed: true, optional: false, required: false
   public get siteId() {
     return this.getStringAttribute('site_id');
-  }
-
-  // ip_allowlist - computed: true, optional: false, required: false
-  public get ipAllowlist() {
-    return cdktf.Fn.tolist(this.getListAttribute('ip_allowlist'));
-  }
-
-  // effective_scopes - computed: true, optional: false, required: false
-  public get effectiveScopes() {
-    return cdktf.Fn.tolist(this.getListAttribute('effective_scopes'));
   }
 
   // status - computed: true, optional: false, required: false
@@ -139,24 +164,9 @@ export class DataManagedApiKey extends cdktf.TerraformDataSource {
     return this.getStringAttribute('status');
   }
 
-  // expires_at - computed: true, optional: false, required: false
-  public get expiresAt() {
-    return this.getStringAttribute('expires_at');
-  }
-
-  // created_at - computed: true, optional: false, required: false
-  public get createdAt() {
-    return this.getStringAttribute('created_at');
-  }
-
-  // revoked_at - computed: true, optional: false, required: false
-  public get revokedAt() {
-    return this.getStringAttribute('revoked_at');
-  }
-
-  // last_used_at - computed: true, optional: false, required: false
-  public get lastUsedAt() {
-    return this.getStringAttribute('last_used_at');
+  // team_id - computed: true, optional: false, required: false
+  public get teamId() {
+    return this.getStringAttribute('team_id');
   }
 
   // =========

@@ -60,9 +60,9 @@ export class DataManagedScopesScopesOutputReference extends cdktf.ComplexObject 
     }
   }
 
-  // name - computed: true, optional: false, required: false
-  public get name() {
-    return this.getStringAttribute('name');
+  // dangerous - computed: true, optional: false, required: false
+  public get dangerous() {
+    return this.getBooleanAttribute('dangerous');
   }
 
   // description - computed: true, optional: false, required: false
@@ -70,9 +70,9 @@ export class DataManagedScopesScopesOutputReference extends cdktf.ComplexObject 
     return this.getStringAttribute('description');
   }
 
-  // dangerous - computed: true, optional: false, required: false
-  public get dangerous() {
-    return this.getBooleanAttribute('dangerous');
+  // name - computed: true, optional: false, required: false
+  public get name() {
+    return this.getStringAttribute('name');
   }
 }
 
@@ -156,16 +156,16 @@ export class DataManagedScopes extends cdktf.TerraformDataSource {
     return this.getStringAttribute('id');
   }
 
-  // scopes - computed: true, optional: false, required: false
-  private _scopes = new DataManagedScopesScopesList(this, "scopes", false);
-  public get scopes() {
-    return this._scopes;
-  }
-
   // presets - computed: true, optional: false, required: false
   private _presets = new cdktf.StringListMap(this, "presets");
   public get presets() {
     return this._presets;
+  }
+
+  // scopes - computed: true, optional: false, required: false
+  private _scopes = new DataManagedScopesScopesList(this, "scopes", false);
+  public get scopes() {
+    return this._scopes;
   }
 
   // =========

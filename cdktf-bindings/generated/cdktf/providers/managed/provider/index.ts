@@ -9,13 +9,13 @@ import * as cdktf from 'cdktf';
 
 export interface ManagedProviderConfig {
   /**
-  * Base URL of the managed.dev control plane. Defaults to the MANAGED_ENDPOINT environment variable.
+  * Base URL of the managed.dev control plane, e.g. "https://api.managed.dev". Defaults to the MANAGED_ENDPOINT environment variable.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs#endpoint ManagedProvider#endpoint}
   */
   readonly endpoint?: string;
   /**
-  * API key used to authenticate. Defaults to the MANAGED_TOKEN environment variable.
+  * API key (mdk_…) the provider authenticates with; it needs keys:read and keys:write. Defaults to the MANAGED_TOKEN environment variable.
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/managed-dev/managed/latest/docs#token ManagedProvider#token}
   */
