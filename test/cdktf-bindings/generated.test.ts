@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { listFiles } from '../../scripts/generate-bindings';
-import { runOrFail } from './helpers/run-process';
+import { runCommand } from '../support/terraform';
 import { DANGEROUS_SCOPES, PRESET_SCOPES, SCOPES } from '../../cdktf-bindings';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -14,7 +14,7 @@ const TSX = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 let regenerated: string;
 beforeAll(async () => {
   regenerated = fs.mkdtempSync(path.join(os.tmpdir(), 'cdktf-bindings-'));
-  await runOrFail(TSX, [path.join(REPO_ROOT, 'scripts', 'generate-bindings.ts'), regenerated], { cwd: REPO_ROOT });
+  await runCommand(TSX, [path.join(REPO_ROOT, 'scripts', 'generate-bindings.ts'), regenerated], { cwd: REPO_ROOT, env: process.env });
 }, 120_000);
 afterAll(() => fs.rmSync(regenerated, { recursive: true, force: true }));
 

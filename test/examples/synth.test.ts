@@ -3,10 +3,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runOrFail } from '../cdktf-bindings/helpers/run-process';
+import { synthesizeExample } from '../../examples/demo/synthesize';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const TSX = path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx');
 
 interface Stack {
   resource: { managed_api_key: Record<string, Record<string, unknown>> };
@@ -22,12 +20,10 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
 async function synthExample(name: string): Promise<Stack> {
-  const outdir = path.join(workDir, name);
-  await runOrFail(TSX, [path.join(REPO_ROOT, 'examples', name, 'main.ts')], {
-    cwd: workDir,
-    env: { ...process.env, CDKTF_OUTDIR: outdir },
-  });
-  return JSON.parse(fs.readFileSync(path.join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8')) as Stack;
+  const exampleDir = path.join(workDir, name);
+  fs.mkdirSync(exampleDir);
+  const stackDir = await synthesizeExample(name, name, exampleDir);
+  return JSON.parse(fs.readFileSync(path.join(stackDir, 'cdk.tf.json'), 'utf8')) as Stack;
 }
 
 function withoutMetadata(resource: Record<string, unknown>): Record<string, unknown> {
