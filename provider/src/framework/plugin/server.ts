@@ -29,6 +29,7 @@ export interface RunningPluginServer {
 // Terraform's client accepts up to 64 MiB schemas and MaxInt32 messages; grpc-js defaults to 4 MiB.
 const MESSAGE_LIMIT = 256 * 1024 * 1024;
 const HEALTH_SERVING = 1;
+const SHUTDOWN_GRACE_MS = 500;
 
 /** Binds the go-plugin gRPC services on a private unix socket, with mutual TLS when Terraform asks for it. */
 export async function startPluginServer<Client>(definition: ProviderDefinition<Client>, options: PluginServerOptions): Promise<RunningPluginServer> {
@@ -59,12 +60,16 @@ export async function startPluginServer<Client>(definition: ProviderDefinition<C
   server.addService(services.controller, {
     Shutdown: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<object>) => {
       callback(null, {});
-      // Let the reply leave before tearing the server down; Terraform SIGKILLs us after 2 s.
-      setImmediate(() => {
-        log.debug('shutdown requested by Terraform');
-        close();
+      log.debug('shutdown requested by Terraform');
+      // A graceful shutdown lets the reply reach Terraform before connections close; the timer
+      // caps the wait well under the 2 s after which Terraform SIGKILLs the process anyway.
+      const finish = (): void => {
+        clearTimeout(deadline);
+        if (!closed) close();
         options.onShutdown();
-      });
+      };
+      const deadline = setTimeout(finish, SHUTDOWN_GRACE_MS);
+      setImmediate(() => server.tryShutdown(finish));
     },
   });
 
