@@ -76,10 +76,10 @@ async function main(): Promise<void> {
 
     heading('Use the minted key');
     const key = owner.as(secret);
-    const deploy = await key.request('POST', `/sites/${seed.acme.siteId}/deploys`, {});
+    const deploy = await key.request('POST', `/sites/${seed.acme.siteId}/deploys`, { ref: 'main' });
     say(`POST /v1/sites/${seed.acme.siteId}/deploys (team acme)      -> ${deploy.status} ${deploy.status === 201 ? 'deploy started' : JSON.stringify(deploy.body)}`);
     expectThat(deploy.status === 201, `a deploy on acme's site answered ${deploy.status}, expected 201`);
-    const hidden = await key.request('POST', `/sites/${seed.another.siteId}/deploys`, {});
+    const hidden = await key.request('POST', `/sites/${seed.another.siteId}/deploys`, { ref: 'main' });
     say(`POST /v1/sites/${seed.another.siteId}/deploys (team another) -> ${hidden.status} ${hidden.body?.title ?? ''}: outside the key's team, so it does not even exist`);
     expectThat(hidden.status === 404, `a deploy on another team's site answered ${hidden.status}, expected 404`);
     const forbidden = await key.request('GET', `/sites/${seed.acme.siteId}/credentials`);
