@@ -39,6 +39,8 @@ export interface ConfigProblem {
 export const CONSTRAINT_ATTRIBUTES = ['team_id', 'project_id', 'site_id'] as const;
 export type ConstraintAttribute = (typeof CONSTRAINT_ATTRIBUTES)[number];
 const ID_PREFIX: Record<ConstraintAttribute, string> = { team_id: 'team_', project_id: 'proj_', site_id: 'site_' };
+/** The id shape the key API accepts (schema/key-create.schema.json). */
+const ID_BODY = /^[0-9A-Za-z]{1,64}$/;
 
 function knownElements(set: StringSetView): string[] {
   return (set ?? []).filter((element): element is string => element !== undefined);
@@ -146,7 +148,7 @@ export function checkConstraint(config: Pick<ApiKeyConfigView, ConstraintAttribu
     const value = config[attribute];
     if (typeof value !== 'string') continue;
     const prefix = ID_PREFIX[attribute];
-    if (!value.startsWith(prefix) || value.length === prefix.length) {
+    if (!value.startsWith(prefix) || !ID_BODY.test(value.slice(prefix.length))) {
       problems.push({
         severity: 'error',
         attribute,

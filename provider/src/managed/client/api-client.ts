@@ -105,12 +105,18 @@ export class ManagedApiClient {
     return this.request('GET', '/v1/whoami');
   }
 
+  /** GET /v1/scopes answers `{scopes: [{name, description, dangerous}]}`. */
   async listScopes(): Promise<ScopeEntry[]> {
-    return this.collectList<ScopeEntry>('/v1/scopes');
+    const answer = await this.request<{ scopes?: ScopeEntry[] }>('GET', '/v1/scopes');
+    if (!Array.isArray(answer?.scopes)) throw new Error('GET /v1/scopes answered without a "scopes" list');
+    return answer.scopes;
   }
 
+  /** GET /v1/presets answers `{presets: {name: {description, scopes}}}`. */
   async listPresets(): Promise<PresetEntry[]> {
-    return this.collectList<PresetEntry>('/v1/presets');
+    const answer = await this.request<{ presets?: Record<string, Omit<PresetEntry, 'name'>> }>('GET', '/v1/presets');
+    if (!answer?.presets || typeof answer.presets !== 'object') throw new Error('GET /v1/presets answered without a "presets" map');
+    return Object.entries(answer.presets).map(([name, preset]) => ({ name, ...preset }));
   }
 
   /** Mints a key. The same idempotencyKey on every retry (and every re-run of the same planned create) replays the first answer. */
@@ -151,19 +157,6 @@ export class ManagedApiClient {
       if (error instanceof ApiError && error.status === 404) return;
       throw error;
     }
-  }
-
-  /** Lists may come back as a bare array or as `{items}`; both are accepted. */
-  private async collectList<T>(path: string): Promise<T[]> {
-    const answer = await this.request<unknown>('GET', path);
-    if (Array.isArray(answer)) return answer as T[];
-    if (answer && typeof answer === 'object') {
-      const record = answer as Record<string, unknown>;
-      if (Array.isArray(record.items)) return record.items as T[];
-      // A map keyed by name (e.g. presets) becomes a list of named entries.
-      return Object.entries(record).map(([name, value]) => ({ name, ...(value as object) }) as T);
-    }
-    throw new Error(`GET ${path} answered with an unexpected body`);
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
