@@ -22,7 +22,7 @@ describe('key lifecycle over HTTP', () => {
   }
 
   test('create returns the SPEC §5.1 record plus a well-formed secret, and GET returns the record without it', async () => {
-    const created = await mint({ name: 'ci-deploy', preset: 'deploy-bot', ip_allowlist: ['203.0.113.0/24'], constraint: { team_id: 'team_abc' } });
+    const created = await mint({ name: 'ci-deploy', preset: 'deploy-bot', ip_allowlist: ['203.0.113.0/24'] });
     expect(Object.keys(created).sort()).toEqual(
       [
         'constraint', 'created_at', 'created_by', 'description', 'effective_scopes', 'expires_at', 'id', 'ip_allowlist', 'last_used_at',
@@ -37,7 +37,7 @@ describe('key lifecycle over HTTP', () => {
       preset: 'deploy-bot',
       scopes: [],
       effective_scopes: ['deploys:read', 'deploys:write', 'logs:read', 'sites:read'],
-      constraint: { team_id: 'team_abc' },
+      constraint: null,
       ip_allowlist: ['203.0.113.0/24'],
       status: 'active',
       principal_id: cp.ownerPrincipalId,
