@@ -9,7 +9,7 @@ import type { DataSourceDefinition, ProviderDefinition, ResourceDefinition } fro
 import { planResourceChange } from './plan';
 import { attributePathToWire, diagnosticsToWire, readObject, writeDynamicValue } from './wire';
 
-// proto-loader messages are untyped objects shaped by the descriptor.
+// Decoded protobuf messages are untyped objects shaped by the descriptor.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Message = any;
 type Handler = (request: Message, diagnostics: Diagnostics) => Promise<object>;

@@ -5,7 +5,7 @@ import type { ObjectValue, Value } from '../cty/values';
 import type { AttributePath } from '../diagnostics/attribute-path';
 import type { Diagnostic } from '../diagnostics/diagnostics';
 
-/** Conversions between proto-loader message objects and framework values. */
+/** Conversions between decoded protobuf message objects and framework values. */
 
 export interface WireDynamicValue {
   msgpack?: Buffer | Uint8Array | null;

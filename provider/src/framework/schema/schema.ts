@@ -82,7 +82,7 @@ export function checkBlockSchema(block: BlockSchema, where: string): void {
 const NESTING_NUMBERS: Record<BlockNesting, number> = { single: 1, list: 2, set: 3, map: 4, group: 5 };
 const textEncoder = new TextEncoder();
 
-/** The tfplugin6 Schema.Block message (as a proto-loader object). */
+/** The tfplugin6 Schema.Block message, as a plain object for the protobufjs encoder. */
 export function blockToProto(block: BlockSchema): object {
   return {
     version: 0,
