@@ -42,7 +42,8 @@ export interface TerraformOptions {
   readonly noColor?: boolean;
 }
 
-const COMMANDS_WITH_NO_COLOR = new Set(['init', 'validate', 'plan', 'apply', 'destroy', 'import', 'refresh', 'show', 'output', 'state', 'providers', 'console', 'taint', 'untaint']);
+// Commands with subcommands (state, providers) take no -no-color in this position, so they are not listed.
+const COMMANDS_WITH_NO_COLOR = new Set(['init', 'validate', 'plan', 'apply', 'destroy', 'import', 'refresh', 'show', 'output', 'console', 'taint', 'untaint']);
 
 /** Runs any program asynchronously; rejects with its output when it exits with an unexpected code or times out. */
 export function runCommand(

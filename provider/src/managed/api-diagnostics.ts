@@ -19,10 +19,14 @@ function hintFor(error: ApiError): string | undefined {
   switch (error.status) {
     case 401:
       return 'Check the provider\'s token (or MANAGED_TOKEN): it is missing, mistyped, revoked or expired.';
-    case 403:
-      return error.problem.type?.includes('ip_not_allowed') || /ip/i.test(error.problem.title)
-        ? "The provider's token is not allowed from this machine's address (its IP allowlist)."
-        : "The provider's token lacks a scope this needs (keys:read to read keys, keys:write to change them), or asks for scopes beyond its owner's role.";
+    case 403: {
+      const type = error.problem.type ?? '';
+      if (type.includes('ip_not_allowed')) return "The provider's token is not allowed from this machine's address (its IP allowlist).";
+      if (type.includes('scope_escalation')) {
+        return "A key never exceeds the key that mints it (the provider's token) nor its principal's role: use a token that holds these scopes and reaches this constraint, or ask for less.";
+      }
+      return "The provider's token lacks a scope this needs (keys:read to read keys, keys:write to change them).";
+    }
     default:
       return undefined;
   }
@@ -47,7 +51,9 @@ export function addApiFailure(diagnostics: Diagnostics, action: string, error: u
   }
   for (const fieldError of problem.errors) {
     const attribute = attributeForPointer(fieldError.pointer);
-    const detail = [fieldError.detail, problem.detail && problem.detail !== fieldError.detail ? `(${problem.detail})` : undefined, hint].filter(Boolean).join('\n\n');
+    // The problem's detail often just lists the field errors again; quote it only when it adds something.
+    const overall = problem.detail && !problem.detail.includes(fieldError.detail) ? `(${problem.detail})` : undefined;
+    const detail = [fieldError.detail, overall, hint].filter(Boolean).join('\n\n');
     diagnostics.error(summary, detail, attribute ? AttributePath.root(attribute) : undefined);
   }
 }
