@@ -71,7 +71,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       closed ??= new Promise<void>((resolve, reject) => {
         httpServer.close((error) => (error ? reject(error) : resolve()));
         httpServer.closeAllConnections();
-      }).finally(() => services.db.close());
+      }).finally(() => {
+        services.lastUsed.flush(); // queued last-used records are written before the database closes
+        services.db.close();
+      });
       return closed;
     },
   };

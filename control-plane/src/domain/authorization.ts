@@ -6,10 +6,12 @@
  * before the scope, so a resource the caller cannot see is a 404 whatever scopes the key has, and
  * only a visible resource can produce 403 insufficient_scope.
  */
+import { NotFoundCause, decideAccess, effectiveScopes as effectiveScopesOf } from './access-decision';
 import { Role } from './scope-catalog';
-import { intersectScopes, roleCeiling } from './scopes';
+import type { KeyConstraint } from './visibility';
+import { PrincipalReach, TargetAncestry, constraintCovers } from './visibility';
 
-export type KeyConstraint = { readonly team_id: string } | { readonly project_id: string } | { readonly site_id: string };
+export type { KeyConstraint } from './visibility';
 
 /** Who is calling: the authenticated key and its principal, as loaded for this request. */
 export interface Caller {
@@ -22,6 +24,8 @@ export interface Caller {
   readonly keyScopes: readonly string[];
   readonly constraint: KeyConstraint | null;
   readonly ipAllowlist: readonly string[];
+  /** Teams the principal belongs to; loaded for `member` and `viewer`, whose reach they bound. */
+  readonly teamIds?: readonly string[];
 }
 
 /**
@@ -35,6 +39,11 @@ export interface TargetResource {
     readonly projectId?: string;
     readonly siteId?: string;
   };
+  /**
+   * The root of the account's tree itself (creating a team, managing principals): no constrained
+   * key reaches it, so a key pinned to a team can neither create teams nor hand out roles.
+   */
+  readonly accountWide?: boolean;
 }
 
 export interface AuthorizationRequest {
@@ -50,33 +59,46 @@ export interface AuthorizationRequest {
 
 export type AuthorizationDecision =
   | { readonly outcome: 'allow'; readonly effectiveScopes: readonly string[] }
-  | { readonly outcome: 'not_found' }
+  /** `cause` is for the audit log only; the response never depends on it (existence hiding). */
+  | { readonly outcome: 'not_found'; readonly cause: NotFoundCause }
   | { readonly outcome: 'insufficient_scope'; readonly scope: string };
 
 /** Key scopes ∩ ceiling(principal's current role). */
 export function effectiveScopes(keyScopes: readonly string[], role: Role): string[] {
-  return intersectScopes(keyScopes, roleCeiling(role));
+  return effectiveScopesOf(keyScopes, role);
 }
 
 /** True when a key with this constraint may see a resource placed here. */
 export function constraintReaches(constraint: KeyConstraint | null, target: TargetResource): boolean {
-  if (!constraint || !target.placement) return true;
-  const placement = target.placement;
-  if ('team_id' in constraint) return placement.teamId === constraint.team_id;
-  if ('project_id' in constraint) return placement.projectId === constraint.project_id;
-  return placement.siteId === constraint.site_id;
+  const ancestry = ancestryOf(target);
+  return ancestry === null || constraintCovers(constraint, ancestry);
+}
+
+/** What the caller's principal reaches in the tree (role and, for members/viewers, their teams). */
+export function reachOf(caller: Caller): PrincipalReach {
+  return { accountId: caller.accountId, role: caller.role, teamIds: caller.teamIds ?? [] };
+}
+
+/** Where a target sits in the tree; null for account-level resources outside the tree (keys, audit…). */
+function ancestryOf(target: TargetResource): TargetAncestry | null {
+  if (target.placement) return { accountId: target.accountId, ...target.placement };
+  if (target.accountWide) return { accountId: target.accountId };
+  return null;
 }
 
 export function authorize(request: AuthorizationRequest): AuthorizationDecision {
   const { caller, requiredScope, target } = request;
-  if (target === null) return { outcome: 'not_found' };
-  if (target !== undefined) {
-    if (target.accountId !== caller.accountId) return { outcome: 'not_found' };
-    if (!constraintReaches(caller.constraint, target)) return { outcome: 'not_found' };
-  }
-  const effective = effectiveScopes(caller.keyScopes, caller.role);
-  if (requiredScope !== null && !effective.includes(requiredScope)) {
-    return { outcome: 'insufficient_scope', scope: requiredScope };
-  }
-  return { outcome: 'allow', effectiveScopes: effective };
+  if (target === null) return { outcome: 'not_found', cause: 'missing' };
+  if (target !== undefined && target.accountId !== caller.accountId) return { outcome: 'not_found', cause: 'other_account' };
+  const ancestry = target === undefined ? null : ancestryOf(target);
+  const decision = decideAccess({
+    principal: reachOf(caller),
+    keyScopes: caller.keyScopes,
+    constraint: caller.constraint,
+    target: ancestry,
+    neededScope: requiredScope,
+  });
+  if (decision.outcome === 'not_found') return decision;
+  if (decision.outcome === 'insufficient_scope') return { outcome: 'insufficient_scope', scope: decision.neededScope };
+  return { outcome: 'allow', effectiveScopes: effectiveScopes(caller.keyScopes, caller.role) };
 }

@@ -1,107 +1,64 @@
 /**
- * Down-scoping at mint and update time (SPEC §3, §5.1). Pure.
+ * Down-scoping of a key's constraint at mint time (SPEC §3, §5.1). Pure. The scope half of the
+ * rule (minting key's scopes ∩ minter's ceiling ∩ owner's ceiling) lives in minting.ts; this is
+ * the tree half: a new key's constraint must lie inside what the key minting it can reach.
  *
- * A new or updated key may hold only what its minter could itself use right now:
- *   scopes ⊆ minting key's scopes ∩ ceiling(minting principal's role) ∩ ceiling(owning principal's role)
- *   constraint ⊆ the minting key's constraint, and inside what the minting principal reaches.
- * The owning principal differs from the minter only when an owner/admin mints for a service account.
- *
- * Every violation is reported (not just the first) so a caller can fix the request in one go.
+ * A constrained minter must constrain the new key within its own subtree, and any constraint must
+ * name a node the minter can see. Missing, another account's, outside the principal's teams and
+ * outside the minting key's constraint all read the same, so the answer cannot be used to probe ids.
  */
-import { Role, ROLES } from './scope-catalog';
-import { intersectScopes, roleCeiling } from './scopes';
+import { ApiError, FieldError } from './errors';
+import type { Offender as ScopeOffender } from './minting';
+import { scopeEscalation } from './minting';
 import { KeyConstraint, PrincipalReach, TargetAncestry, constraintNode, visibility } from './visibility';
 
-export interface Offender {
+export interface ConstraintOffender {
   /** JSON pointer into the request body. */
   readonly pointer: string;
-  /** The concrete catalog scope that is out of reach, for scope offenders. */
-  readonly scope?: string;
   readonly detail: string;
 }
 
-export interface Minter extends PrincipalReach {
-  /** Concrete scopes the minting key holds (its preset and patterns expanded). */
-  readonly keyScopes: readonly string[];
-  readonly constraint: KeyConstraint | null;
+export interface ConstraintCheck {
+  readonly minter: PrincipalReach;
+  readonly minterConstraint: KeyConstraint | null;
+  readonly requested: KeyConstraint | null;
+  /** Where the requested node sits (live nodes only), or null when there is no such node. */
+  readonly requestedTarget: TargetAncestry | null;
 }
 
-export interface MintCheck {
-  readonly minter: Minter;
-  /** Role of the principal the key belongs to (the minter itself unless principal_id was given). */
-  readonly ownerRole: Role;
-  readonly ownerIsMinter: boolean;
-  /** Concrete scopes requested (preset and patterns expanded). */
-  readonly requestedScopes: readonly string[];
-  readonly requestedConstraint: KeyConstraint | null;
-  /** Where the requested constraint node sits, or null when it does not exist (in this account). */
-  readonly constraintTarget: TargetAncestry | null;
-}
-
-export function roleRank(role: Role): number {
-  return ROLES.indexOf(role);
-}
-
-/** The scopes the minter may hand out to a key owned by a principal with `ownerRole`. */
-export function grantableScopes(minter: Minter, ownerRole: Role): string[] {
-  return intersectScopes(intersectScopes(minter.keyScopes, roleCeiling(minter.role)), roleCeiling(ownerRole));
-}
-
-function scopeOffenders(check: MintCheck): Offender[] {
-  const keyScopes = new Set(check.minter.keyScopes);
-  const minterCeiling = new Set(roleCeiling(check.minter.role));
-  const ownerCeiling = new Set(roleCeiling(check.ownerRole));
-  const offenders: Offender[] = [];
-  for (const scope of [...new Set(check.requestedScopes)].sort()) {
-    const reasons: string[] = [];
-    if (!minterCeiling.has(scope)) reasons.push(`the minting principal's role "${check.minter.role}" does not include it`);
-    if (!keyScopes.has(scope)) reasons.push('the key making this request does not hold it');
-    if (!check.ownerIsMinter && !ownerCeiling.has(scope)) {
-      reasons.push(`the owning principal's role "${check.ownerRole}" does not include it`);
-    }
-    if (reasons.length > 0) offenders.push({ pointer: '/scopes', scope, detail: `${scope}: ${reasons.join('; ')}` });
-  }
-  return offenders;
-}
-
-function constraintPointer(constraint: KeyConstraint): string {
-  const node = constraintNode(constraint);
-  return `/constraint/${node.kind}_id`;
-}
-
-function constraintOffenders(check: MintCheck): Offender[] {
-  const { minter, requestedConstraint, constraintTarget } = check;
-  if (!requestedConstraint) {
-    if (!minter.constraint) return [];
-    const node = constraintNode(minter.constraint);
+export function constraintOffenders(check: ConstraintCheck): ConstraintOffender[] {
+  const { minter, minterConstraint, requested, requestedTarget } = check;
+  if (!requested) {
+    if (!minterConstraint) return [];
+    const own = constraintNode(minterConstraint);
     return [
       {
         pointer: '/constraint',
-        detail: `the key making this request is constrained to ${node.kind} ${node.id}; a key it mints must be constrained within it`,
+        detail: `the key making this request is constrained to ${own.kind} ${own.id}; a key it mints must be constrained within it`,
       },
     ];
   }
-  // Missing, in another account, outside the principal's teams or outside the minting key's
-  // constraint all read the same, so this answer cannot be used to probe for ids.
-  const reachable = constraintTarget !== null && visibility(minter, minter.constraint, constraintTarget).visible;
-  if (reachable) return [];
-  const node = constraintNode(requestedConstraint);
+  if (requestedTarget !== null && visibility(minter, minterConstraint, requestedTarget).visible) return [];
+  const node = constraintNode(requested);
   return [
     {
-      pointer: constraintPointer(requestedConstraint),
+      pointer: `/constraint/${node.kind}_id`,
       detail: `${node.kind} ${node.id} is not within what the key making this request can reach (or does not exist)`,
     },
   ];
 }
 
-/** Every reason the requested key would exceed its minter; empty when it may be minted. */
-export function mintOffenders(check: MintCheck): Offender[] {
-  const offenders = [...scopeOffenders(check), ...constraintOffenders(check)];
-  if (!check.ownerIsMinter && roleRank(check.ownerRole) > roleRank(check.minter.role)) {
-    offenders.push({
-      pointer: '/principal_id',
-      detail: `the owning principal's role "${check.ownerRole}" is above the minting principal's role "${check.minter.role}"`,
-    });
-  }
-  return offenders;
+/** One 403 listing every offender, scopes and constraint alike (SPEC §3: "lists each offending scope"). */
+export function keyEscalation(scopes: readonly ScopeOffender[], constraint: readonly ConstraintOffender[]): ApiError {
+  if (constraint.length === 0) return scopeEscalation(scopes);
+  const base = scopes.length > 0 ? scopeEscalation(scopes) : undefined;
+  const errors: FieldError[] = [...(base?.errors ?? []), ...constraint.map((o) => ({ pointer: o.pointer, detail: o.detail }))];
+  return new ApiError({
+    status: 403,
+    code: 'scope_escalation',
+    title: 'Scopes beyond your own',
+    detail: [base?.detail, ...constraint.map((o) => `${o.pointer}: ${o.detail}`)].filter(Boolean).join(' '),
+    errors,
+    extensions: { offending_scopes: scopes.map((o) => o.scope), offending_constraint: constraint.map((o) => o.pointer) },
+  });
 }

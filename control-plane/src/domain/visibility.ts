@@ -23,10 +23,8 @@ export interface TargetAncestry {
   readonly siteId?: string | null;
 }
 
-export type KeyConstraint =
-  | { readonly teamId: string; readonly projectId?: undefined; readonly siteId?: undefined }
-  | { readonly projectId: string; readonly teamId?: undefined; readonly siteId?: undefined }
-  | { readonly siteId: string; readonly teamId?: undefined; readonly projectId?: undefined };
+/** The key's constraint exactly as the API and the database spell it (SPEC §5.1). */
+export type KeyConstraint = { readonly team_id: string } | { readonly project_id: string } | { readonly site_id: string };
 
 export interface PrincipalReach {
   readonly accountId: string;
@@ -52,9 +50,9 @@ function belongsToTeam(teamIds: PrincipalReach['teamIds'], teamId: string): bool
 /** True when the target lies in the subtree the constraint names (the constrained node included). */
 export function constraintCovers(constraint: KeyConstraint | null | undefined, target: TargetAncestry): boolean {
   if (!constraint) return true;
-  if (constraint.siteId !== undefined) return target.siteId === constraint.siteId;
-  if (constraint.projectId !== undefined) return target.projectId === constraint.projectId;
-  return target.teamId === constraint.teamId;
+  if ('site_id' in constraint) return target.siteId === constraint.site_id;
+  if ('project_id' in constraint) return target.projectId === constraint.project_id;
+  return target.teamId === constraint.team_id;
 }
 
 export function visibility(
@@ -81,7 +79,20 @@ export function isVisible(
 
 /** The constraint as the tree node it names, with the ancestry of that node. */
 export function constraintNode(constraint: KeyConstraint): { kind: 'team' | 'project' | 'site'; id: string } {
-  if (constraint.siteId !== undefined) return { kind: 'site', id: constraint.siteId };
-  if (constraint.projectId !== undefined) return { kind: 'project', id: constraint.projectId };
-  return { kind: 'team', id: constraint.teamId };
+  if ('site_id' in constraint) return { kind: 'site', id: constraint.site_id };
+  if ('project_id' in constraint) return { kind: 'project', id: constraint.project_id };
+  return { kind: 'team', id: constraint.team_id };
+}
+
+/**
+ * The teams a team list may show, so the query can be narrowed in SQL: `undefined` means every
+ * team of the account. Rows are still passed through `isVisible`; this only saves reading rows
+ * that would be dropped.
+ */
+export function listableTeamIds(principal: PrincipalReach, constraint: KeyConstraint | null | undefined): readonly string[] | undefined {
+  const reach = reachesEveryTeam(principal.role) ? undefined : [...principal.teamIds];
+  if (!constraint) return reach;
+  // Ancestors are outside a project or site constraint, so such a key lists no team at all.
+  if (!('team_id' in constraint)) return [];
+  return reach === undefined || reach.includes(constraint.team_id) ? [constraint.team_id] : [];
 }

@@ -5,8 +5,10 @@
  */
 import express, { NextFunction, Request, Response } from 'express';
 import { authorize } from '../domain/authorization';
-import { ApiError, badRequest, insufficientScope, notFound, validationFailed } from '../domain/errors';
+import { isAllowed } from '../domain/cidr';
+import { ApiError, badRequest, insufficientScope, ipNotAllowed, notFound, validationFailed } from '../domain/errors';
 import type { AppServices } from '../services/app-services';
+import { auditContextOf } from '../services/authenticator';
 import { buildOpenApiDocument } from './openapi';
 import { instanceOf, sendProblem } from './problem';
 import type { AnyRouteDefinition, RouteRequest, RouteResponse } from './route-definition';
@@ -67,10 +69,22 @@ function sendResult(response: Response, result: RouteResponse): void {
   else response.json(result.body);
 }
 
+/** What a successful change's audit entry names as its target: the path's id, else the created resource's. */
+function auditTarget(request: Request, result: RouteResponse): string | null {
+  if (result.audit?.target !== undefined) return result.audit.target;
+  const params = request.params as Record<string, string>;
+  if (params.id !== undefined) return params.id;
+  const body = result.body as { id?: unknown } | undefined;
+  return body && typeof body.id === 'string' ? body.id : null;
+}
+
 function routeHandler(route: AnyRouteDefinition, services: AppServices) {
+  const routeName = `${route.method.toUpperCase()} ${route.path}`;
+  const auditAction = route.audit ?? (route.method === 'get' ? undefined : routeName);
   return async (request: Request, response: Response): Promise<void> => {
     const now = services.clock.now();
-    const sourceIp = request.socket.remoteAddress ?? '';
+    // request.ip is the socket peer unless MANAGED_TRUST_PROXY named the proxy ("trust proxy").
+    const sourceIp = request.ip ?? request.socket.remoteAddress ?? '';
     const base = {
       params: { ...(request.params as Record<string, string>) },
       query: {} as Record<string, unknown>,
@@ -81,49 +95,97 @@ function routeHandler(route: AnyRouteDefinition, services: AppServices) {
       header: (name: string) => request.get(name),
     };
 
-    let effectiveScopes: readonly string[] = [];
-    let target: unknown = undefined;
-    if (!route.public) {
-      const authentication = services.authenticator.authenticate(request.get('authorization'), now);
-      base.caller = authentication.caller;
-      const resolved = route.resolveTarget ? route.resolveTarget(base) : undefined;
-      const decision = authorize({
-        caller: authentication.caller,
-        requiredScope: route.scope,
-        ...(route.resolveTarget ? { target: resolved ? resolved.resource : null } : {}),
-      });
-      if (decision.outcome === 'not_found') throw notFound();
-      if (decision.outcome === 'insufficient_scope') throw insufficientScope(decision.scope);
-      effectiveScopes = decision.effectiveScopes;
-      target = resolved?.value;
-    }
+    // Every denial (401, 403, and a 404 that a constraint or the principal's reach caused) is audited.
+    const recordDenial = (error: ApiError, detail: string) => {
+      const known = base.caller ?? auditContextOf(error);
+      services.audit.record(
+        {
+          accountId: known?.accountId ?? null,
+          actorPrincipalId: known ? ('principalId' in known ? known.principalId : null) : null,
+          keyId: known?.keyId ?? null,
+          action: routeName,
+          target: instanceOf(request),
+          sourceIp,
+          outcome: 'denied',
+          detail,
+        },
+        now,
+      );
+    };
 
-    if (route.querySchema) base.query = validateQuery(route.querySchema, request.query as Record<string, unknown>);
-
-    let body: unknown = undefined;
-    if (route.bodySchema) {
-      if (hasBody(request)) {
-        checkJsonContentType(request);
-        await runMiddleware(jsonParser, request, response);
-        body = request.body;
+    try {
+      let effectiveScopes: readonly string[] = [];
+      let target: unknown = undefined;
+      if (!route.public) {
+        const authentication = services.authenticator.authenticate(request.get('authorization'), now);
+        const caller = authentication.caller;
+        base.caller = caller;
+        // Before anything about the target is looked at: a key used from the wrong place learns nothing.
+        if (!isAllowed(sourceIp, caller.ipAllowlist)) throw ipNotAllowed();
+        services.lastUsed.touch(caller.keyId, now.getTime(), sourceIp);
+        const resolved = route.resolveTarget ? route.resolveTarget(base) : undefined;
+        const decision = authorize({
+          caller,
+          requiredScope: route.scope,
+          ...(route.resolveTarget ? { target: resolved ? resolved.resource : null } : {}),
+        });
+        if (decision.outcome === 'not_found') {
+          const error = notFound();
+          if (decision.cause === 'outside_constraint' || decision.cause === 'outside_reach') recordDenial(error, `not_found (${decision.cause})`);
+          throw error;
+        }
+        if (decision.outcome === 'insufficient_scope') throw insufficientScope(decision.scope);
+        effectiveScopes = decision.effectiveScopes;
+        target = resolved?.value;
       }
-      if (body === undefined) {
-        if (route.bodyRequired ?? true) throw validationFailed([{ pointer: '', detail: 'a JSON body is required' }]);
-        body = {};
-      }
-      validateBody(route.bodySchema, body);
-    }
 
-    const routeRequest: RouteRequest = { ...base, body, target, effectiveScopes };
-    const idempotencyKey = route.idempotent ? request.get('idempotency-key') : undefined;
-    const result =
-      idempotencyKey !== undefined && base.caller
-        ? await services.idempotency.run(
-            { principalId: base.caller.principalId, idempotencyKey, method: route.method, path: instanceOf(request), body, now },
-            () => route.handler(routeRequest),
-          )
-        : await route.handler(routeRequest);
-    sendResult(response, result);
+      if (route.querySchema) base.query = validateQuery(route.querySchema, request.query as Record<string, unknown>);
+
+      let body: unknown = undefined;
+      if (route.bodySchema) {
+        if (hasBody(request)) {
+          checkJsonContentType(request);
+          await runMiddleware(jsonParser, request, response);
+          body = request.body;
+        }
+        if (body === undefined) {
+          if (route.bodyRequired ?? true) throw validationFailed([{ pointer: '', detail: 'a JSON body is required' }]);
+          body = {};
+        }
+        validateBody(route.bodySchema, body);
+      }
+
+      const routeRequest: RouteRequest = { ...base, body, target, effectiveScopes };
+      const idempotencyKey = route.idempotent ? request.get('idempotency-key') : undefined;
+      const result =
+        idempotencyKey !== undefined && base.caller
+          ? await services.idempotency.run(
+              { principalId: base.caller.principalId, idempotencyKey, method: route.method, path: instanceOf(request), body, now },
+              () => route.handler(routeRequest),
+            )
+          : await route.handler(routeRequest);
+      if (auditAction !== undefined && base.caller && result.status < 400) {
+        services.audit.record(
+          {
+            accountId: base.caller.accountId,
+            actorPrincipalId: base.caller.principalId,
+            keyId: base.caller.keyId,
+            action: auditAction,
+            target: auditTarget(request, result),
+            sourceIp,
+            outcome: 'success',
+            detail: result.audit?.detail ?? `${result.status}`,
+          },
+          now,
+        );
+      }
+      sendResult(response, result);
+    } catch (error) {
+      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+        recordDenial(error, error.code === 'insufficient_scope' ? `insufficient_scope (${String(error.extensions.required_scope)})` : error.code);
+      }
+      throw error;
+    }
   };
 }
 
@@ -163,6 +225,9 @@ export function createApp(services: AppServices, routes: readonly AnyRouteDefini
   // No ETags: a 404 must not differ by anything but its path (existence hiding), and the API is not cached.
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // X-Forwarded-For counts only when it comes from a proxy MANAGED_TRUST_PROXY names (SPEC §5.2);
+  // otherwise request.ip is the real peer, which the IP allowlist is checked against.
+  app.set('trust proxy', services.config.trustProxy.length > 0 ? [...services.config.trustProxy] : false);
 
   const openApiDocument = JSON.stringify(buildOpenApiDocument(routes));
   app.get('/openapi.json', (_request, response) => {

@@ -38,6 +38,8 @@ export interface RouteResponse {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** Overrides what the audit entry of a successful change records (default: the path's `id`, or the body's). */
+  readonly audit?: { readonly target?: string; readonly detail?: string };
 }
 
 /** What `resolveTarget` returns for an existing resource; return null when it does not exist. */
@@ -71,6 +73,11 @@ export interface RouteDefinition<Body = unknown, Target = unknown> {
   readonly bodyRequired?: boolean;
   /** JSON Schema for the query string (an object schema; values arrive as strings and are coerced). */
   readonly querySchema?: JsonSchema;
+  /**
+   * Audit action recorded when the route succeeds (SPEC §6), e.g. "key.create". Every route but
+   * GET is audited; without a name the action is "<METHOD> <path>".
+   */
+  readonly audit?: string;
   /** Honour an `Idempotency-Key` header (SPEC §4). */
   readonly idempotent?: boolean;
   /** Success responses for the OpenAPI document, by status code. */

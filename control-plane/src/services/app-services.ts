@@ -10,7 +10,13 @@ import { Db, openDatabase } from '../storage/database';
 import { IdempotencyRepository } from '../storage/idempotency-repository';
 import { KeyRepository } from '../storage/key-repository';
 import { PrincipalRepository } from '../storage/principal-repository';
+import { CredentialCipher } from '../domain/credential-cipher';
+import { AuditRepository } from '../storage/audit-repository';
+import { SiteResourceRepository } from '../storage/site-resource-repository';
+import { TreeRepository } from '../storage/tree-repository';
+import { AuditLog } from './audit-log';
 import { Authenticator } from './authenticator';
+import { LastUsedRecorder } from './last-used-recorder';
 import { IdempotencyService } from './idempotency-service';
 import { KeyService } from './key-service';
 
@@ -26,6 +32,14 @@ export interface AppServices {
   readonly authenticator: Authenticator;
   readonly keyService: KeyService;
   readonly idempotency: IdempotencyService;
+  /** Resource tree, team membership, site sub-resources (SPEC §2, §5.1). */
+  readonly tree: TreeRepository;
+  readonly siteResources: SiteResourceRepository;
+  readonly credentialCipher: CredentialCipher;
+  readonly auditRecords: AuditRepository;
+  readonly audit: AuditLog;
+  /** Throttled, deferred last-used writes (SPEC §4). */
+  readonly lastUsed: LastUsedRecorder;
 }
 
 export function createServices(config: ControlPlaneConfig, clock: Clock): AppServices {
@@ -35,6 +49,11 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
   const principals = new PrincipalRepository(db);
   const keys = new KeyRepository(db);
   const idempotencyRecords = new IdempotencyRepository(db);
+  const tree = new TreeRepository(db);
+  const auditRecords = new AuditRepository(db);
+  const writeLastUsed = db.transaction((records: ReadonlyArray<{ keyId: string; at: number; ip: string }>) => {
+    for (const record of records) keys.recordLastUsed(record.keyId, record.at, record.ip);
+  });
   return {
     config,
     clock,
@@ -44,8 +63,14 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
     principals,
     keys,
     idempotencyRecords,
-    authenticator: new Authenticator(pepper, keys, principals),
-    keyService: new KeyService({ db, pepper, keys, principals, accounts }),
+    authenticator: new Authenticator(pepper, keys, principals, tree),
+    keyService: new KeyService({ db, pepper, keys, principals, accounts, tree }),
     idempotency: new IdempotencyService(pepper, idempotencyRecords),
+    tree,
+    siteResources: new SiteResourceRepository(db),
+    credentialCipher: new CredentialCipher(pepper),
+    auditRecords,
+    audit: new AuditLog(auditRecords),
+    lastUsed: new LastUsedRecorder({ writeLastUsed: (records) => writeLastUsed(records) }),
   };
 }

@@ -10,6 +10,8 @@ import { checkSecret } from '../domain/secret';
 import { digestsEqual, hashSecret } from '../domain/secret-hash';
 import type { KeyRepository, StoredKey } from '../storage/key-repository';
 import type { Principal, PrincipalRepository } from '../storage/principal-repository';
+import type { TreeRepository } from '../storage/tree-repository';
+import { reachesEveryTeam } from '../domain/visibility';
 
 export interface Authentication {
   readonly caller: Caller;
@@ -24,6 +26,7 @@ export class Authenticator {
     private readonly pepper: Buffer,
     private readonly keys: KeyRepository,
     private readonly principals: PrincipalRepository,
+    private readonly tree: TreeRepository,
   ) {}
 
   /** Throws ApiError 401 (missing credentials or invalid_token); returns who is calling otherwise. */
@@ -45,9 +48,9 @@ export class Authenticator {
     if (!found || !digestsEqual(found.storedHash, hash)) throw invalidToken('The key is unknown, or was rotated out.');
     const { key } = found;
     const status = keyStatus(key, now.getTime());
-    if (status !== 'active') throw invalidToken(`The key is ${status}.`);
+    if (status !== 'active') throw withAuditContext(invalidToken(`The key is ${status}.`), key);
     const principal = this.principals.findById(key.principalId);
-    if (!principal || principal.deletedAt !== null) throw invalidToken("The key's principal no longer exists.");
+    if (!principal || principal.deletedAt !== null) throw withAuditContext(invalidToken("The key's principal no longer exists."), key);
     return {
       key,
       principal,
@@ -59,9 +62,32 @@ export class Authenticator {
         keyScopes: grantedScopes(key.preset, key.scopes),
         constraint: key.constraint,
         ipAllowlist: key.ipAllowlist,
+        // Members and viewers reach only their teams; owners and admins reach all, so skip the query.
+        ...(reachesEveryTeam(principal.role) ? {} : { teamIds: this.tree.teamIdsOf(principal.id) }),
       },
     };
   }
+}
+
+/**
+ * Who a refused-but-known key belonged to, for the audit log (a revoked key's use is recorded in
+ * its own account's chain). Kept off the problem body, which must not say whose key it was.
+ */
+export interface AuditContext {
+  readonly accountId: string;
+  readonly keyId: string;
+  readonly principalId: string;
+}
+
+const auditContexts = new WeakMap<ApiError, AuditContext>();
+
+function withAuditContext(error: ApiError, key: StoredKey): ApiError {
+  auditContexts.set(error, { accountId: key.accountId, keyId: key.id, principalId: key.principalId });
+  return error;
+}
+
+export function auditContextOf(error: ApiError): AuditContext | undefined {
+  return auditContexts.get(error);
 }
 
 export function isAuthenticationError(error: unknown): error is ApiError {

@@ -3,7 +3,11 @@
  * it applies the domain rules and the repositories. Bootstrap and the operator CLI use it too, so a
  * key minted by any path is the same kind of key.
  */
-import type { Caller, KeyConstraint } from '../domain/authorization';
+import type { Caller, KeyConstraint, TargetResource } from '../domain/authorization';
+import { reachOf } from '../domain/authorization';
+import { constraintOffenders, keyEscalation } from '../domain/down-scoping';
+import { constraintNode, isVisible } from '../domain/visibility';
+import type { TreeRepository } from '../storage/tree-repository';
 import { ApiError, FieldError, notFound, validationFailed } from '../domain/errors';
 import { newId } from '../domain/ids';
 import { checkGrantsSomething, checkKeyFields, parseGracePeriod } from '../domain/key-input';
@@ -62,6 +66,7 @@ export interface KeyServiceDependencies {
   readonly keys: KeyRepository;
   readonly principals: PrincipalRepository;
   readonly accounts: AccountRepository;
+  readonly tree: TreeRepository;
 }
 
 /** The patterns that grant a principal everything its role allows, for keys minted outside HTTP. */
@@ -111,7 +116,15 @@ export class KeyService {
     // The constraint's shape was validated by the schema. Whether the team/project/site exists
     // and is inside the minter's own constraint and reach is decided with the resource tree.
     const offenders = offendingScopes(input.preset, input.scopes, grantableScopes({ role: minter.role, keyScopes: caller.keyScopes }, owner.role));
-    if (offenders.length > 0) throw scopeEscalation(offenders);
+    const requested = input.constraint ?? null;
+    const node = requested ? constraintNode(requested) : null;
+    const outOfReach = constraintOffenders({
+      minter: { ...reachOf(caller), role: minter.role },
+      minterConstraint: caller.constraint,
+      requested,
+      requestedTarget: node ? this.deps.tree.liveAncestryOf(node.kind, node.id) ?? null : null,
+    });
+    if (offenders.length > 0 || outOfReach.length > 0) throw keyEscalation(offenders, outOfReach);
 
     const secret = generateSecret();
     const createdAt = now.getTime();
@@ -136,6 +149,25 @@ export class KeyService {
     return { ...this.record({ ...key, revokedAt: null, lastUsedAt: null, lastUsedIp: null }, now), secret };
   }
 
+  /**
+   * Where a key sits for the authorization decision: a constrained key sits at its constraint's
+   * node (deleted nodes included), an unconstrained one at the account root. So a constrained
+   * caller sees only keys inside its own subtree, and a member only keys within its teams.
+   */
+  targetOf(key: StoredKey): TargetResource {
+    if (!key.constraint) return { accountId: key.accountId, accountWide: true };
+    const node = constraintNode(key.constraint);
+    const ancestry = this.deps.tree.ancestryOf(node.kind, node.id);
+    if (!ancestry || ancestry.accountId !== key.accountId) return { accountId: key.accountId, accountWide: true };
+    const { accountId, teamId, projectId, siteId } = ancestry;
+    return { accountId, placement: { teamId: teamId!, ...(projectId ? { projectId } : {}), ...(siteId ? { siteId } : {}) } };
+  }
+
+  private visibleTo(caller: Caller, key: StoredKey): boolean {
+    const target = this.targetOf(key);
+    return isVisible(reachOf(caller), caller.constraint, { accountId: target.accountId, ...target.placement });
+  }
+
   list(caller: Caller, query: KeyListQuery, now: Date): KeyPage {
     const after = query.cursor !== undefined ? decodeCursor(query.cursor) : undefined;
     const rows = this.deps.keys.list({
@@ -148,7 +180,8 @@ export class KeyService {
     });
     const page = rows.slice(0, query.limit);
     return {
-      items: page.map((key) => this.record(key, now)),
+      // Filtered after paging so the cursor stays a plain position; a page may hold fewer items.
+      items: page.filter((key) => this.visibleTo(caller, key)).map((key) => this.record(key, now)),
       next_cursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
     };
   }

@@ -36,6 +36,9 @@ const toPrincipal = (row: PrincipalRow): Principal => ({
 export class PrincipalRepository {
   private readonly insertStatement;
   private readonly byIdStatement;
+  private readonly updateStatement;
+  private readonly softDeleteStatement;
+  private readonly liveOwnersStatement;
 
   constructor(private readonly db: Db) {
     this.insertStatement = db.prepare(
@@ -43,6 +46,38 @@ export class PrincipalRepository {
        VALUES (@id, @account_id, @name, @kind, @role, @created_at, NULL)`,
     );
     this.byIdStatement = db.prepare<[string], PrincipalRow>('SELECT * FROM principals WHERE id = ?');
+    this.updateStatement = db.prepare(
+      'UPDATE principals SET name = coalesce(@name, name), role = coalesce(@role, role) WHERE id = @id AND deleted_at IS NULL',
+    );
+    this.softDeleteStatement = db.prepare('UPDATE principals SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL');
+    this.liveOwnersStatement = db.prepare<[string], { n: number }>(
+      "SELECT count(*) AS n FROM principals WHERE account_id = ? AND role = 'owner' AND deleted_at IS NULL",
+    );
+  }
+
+  /** Live principals of an account in (created_at, id) order, limit rows after `after`. */
+  listLive(accountId: string, limit: number, after?: { createdAt: number; id: string }): Principal[] {
+    return this.db
+      .prepare<Record<string, unknown>, PrincipalRow>(
+        `SELECT * FROM principals WHERE account_id = @account_id AND deleted_at IS NULL
+           AND (created_at > @after_created_at OR (created_at = @after_created_at AND id > @after_id))
+         ORDER BY created_at, id LIMIT @limit`,
+      )
+      .all({ account_id: accountId, limit, after_created_at: after?.createdAt ?? -1, after_id: after?.id ?? '' })
+      .map(toPrincipal);
+  }
+
+  update(id: string, changes: { name?: string; role?: Role }): void {
+    this.updateStatement.run({ id, name: changes.name ?? null, role: changes.role ?? null });
+  }
+
+  /** Soft delete: the principal's keys stop authenticating (401) but their records stay readable. */
+  softDelete(id: string, at: number): void {
+    this.softDeleteStatement.run(at, id);
+  }
+
+  countLiveOwners(accountId: string): number {
+    return this.liveOwnersStatement.get(accountId)!.n;
   }
 
   insert(principal: Omit<Principal, 'deletedAt'>): void {

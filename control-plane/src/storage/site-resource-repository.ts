@@ -106,7 +106,7 @@ export class SiteResourceRepository {
       ),
       countEvents: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM site_events WHERE site_id = ?'),
       insertBackup: db.prepare(
-        'INSERT INTO backups (id, site_id, label, status, size_bytes, created_at) VALUES (@id, @siteId, @label, @status, @sizeBytes, @createdAt)',
+        'INSERT INTO backups (id, site_id, label, status, size_bytes, snapshot_json, created_at) VALUES (@id, @siteId, @label, @status, @sizeBytes, @snapshotJson, @createdAt)',
       ),
       listBackups: db.prepare<Record<string, unknown>, Record<string, unknown>>(
         `SELECT id, site_id AS siteId, label, status, size_bytes AS sizeBytes, created_at AS createdAt
@@ -196,8 +196,8 @@ export class SiteResourceRepository {
     return this.s.countEvents.get(siteId)!.n;
   }
 
-  insertBackup(backup: Backup): void {
-    this.s.insertBackup.run(backup);
+  insertBackup(backup: Backup, snapshotJson: string): void {
+    this.s.insertBackup.run({ ...backup, snapshotJson });
   }
 
   listBackups(siteId: string, page: PageRequest): Backup[] {

@@ -8,13 +8,13 @@ const admin = { accountId: 'acct_A', role: 'admin' as const, teamIds: [] };
 
 describe('decideAccess', () => {
   it('allows a visible target with the scope', () => {
-    expect(decideAccess({ principal: admin, keyScopes: ['sites:read'], constraint: { siteId: 'site_1' }, target: site, neededScope: 'sites:read' })).toEqual({ outcome: 'allow' });
+    expect(decideAccess({ principal: admin, keyScopes: ['sites:read'], constraint: { site_id: 'site_1' }, target: site, neededScope: 'sites:read' })).toEqual({ outcome: 'allow' });
   });
 
   it('answers 404 before looking at scopes, whatever hides the target', () => {
     const noScopes = { principal: admin, keyScopes: [] as string[], neededScope: 'sites:read' };
     expect(decideAccess({ ...noScopes, constraint: null, target: 'missing' })).toEqual({ outcome: 'not_found', cause: 'missing' });
-    expect(decideAccess({ ...noScopes, constraint: { siteId: 'site_2' }, target: site })).toEqual({ outcome: 'not_found', cause: 'outside_constraint' });
+    expect(decideAccess({ ...noScopes, constraint: { site_id: 'site_2' }, target: site })).toEqual({ outcome: 'not_found', cause: 'outside_constraint' });
     expect(decideAccess({ ...noScopes, constraint: null, target: { ...site, accountId: 'acct_B' } })).toEqual({ outcome: 'not_found', cause: 'other_account' });
     expect(decideAccess({ ...noScopes, principal: { ...admin, role: 'member' }, constraint: null, target: site })).toEqual({ outcome: 'not_found', cause: 'outside_reach' });
   });

@@ -24,9 +24,9 @@ nodes.push({ accountId: 'acct_B', teamId: 'team_9', projectId: 'proj_9', siteId:
 
 /** The constraint naming a node (nodes below the account root only). */
 function constraintFor(node: TargetAncestry): KeyConstraint | null {
-  if (node.siteId) return { siteId: node.siteId };
-  if (node.projectId) return { projectId: node.projectId };
-  if (node.teamId) return { teamId: node.teamId };
+  if (node.siteId) return { site_id: node.siteId };
+  if (node.projectId) return { project_id: node.projectId };
+  if (node.teamId) return { team_id: node.teamId };
   return null;
 }
 
@@ -67,10 +67,10 @@ describe('visibility', () => {
 
   it('limits a constrained key to its subtree, ancestors excluded', () => {
     const project = { accountId: 'acct_A', teamId: 'team_1', projectId: 'proj_team_1_a' };
-    expect(isVisible(owner, { projectId: 'proj_team_1_a' }, site)).toBe(true);
-    expect(isVisible(owner, { projectId: 'proj_team_1_a' }, project)).toBe(true);
-    expect(visibility(owner, { siteId: site.siteId }, project)).toEqual({ visible: false, reason: 'outside_constraint' });
-    expect(isVisible(owner, { teamId: 'team_1' }, { accountId: 'acct_A' })).toBe(false);
+    expect(isVisible(owner, { project_id: 'proj_team_1_a' }, site)).toBe(true);
+    expect(isVisible(owner, { project_id: 'proj_team_1_a' }, project)).toBe(true);
+    expect(visibility(owner, { site_id: site.siteId }, project)).toEqual({ visible: false, reason: 'outside_constraint' });
+    expect(isVisible(owner, { team_id: 'team_1' }, { accountId: 'acct_A' })).toBe(false);
   });
 
   it('accepts team memberships as a Set as well as an array', () => {

@@ -8,7 +8,7 @@ import { keyCreateSchema, keyRotateSchema, keyUpdateSchema } from '../schemas';
 /** Loads `{id}` so authorization can hide keys of other accounts (404) before any scope check. */
 function resolveKey({ params, services }: Pick<RouteRequest, 'params' | 'services'>) {
   const key = services.keyService.find(params.id!);
-  return key ? { resource: { accountId: key.accountId }, value: key } : null;
+  return key ? { resource: services.keyService.targetOf(key), value: key } : null;
 }
 
 const keyListQuerySchema: JsonSchema = {
@@ -46,6 +46,7 @@ export const keyRoutes = [
   defineRoute<KeyCreateInput>({
     method: 'post',
     path: '/v1/keys',
+    audit: 'key.create',
     scope: 'keys:write',
     summary: 'Mint a key; the response carries its secret, shown this once',
     tags: ['keys'],
@@ -70,6 +71,7 @@ export const keyRoutes = [
   defineRoute<KeyUpdateInput, StoredKey>({
     method: 'patch',
     path: '/v1/keys/{id}',
+    audit: 'key.update',
     scope: 'keys:write',
     summary: 'Change name, description, preset, scopes or IP allowlist (TTL and constraint never change)',
     tags: ['keys'],
@@ -81,6 +83,7 @@ export const keyRoutes = [
   defineRoute<undefined, StoredKey>({
     method: 'delete',
     path: '/v1/keys/{id}',
+    audit: 'key.revoke',
     scope: 'keys:write',
     summary: 'Revoke a key (idempotent; the record stays readable)',
     tags: ['keys'],
@@ -91,6 +94,7 @@ export const keyRoutes = [
   defineRoute<KeyRotateInput, StoredKey>({
     method: 'post',
     path: '/v1/keys/{id}/rotate',
+    audit: 'key.rotate',
     scope: 'keys:write',
     summary: 'Issue a new secret; the old one keeps working for the grace period',
     tags: ['keys'],

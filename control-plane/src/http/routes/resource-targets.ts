@@ -76,4 +76,3 @@ export function pageSchema(item: JsonSchema): JsonSchema {
   };
 }
 
-export const idParam = (prefix: string): JsonSchema => ({ type: 'string', pattern: `^${prefix}` });

@@ -101,6 +101,8 @@ export const migration: Migration = {
       label      TEXT,
       status     TEXT NOT NULL,
       size_bytes INTEGER NOT NULL,
+      -- The backup itself: the site's configuration (runtime, domains, env, plugins) as JSON.
+      snapshot_json TEXT NOT NULL,
       created_at INTEGER NOT NULL
     );
     CREATE INDEX backups_by_site_page ON backups(site_id, created_at, id);

@@ -1,0 +1,108 @@
+/** The audit log and its verification (SPEC §6). Each account reads and verifies only its own chain. */
+import { validationFailed } from '../../domain/errors';
+import { decodeCursor, encodeCursor } from '../../domain/page-cursor';
+import { defineRoute, JsonSchema } from '../route-definition';
+import { pageLimit, pageSchema } from './resource-targets';
+
+const auditQuerySchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+    cursor: { type: 'string', minLength: 1, maxLength: 400 },
+    action: { type: 'string', minLength: 1, maxLength: 200 },
+    outcome: { enum: ['success', 'denied'] },
+  },
+};
+
+const entrySchema: JsonSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    sequence: { type: 'integer' },
+    time: { type: 'string', format: 'date-time' },
+    account_id: { type: ['string', 'null'] },
+    actor_principal_id: { type: ['string', 'null'] },
+    key_id: { type: ['string', 'null'] },
+    action: { type: 'string' },
+    target: { type: ['string', 'null'] },
+    source_ip: { type: ['string', 'null'] },
+    outcome: { enum: ['success', 'denied'] },
+    detail: { type: ['string', 'null'] },
+    previous_hash: { type: 'string' },
+    hash: { type: 'string' },
+  },
+};
+
+export const auditRoutes = [
+  defineRoute<undefined>({
+    method: 'get',
+    path: '/v1/audit',
+    scope: 'audit:read',
+    summary: "Page through the account's audit log, newest first",
+    tags: ['audit'],
+    querySchema: auditQuerySchema,
+    responses: { 200: { description: '{items, next_cursor}', schema: pageSchema(entrySchema) } },
+    handler: ({ caller, query, services }) => {
+      const limit = pageLimit(query);
+      let beforeSequence: number | undefined;
+      if (query.cursor !== undefined) {
+        // The cursor carries the sequence number of the last entry of the previous page.
+        beforeSequence = decodeCursor(query.cursor as string).createdAt;
+        if (beforeSequence < 1) throw validationFailed([{ parameter: 'cursor', detail: 'is not a cursor returned by this API' }]);
+      }
+      const rows = services.auditRecords.page({
+        accountId: caller!.accountId,
+        limit,
+        ...(beforeSequence !== undefined ? { beforeSequence } : {}),
+        ...(query.action !== undefined ? { action: query.action as string } : {}),
+        ...(query.outcome !== undefined ? { outcome: query.outcome as string } : {}),
+      });
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return {
+        status: 200,
+        body: {
+          items: page.map((e) => ({
+            id: e.id,
+            sequence: e.sequence,
+            time: e.time,
+            account_id: e.accountId,
+            actor_principal_id: e.actorPrincipalId,
+            key_id: e.keyId,
+            action: e.action,
+            target: e.target,
+            source_ip: e.sourceIp,
+            outcome: e.outcome,
+            detail: e.detail,
+            previous_hash: e.previousHash,
+            hash: e.hash,
+          })),
+          next_cursor: rows.length > limit && last ? encodeCursor({ createdAt: last.sequence, id: last.id }) : null,
+        },
+      };
+    },
+  }),
+  defineRoute<undefined>({
+    method: 'get',
+    path: '/v1/audit/verify',
+    scope: 'audit:read',
+    summary: "Verify the account's audit hash chain and name the first broken entry",
+    tags: ['audit'],
+    responses: {
+      200: {
+        description: '{ok, checked, last_hash} or {ok: false, checked, first_broken: {id, sequence, reason}}',
+        schema: { type: 'object', required: ['ok', 'checked'], properties: { ok: { type: 'boolean' }, checked: { type: 'integer' } } },
+      },
+    },
+    handler: ({ caller, services }) => {
+      const verdict = services.auditRecords.verify(caller!.accountId);
+      return {
+        status: 200,
+        body: verdict.ok
+          ? { ok: true, checked: verdict.checked, last_hash: verdict.lastHash }
+          : { ok: false, checked: verdict.checked, first_broken: verdict.firstBroken },
+      };
+    },
+  }),
+];
