@@ -1,0 +1,138 @@
+/**
+ * `npm start` and the operator CLI as real processes over a real data directory (SPEC §5.2).
+ * They run the built entry points in dist/ (`npm test` builds first); children are spawned
+ * asynchronously so nothing blocks.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { api } from '../support/http';
+import { REPOSITORY_ROOT, runCommand } from '../support/terraform';
+import { generateSecret } from '../../control-plane/src/domain/secret';
+
+const MAIN = join(REPOSITORY_ROOT, 'dist', 'control-plane', 'src', 'main.js');
+const CLI = join(REPOSITORY_ROOT, 'dist', 'control-plane', 'src', 'cli.js');
+const SECRET = /mdk_[0-9A-Za-z]{46}/g;
+
+interface ServerProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+function baseEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { MANAGED_PEPPER: _pepper, MANAGED_BOOTSTRAP_KEY: _key, ...rest } = process.env;
+  return { ...rest, MANAGED_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ...extra };
+}
+
+function startMain(dataDir: string, extra: Record<string, string> = {}): Promise<ServerProcess> {
+  if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does)`);
+  const child = spawn(process.execPath, [MAIN], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir, extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${stdout}\n${stderr}`)), 30_000);
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(Object.assign(new Error(`server exited with ${code}:\n${stdout}\n${stderr}`), { stdout, stderr, code }));
+    });
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve({
+          child,
+          url: match[1]!,
+          output: () => stdout,
+          stop: () => {
+            child.kill('SIGTERM');
+            return exited;
+          },
+        });
+      }
+    });
+  });
+}
+
+describe('npm start and the operator CLI', () => {
+  let dataDir: string;
+  const running: ServerProcess[] = [];
+  beforeEach(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'managed-main-'));
+  });
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((server) => server.stop()));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('the first start on an empty directory prints the bootstrap key once; a restart prints nothing new', async () => {
+    const first = await startMain(dataDir);
+    running.push(first);
+    const printed = first.output().match(SECRET) ?? [];
+    expect(printed).toHaveLength(1);
+    const ownerKey = printed[0]!;
+    const keyFile = join(dataDir, 'bootstrap-owner-key');
+    expect(readFileSync(keyFile, 'utf8').trim()).toBe(ownerKey);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(existsSync(join(dataDir, 'managed.sqlite'))).toBe(true);
+    const whoami = await api(first.url, 'GET', '/v1/whoami', { key: ownerKey });
+    expect(whoami.status).toBe(200);
+    expect(whoami.body.role).toBe('owner');
+    expect(await running.pop()!.stop()).toBe(0);
+
+    const second = await startMain(dataDir);
+    running.push(second);
+    expect(second.output()).not.toMatch(SECRET);
+    expect(second.output()).not.toMatch(/bootstrap/i);
+    expect(readFileSync(keyFile, 'utf8').trim()).toBe(ownerKey);
+    expect((await api(second.url, 'GET', '/v1/whoami', { key: ownerKey })).body.account_id).toBe(whoami.body.account_id);
+  });
+
+  test('MANAGED_BOOTSTRAP_KEY installs the given key without printing or writing it', async () => {
+    const given = generateSecret();
+    const server = await startMain(dataDir, { MANAGED_BOOTSTRAP_KEY: given });
+    running.push(server);
+    expect(server.output()).not.toMatch(SECRET);
+    expect(existsSync(join(dataDir, 'bootstrap-owner-key'))).toBe(false);
+    expect((await api(server.url, 'GET', '/v1/whoami', { key: given })).status).toBe(200);
+  });
+
+  test('an invalid MANAGED_BOOTSTRAP_KEY stops the start with a clear error', async () => {
+    const valid = generateSecret();
+    const bad = valid.slice(0, -1) + (valid.endsWith('A') ? 'B' : 'A'); // fails the checksum
+    const failure = await startMain(dataDir, { MANAGED_BOOTSTRAP_KEY: bad }).catch((error) => error);
+    expect(failure).toMatchObject({ code: 1 });
+    expect(failure.stderr).toContain('MANAGED_BOOTSTRAP_KEY is not a valid key (checksum mismatch)');
+    expect(existsSync(join(dataDir, 'bootstrap-owner-key'))).toBe(false);
+  });
+
+  test('"npm run --silent cli -- account create <name>" prints JSON and works while the server runs', async () => {
+    const server = await startMain(dataDir);
+    running.push(server);
+    const result = await runCommand('npm', ['run', '--silent', 'cli', '--', 'account', 'create', 'acme'], {
+      cwd: REPOSITORY_ROOT,
+      env: baseEnv(dataDir),
+      timeoutMs: 60_000,
+    });
+    const printed = JSON.parse(result.stdout) as { account_id: string; owner_key: string };
+    expect(Object.keys(printed).sort()).toEqual(['account_id', 'owner_key']);
+    expect(printed.account_id).toMatch(/^acct_/);
+    expect(printed.owner_key).toMatch(/^mdk_[0-9A-Za-z]{46}$/);
+    const whoami = await api(server.url, 'GET', '/v1/whoami', { key: printed.owner_key });
+    expect(whoami.status).toBe(200);
+    expect(whoami.body).toMatchObject({ account_id: printed.account_id, role: 'owner' });
+
+    const duplicate = await runCommand(process.execPath, [CLI, 'account', 'create', 'acme'], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir), expectExitCodes: [1] });
+    expect(duplicate.stderr).toContain('already exists');
+    const invalid = await runCommand(process.execPath, [CLI, 'account', 'create', 'Not Valid!'], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir), expectExitCodes: [2] });
+    expect(invalid.stderr).toContain('invalid account name');
+    const usage = await runCommand(process.execPath, [CLI, 'accounts'], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir), expectExitCodes: [2] });
+    expect(usage.stderr).toContain('usage:');
+    expect(usage.stdout).toBe('');
+  });
+});
