@@ -1,0 +1,120 @@
+/** The audit log (SPEC §6): what it records, that it never holds a secret, and that edits are caught. */
+import Database from 'better-sqlite3';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startControlPlane, TestControlPlane } from '../../support/control-plane';
+import { api, apiClient } from '../../support/http';
+import { createPrincipal, mintKey, seedBranch } from '../../support/resource-tree';
+
+describe('audit log', () => {
+  let cp: TestControlPlane;
+  beforeEach(async () => {
+    cp = await startControlPlane();
+  });
+  afterEach(() => cp.close());
+
+  async function allEntries(client: ReturnType<typeof apiClient>) {
+    const entries: any[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: any = await client.get(`/v1/audit?limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      entries.push(...page.body.items);
+      cursor = page.body.next_cursor;
+    } while (cursor);
+    return entries;
+  }
+
+  test('records changes and denials, pages newest first, holds no secret, and verify names the first edited entry', async () => {
+    const owner = apiClient(cp.url, cp.ownerKey);
+    const branch = await seedBranch(owner, 'audited');
+    const secrets: string[] = [cp.ownerKey];
+
+    const botId = await createPrincipal(owner, { name: 'bot', kind: 'service', role: 'member' });
+    expect((await owner.patch(`/v1/principals/${botId}`, { json: { role: 'viewer' } })).status).toBe(200);
+    const key = await mintKey(owner, { name: 'narrow', scopes: ['sites:read'], constraint: { site_id: branch.siteId } });
+    secrets.push(key.secret);
+    expect((await owner.patch(`/v1/keys/${key.id}`, { json: { description: 'audited' } })).status).toBe(200);
+    const rotated = await owner.post(`/v1/keys/${key.id}/rotate`, { json: { grace_period: '1h' } });
+    secrets.push(rotated.body.secret);
+    const narrow = apiClient(cp.url, rotated.body.secret);
+    expect((await narrow.patch(`/v1/sites/${branch.siteId}`, { json: { name: 'x' } })).status).toBe(403); // insufficient_scope
+    expect((await narrow.get(`/v1/teams/${branch.teamId}`)).status).toBe(404); // outside the constraint
+    const walled = await mintKey(owner, { name: 'walled', scopes: ['sites:read'], ip_allowlist: ['10.0.0.0/8'] });
+    secrets.push(walled.secret);
+    expect((await api(cp.url, 'GET', `/v1/sites/${branch.siteId}`, { key: walled.secret })).status).toBe(403); // ip_not_allowed
+    expect((await owner.delete(`/v1/keys/${key.id}`)).status).toBe(200);
+    expect((await narrow.get('/v1/whoami')).status).toBe(401); // revoked
+    expect((await api(cp.url, 'GET', '/v1/whoami', { key: 'mdk_' + 'x'.repeat(46) })).status).toBe(401); // malformed
+    expect((await owner.delete(`/v1/principals/${botId}`)).status).toBe(204);
+
+    const entries = await allEntries(owner);
+    const sequences = entries.map((e) => e.sequence);
+    expect(sequences).toEqual([...sequences].sort((a, b) => b - a));
+    const summary = entries.map((e) => `${e.outcome} ${e.action} ${e.detail}`);
+    const expected = [
+      'success principal.create',
+      'success principal.update',
+      'success key.create',
+      'success key.update',
+      'success key.rotate',
+      'denied PATCH /v1/sites/{id} insufficient_scope (sites:write)',
+      'denied GET /v1/teams/{id} not_found (outside_constraint)',
+      'denied GET /v1/sites/{id} ip_not_allowed',
+      'success key.revoke',
+      'denied GET /v1/whoami invalid_token',
+      'success principal.delete',
+      'success POST /v1/teams',
+    ];
+    for (const line of expected) expect(summary.some((s) => s.startsWith(line))).toBe(true);
+    expect(summary).toContain('success principal.update role member → viewer');
+
+    const revokedUse = entries.find((e) => e.outcome === 'denied' && e.action === 'GET /v1/whoami');
+    expect(revokedUse).toMatchObject({ key_id: key.id, account_id: cp.accountId, source_ip: '127.0.0.1' });
+    const mint = entries.find((e) => e.action === 'key.create' && e.target === key.id);
+    expect(mint).toMatchObject({ actor_principal_id: cp.ownerPrincipalId, account_id: cp.accountId, outcome: 'success' });
+    expect(mint.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+
+    // No secret anywhere: not in the API's view of the log, not in any file of the data directory.
+    const logText = JSON.stringify(entries);
+    // (bootstrap-owner-key holds the owner key by design, SPEC §5.2; everything else must not.)
+    const files = readdirSync(cp.dataDir)
+      .filter((name) => name !== 'bootstrap-owner-key')
+      .map((name) => readFileSync(join(cp.dataDir, name)).toString('latin1'));
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    for (const secret of secrets) {
+      expect(logText).not.toContain(secret);
+      for (const file of files) expect(file.includes(secret)).toBe(false);
+    }
+
+    expect((await owner.get('/v1/audit/verify')).body).toMatchObject({ ok: true, checked: entries.length });
+
+    // Edit one row behind the server's back.
+    const victim = entries.find((e) => e.action === 'key.revoke');
+    const db = new Database(cp.databasePath);
+    db.prepare("UPDATE audit_log SET outcome = 'denied' WHERE id = ?").run(victim.id);
+    db.close();
+    const verdict = (await owner.get('/v1/audit/verify')).body;
+    expect(verdict.ok).toBe(false);
+    expect(verdict.first_broken).toMatchObject({ id: victim.id, sequence: victim.sequence });
+    expect(verdict.checked).toBe(victim.sequence - 1);
+  });
+
+  test('each account reads and verifies only its own chain', async () => {
+    const owner = apiClient(cp.url, cp.ownerKey);
+    const other = cp.server.services.keyService.createAccountWithOwner('other', new Date());
+    const otherOwner = apiClient(cp.url, other.secret);
+    await owner.post('/v1/teams', { json: { name: 'mine' } });
+    await otherOwner.post('/v1/teams', { json: { name: 'theirs' } });
+    const mine = await allEntries(owner);
+    const theirs = await allEntries(otherOwner);
+    expect(mine.every((e) => e.account_id === cp.accountId)).toBe(true);
+    expect(theirs.every((e) => e.account_id === other.accountId)).toBe(true);
+    expect(theirs.map((e) => e.sequence)).toEqual([1]);
+    expect((await otherOwner.get('/v1/audit/verify')).body).toMatchObject({ ok: true, checked: 1 });
+    const reader = await mintKey(owner, { name: 'no-audit', scopes: ['sites:read'] });
+    const refused = await api(cp.url, 'GET', '/v1/audit', { key: reader.secret });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="audit:read"');
+  });
+});
