@@ -45,8 +45,24 @@ export function isPattern(text: string): boolean {
   return text.includes('*');
 }
 
+/**
+ * Expansions are asked for on every authenticated request (key scopes, role ceilings), so they
+ * are memoised. The catalog is fixed for the life of the process; the cache is bounded because
+ * patterns arrive from clients.
+ */
+const expansionCache = new Map<string, readonly string[]>();
+const EXPANSION_CACHE_LIMIT = 4096;
+
 /** The catalog scopes a pattern (or an exact name) grants, in catalog order. */
 export function expandPattern(pattern: string): string[] {
+  const cached = expansionCache.get(pattern);
+  if (cached) return [...cached];
+  const expanded = computeExpansion(pattern);
+  if (expansionCache.size < EXPANSION_CACHE_LIMIT) expansionCache.set(pattern, expanded);
+  return [...expanded];
+}
+
+function computeExpansion(pattern: string): string[] {
   const parsed = parseScope(pattern);
   if (!parsed) return [];
   if (!isPattern(pattern)) return isKnownScope(pattern) ? [pattern] : [];
@@ -162,8 +178,15 @@ export function grantedScopes(preset: string | null | undefined, patterns: reado
   return expandScopes([...(preset ? presetScopes(preset) ?? [] : []), ...(patterns ?? [])]);
 }
 
+const ceilingCache = new Map<Role, readonly string[]>();
+
 export function roleCeiling(role: Role): string[] {
-  return expandScopes(ROLE_CEILING_PATTERNS[role]);
+  let ceiling = ceilingCache.get(role);
+  if (!ceiling) {
+    ceiling = expandScopes(ROLE_CEILING_PATTERNS[role]);
+    ceilingCache.set(role, ceiling);
+  }
+  return [...ceiling];
 }
 
 export function intersectScopes(a: Iterable<string>, b: Iterable<string>): string[] {
