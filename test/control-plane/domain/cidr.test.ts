@@ -36,6 +36,8 @@ describe('parseCidr', () => {
   test('property: canonical IPv6 suggestions are themselves canonical and contain the address', () => {
     fc.assert(
       fc.property(fc.ipV6(), fc.integer({ min: 0, max: 128 }), (address, prefix) => {
+        // Peers written with an embedded IPv4 part are treated as IPv4 (see the mapped-address test).
+        fc.pre(!address.includes('.'));
         const result = parseCidr(`${address}/${prefix}`);
         const canonical = result.ok ? result.canonical : result.suggestion!;
         expect(parseCidr(canonical)).toMatchObject({ ok: true, canonical });
