@@ -25,7 +25,8 @@ export class CiDeployAcmeStack extends TerraformStack {
     const acmeTeamId = new TerraformVariable(this, 'acme_team_id', {
       type: 'string',
       description: 'Id of team acme (team_...); the key reaches only this team.',
-      validation: [{ condition: 'startswith(var.acme_team_id, "team_")', errorMessage: 'acme_team_id must be a team id such as team_abc123.' }],
+      // In JSON configuration an expression is a "${...}" template, unlike HCL.
+      validation: [{ condition: '${startswith(var.acme_team_id, "team_")}', errorMessage: 'acme_team_id must be a team id such as team_abc123.' }],
     });
 
     const deployer = new ApiKey(this, 'acme_deployer', {

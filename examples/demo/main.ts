@@ -24,6 +24,16 @@ const heading = (text: string) => console.log(`\n${++step}. ${text}`);
 const say = (text: string) => console.log(`   ${text}`);
 const indent = (text: string) => text.trimEnd().split('\n').map((line) => `     | ${line}`).join('\n');
 
+/** The resource's block of a plan ("will be updated in-place" to its closing brace) and the summary line. */
+function plannedChange(planOutput: string): string {
+  const lines = planOutput.split('\n');
+  const start = lines.findIndex((line) => line.includes(`${KEY_ADDRESS} will be`));
+  if (start < 0) return planOutput;
+  const end = lines.findIndex((line, index) => index > start && line === '    }');
+  const summary = lines.find((line) => line.startsWith('Plan:')) ?? '';
+  return [...lines.slice(start, end + 1), summary].join('\n');
+}
+
 function expectThat(condition: boolean, failure: string): void {
   if (!condition) throw new Error(failure);
 }
@@ -92,7 +102,7 @@ async function main(): Promise<void> {
     say(`PATCH /v1/keys/${keyId} {"scopes": ["metrics:read"]} with the owner key -> 200`);
     const drifted = await terraform.run(['plan', '-detailed-exitcode'], stackDir, [2]);
     say('terraform plan -detailed-exitcode -> exit 2 (changes):');
-    console.log(indent(drifted.stdout.split('\n').filter((line) => /scopes|update in-place|Plan:|#/.test(line)).join('\n')));
+    console.log(indent(plannedChange(drifted.stdout)));
     expectThat(/update in-place/.test(drifted.stdout) && /scopes/.test(drifted.stdout), 'the plan does not show an in-place update of scopes');
 
     heading('terraform apply puts the declared scopes back');

@@ -73,6 +73,11 @@ describe('examples/ci-deploy-acme applied with terraform', () => {
     expect(response.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="credentials:read"');
   });
 
+  it('refuses a team id that is not one, before anything reaches the API', async () => {
+    const refused = await tf(['plan', '-var', 'acme_team_id=acme'], [1]);
+    expect(refused.stderr).toMatch(/acme_team_id must be a team id such as team_abc123/);
+  });
+
   it('shows scopes changed through the API as drift, and apply repairs it', async () => {
     const keyId = outputs.acme_deployer_id!.value;
     await owner.expect(200, 'PATCH', `/keys/${keyId}`, { scopes: ['metrics:read'] });
