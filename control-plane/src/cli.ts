@@ -3,6 +3,7 @@
  * directory does:  npm run --silent cli -- account create <name>
  * It opens the same SQLite file (WAL, busy timeout), so it works while the server runs.
  */
+import { DEFAULT_ACCOUNT_NAME } from './bootstrap';
 import { systemClock } from './clock';
 import { configFromEnvironment } from './config';
 import { createServices } from './services/app-services';
@@ -29,6 +30,10 @@ export function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, out: (te
   }
   if (!ACCOUNT_NAME.test(name)) {
     err(`invalid account name "${name}": use 1-63 lower-case letters, digits and dashes, starting and ending with a letter or digit\n`);
+    return 2;
+  }
+  if (name === DEFAULT_ACCOUNT_NAME) {
+    err(`"${DEFAULT_ACCOUNT_NAME}" is reserved for the account the server's first start creates\n`);
     return 2;
   }
   const services = createServices(configFromEnvironment(env), systemClock);

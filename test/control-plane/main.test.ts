@@ -131,6 +131,8 @@ describe('npm start and the operator CLI', () => {
     expect(duplicate.stderr).toContain('already exists');
     const invalid = await runCommand(process.execPath, [CLI, 'account', 'create', 'Not Valid!'], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir), expectExitCodes: [2] });
     expect(invalid.stderr).toContain('invalid account name');
+    const reserved = await runCommand(process.execPath, [CLI, 'account', 'create', 'default'], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir), expectExitCodes: [2] });
+    expect(reserved.stderr).toContain('reserved');
     const usage = await runCommand(process.execPath, [CLI, 'accounts'], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir), expectExitCodes: [2] });
     expect(usage.stderr).toContain('usage:');
     expect(usage.stdout).toBe('');
