@@ -9,7 +9,7 @@ const providerRoot = join(__dirname, '..');
 export const providerBundlePath = join(providerRoot, 'dist', 'terraform-provider-managed.js');
 
 if (require.main === module) {
-  bundleProvider(join(providerRoot, 'src', 'main.ts'), providerBundlePath).then(
+  bundleProvider(join(providerRoot, 'src', 'main.ts'), providerBundlePath, { codeCache: true }).then(
     () => process.stderr.write(`bundled ${providerBundlePath}\n`),
     (error: unknown) => {
       process.stderr.write(`build:provider failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,17 +1,21 @@
 import { build } from 'esbuild';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { codeCacheLoaderSource } from './code-cache-loader';
 
 /**
  * Bundles a provider entry point into one minified CommonJS file: one file to read and no module
  * resolution at start-up, which is most of a Node provider's launch time (Terraform launches it
  * 3+ times per command). The protocol descriptor JSON is imported, so it is inside the bundle.
  */
-export async function bundleProvider(entry: string, outfile: string): Promise<void> {
+export async function bundleProvider(entry: string, outfile: string, options: { codeCache?: boolean } = {}): Promise<void> {
   if (!existsSync(entry)) throw new Error(`provider entry point ${entry} does not exist`);
+  // With codeCache, `outfile` becomes a small loader that runs the bundle (written beside it as
+  // <name>.core.js) from a V8 code cache: see code-cache-loader.ts for why.
+  const bundleFile = options.codeCache ? join(dirname(outfile), basename(outfile, '.js') + '.core.js') : outfile;
   await build({
     entryPoints: [entry],
-    outfile,
+    outfile: bundleFile,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -21,6 +25,11 @@ export async function bundleProvider(entry: string, outfile: string): Promise<vo
     legalComments: 'none',
     logLevel: 'warning',
   });
+  if (options.codeCache) {
+    // V8 would reject the old cache anyway; removing it saves the first launch a wasted read.
+    rmSync(`${bundleFile}.v8-cache`, { force: true });
+    writeFileSync(outfile, codeCacheLoaderSource(basename(bundleFile)));
+  }
 }
 
 /**
