@@ -11,7 +11,7 @@ describe('bearer authentication (SPEC §5)', () => {
   afterAll(() => cp.close());
 
   test('no credentials: 401 problem with WWW-Authenticate: Bearer realm="managed"', async () => {
-    for (const headers of [{}, { authorization: '' }, { authorization: '   ' }]) {
+    for (const headers of [{}, { authorization: '' }, { authorization: '   ' }] as Array<Record<string, string>>) {
       const response = await api(cp.url, 'GET', '/v1/whoami', { headers });
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer realm="managed"');
