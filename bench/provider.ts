@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServerCertificate } from '../provider/src/framework/plugin/certificate';
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '../provider/src/framework/plugin/handshake';
-import { createTerraformWorkspace, REPOSITORY_ROOT, runCommand, type TerraformWorkspace } from '../test/support/terraform';
+import { createTerraformWorkspace, removeProviderMirror, REPOSITORY_ROOT, runCommand, type TerraformWorkspace } from '../test/support/terraform';
 import { startControlPlane } from '../test/support/control-plane';
 
 const START_RUNS = Number(process.env.BENCH_START_RUNS ?? 21);
@@ -130,6 +130,7 @@ async function benchPlan(): Promise<void> {
     console.log(`  ${`${KEYS} managed_api_key`.padEnd(34)} ${keysMedian.toFixed(0).padStart(7)} ms   ×${(keysMedian / dataMedian).toFixed(2)} of terraform_data`);
   } finally {
     await Promise.all(workspaces.map((workspace) => workspace.cleanup()));
+    await removeProviderMirror();
     await controlPlane.close();
   }
 }

@@ -148,6 +148,17 @@ export function providerMirror(): Promise<string> {
   return mirrorPromise;
 }
 
+/** Deletes the memoised mirror (a test file does this by itself in afterAll; scripts call it when done). */
+export async function removeProviderMirror(): Promise<void> {
+  const pending = mirrorPromise;
+  mirrorPromise = undefined;
+  const directory = await pending?.catch(() => undefined);
+  if (directory) await rm(directory, { recursive: true, force: true });
+}
+
+// Jest gives every test file its own module registry, hence its own mirror: remove it with the file.
+if (typeof afterAll === 'function') afterAll(removeProviderMirror);
+
 /** A CLI configuration that installs our provider from `mirrorDirectory` and everything else from its registry. */
 export function cliConfiguration(mirrorDirectory: string): string {
   return [
