@@ -8,6 +8,7 @@
  */
 import { BenchRequest, Measurement, measure } from './support/measure';
 import { ControlPlaneProcess, startBaselineServer, startControlPlaneProcess } from './support/processes';
+import { constrainedSiteReadCase } from './cases/constrained-site-read';
 
 export interface BenchCase {
   readonly name: string;
@@ -58,6 +59,7 @@ export const CASES: BenchCase[] = [
       return { method: 'GET', path: '/v1/whoami', headers: { authorization: `Bearer ${key.secret}` } };
     },
   },
+  constrainedSiteReadCase,
 ];
 
 const format = (m: Measurement) =>

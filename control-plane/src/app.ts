@@ -3,12 +3,14 @@
  * start, build the app from the route table, listen. Used by main.ts and by the test support.
  */
 import { once } from 'node:events';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Clock, systemClock } from './clock';
 import { ControlPlaneConfig, Environment, configFromEnvironment } from './config';
 import { BootstrapResult, bootstrapAnnouncement, ensureBootstrapped } from './bootstrap';
 import { createApp } from './http/create-app';
+import { withFastPath } from './http/fast-path';
 import type { AnyRouteDefinition } from './http/route-definition';
 import { ROUTES } from './http/route-table';
 import { AppServices, createServices } from './services/app-services';
@@ -49,8 +51,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   for (const line of bootstrapAnnouncement(bootstrap)) announce(line);
 
-  const app = createApp(services, options.routes ?? ROUTES);
-  const httpServer = app.listen(config.port, config.host);
+  const routes = options.routes ?? ROUTES;
+  const app = createApp(services, routes);
+  // Successful GETs take the same steps without Express's per-request overhead (http/fast-path.ts).
+  const httpServer = createServer(withFastPath(app, services, routes)).listen(config.port, config.host);
   try {
     await once(httpServer, 'listening');
   } catch (error) {

@@ -68,6 +68,18 @@ export function effectiveScopes(keyScopes: readonly string[], role: Role): strin
   return effectiveScopesOf(keyScopes, role);
 }
 
+// A cached authentication hands out the same Caller object until the database changes, so its
+// effective scopes are computed once per caller rather than once per request.
+const effectiveByCaller = new WeakMap<Caller, readonly string[]>();
+function effectiveScopesOfCaller(caller: Caller): readonly string[] {
+  let effective = effectiveByCaller.get(caller);
+  if (!effective) {
+    effective = effectiveScopes(caller.keyScopes, caller.role);
+    effectiveByCaller.set(caller, effective);
+  }
+  return effective;
+}
+
 /** True when a key with this constraint may see a resource placed here. */
 export function constraintReaches(constraint: KeyConstraint | null, target: TargetResource): boolean {
   const ancestry = ancestryOf(target);
@@ -100,5 +112,5 @@ export function authorize(request: AuthorizationRequest): AuthorizationDecision 
   });
   if (decision.outcome === 'not_found') return decision;
   if (decision.outcome === 'insufficient_scope') return { outcome: 'insufficient_scope', scope: decision.neededScope };
-  return { outcome: 'allow', effectiveScopes: effectiveScopes(caller.keyScopes, caller.role) };
+  return { outcome: 'allow', effectiveScopes: effectiveScopesOfCaller(caller) };
 }

@@ -74,13 +74,41 @@ export function parsePeerAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null
   return ipaddr.process(text);
 }
 
+// Allowlists are checked on every request with a handful of distinct entries; parsing each once
+// keeps the check off the hot path's profile. Bounded, because entries come from user input.
+const parsedCidrs = new Map<string, CidrResult>();
+const MAX_PARSED_CIDRS = 10_000;
+
+function parseCidrCached(entry: string): CidrResult {
+  let parsed = parsedCidrs.get(entry);
+  if (!parsed) {
+    parsed = parseCidr(entry);
+    if (parsedCidrs.size >= MAX_PARSED_CIDRS) parsedCidrs.clear();
+    parsedCidrs.set(entry, parsed);
+  }
+  return parsed;
+}
+
+// Peers repeat (a CI runner, a proxy); their parsed form is reused, also bounded.
+const parsedPeers = new Map<string, ipaddr.IPv4 | ipaddr.IPv6 | null>();
+
+function parsePeerCached(peer: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  let address = parsedPeers.get(peer);
+  if (address === undefined) {
+    address = parsePeerAddress(peer);
+    if (parsedPeers.size >= MAX_PARSED_CIDRS) parsedPeers.clear();
+    parsedPeers.set(peer, address);
+  }
+  return address;
+}
+
 /** True when the peer is inside one of the CIDRs. An empty or absent allowlist allows everyone. */
 export function isAllowed(peer: string, allowlist: readonly string[] | null | undefined): boolean {
   if (!allowlist || allowlist.length === 0) return true;
-  const address = parsePeerAddress(peer);
+  const address = parsePeerCached(peer);
   if (!address) return false;
   return allowlist.some((entry) => {
-    const parsed = parseCidr(entry);
+    const parsed = parseCidrCached(entry);
     if (!parsed.ok || parsed.cidr.address.kind() !== address.kind()) return false;
     return address.match(parsed.cidr.address, parsed.cidr.prefixLength);
   });

@@ -12,6 +12,7 @@ import { KeyRepository } from '../storage/key-repository';
 import { PrincipalRepository } from '../storage/principal-repository';
 import { CredentialCipher } from '../domain/credential-cipher';
 import { AuditRepository } from '../storage/audit-repository';
+import { changeStamp } from '../storage/change-stamp';
 import { SiteResourceRepository } from '../storage/site-resource-repository';
 import { TreeRepository } from '../storage/tree-repository';
 import { AuditLog } from './audit-log';
@@ -63,7 +64,7 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
     principals,
     keys,
     idempotencyRecords,
-    authenticator: new Authenticator(pepper, keys, principals, tree),
+    authenticator: new Authenticator(pepper, keys, principals, tree, changeStamp(db)),
     keyService: new KeyService({ db, pepper, keys, principals, accounts, tree }),
     idempotency: new IdempotencyService(pepper, idempotencyRecords),
     tree,

@@ -12,6 +12,20 @@ import type { KeyRepository, StoredKey } from '../storage/key-repository';
 import type { Principal, PrincipalRepository } from '../storage/principal-repository';
 import type { TreeRepository } from '../storage/tree-repository';
 import { reachesEveryTeam } from '../domain/visibility';
+import type { ChangeStamp } from '../storage/change-stamp';
+
+/** What a secret resolved to, kept until the next database write (see storage/change-stamp.ts). */
+interface CachedAuthentication {
+  readonly authentication: Authentication | null;
+  readonly key: StoredKey;
+  readonly storedHash: Buffer;
+  /** When this secret stops being accepted (rotation grace), or null. */
+  readonly secretValidUntil: number | null;
+  readonly principal: Principal | undefined;
+}
+
+/** Bounds memory under a flood of distinct valid keys; the cache only saves work, never decides. */
+const MAX_CACHED_KEYS = 10_000;
 
 export interface Authentication {
   readonly caller: Caller;
@@ -27,7 +41,59 @@ export class Authenticator {
     private readonly keys: KeyRepository,
     private readonly principals: PrincipalRepository,
     private readonly tree: TreeRepository,
+    private readonly stamp: ChangeStamp = () => Math.random(),
   ) {}
+
+  private readonly cache = new Map<string, CachedAuthentication>();
+  private cacheStamp = Number.NaN;
+
+  /**
+   * The hot path: the key row, its principal and the expanded scopes are read once and reused
+   * until anything is written to the database (a revocation, a role change, a new membership…),
+   * so a busy key costs one HMAC and two tiny pragma reads instead of three queries.
+   */
+  private lookup(hash: Buffer, now: number): CachedAuthentication | undefined {
+    const stamp = this.stamp();
+    if (stamp !== this.cacheStamp) {
+      this.cache.clear();
+      this.cacheStamp = stamp;
+    }
+    const cacheKey = hash.toString('base64');
+    const cached = this.cache.get(cacheKey);
+    if (cached && (cached.secretValidUntil === null || cached.secretValidUntil > now)) return cached;
+    const found = this.keys.findBySecretHash(hash, now);
+    if (!found) return undefined;
+    const principal = this.principals.findById(found.key.principalId);
+    const live = principal && principal.deletedAt === null ? principal : undefined;
+    const entry: CachedAuthentication = {
+      key: found.key,
+      storedHash: found.storedHash,
+      secretValidUntil: found.secretValidUntil,
+      principal,
+      authentication: live ? this.buildAuthentication(found.key, live) : null,
+    };
+    if (this.cache.size >= MAX_CACHED_KEYS) this.cache.clear();
+    this.cache.set(cacheKey, entry);
+    return entry;
+  }
+
+  private buildAuthentication(key: StoredKey, principal: Principal): Authentication {
+    return {
+      key,
+      principal,
+      caller: {
+        accountId: key.accountId,
+        principalId: principal.id,
+        role: principal.role,
+        keyId: key.id,
+        keyScopes: grantedScopes(key.preset, key.scopes),
+        constraint: key.constraint,
+        ipAllowlist: key.ipAllowlist,
+        // Members and viewers reach only their teams; owners and admins reach all, so skip the query.
+        ...(reachesEveryTeam(principal.role) ? {} : { teamIds: this.tree.teamIdsOf(principal.id) }),
+      },
+    };
+  }
 
   /** Throws ApiError 401 (missing credentials or invalid_token); returns who is calling otherwise. */
   authenticate(authorization: string | undefined, now: Date): Authentication {
@@ -44,28 +110,13 @@ export class Authenticator {
       );
     }
     const hash = hashSecret(this.pepper, secret);
-    const found = this.keys.findBySecretHash(hash, now.getTime());
+    const found = this.lookup(hash, now.getTime());
     if (!found || !digestsEqual(found.storedHash, hash)) throw invalidToken('The key is unknown, or was rotated out.');
     const { key } = found;
     const status = keyStatus(key, now.getTime());
     if (status !== 'active') throw withAuditContext(invalidToken(`The key is ${status}.`), key);
-    const principal = this.principals.findById(key.principalId);
-    if (!principal || principal.deletedAt !== null) throw withAuditContext(invalidToken("The key's principal no longer exists."), key);
-    return {
-      key,
-      principal,
-      caller: {
-        accountId: key.accountId,
-        principalId: principal.id,
-        role: principal.role,
-        keyId: key.id,
-        keyScopes: grantedScopes(key.preset, key.scopes),
-        constraint: key.constraint,
-        ipAllowlist: key.ipAllowlist,
-        // Members and viewers reach only their teams; owners and admins reach all, so skip the query.
-        ...(reachesEveryTeam(principal.role) ? {} : { teamIds: this.tree.teamIdsOf(principal.id) }),
-      },
-    };
+    if (!found.authentication) throw withAuditContext(invalidToken("The key's principal no longer exists."), key);
+    return found.authentication;
   }
 }
 

@@ -126,8 +126,8 @@ export class KeyRepository {
       'INSERT INTO key_secrets (secret_hash, key_id, created_at, valid_until) VALUES (?, ?, ?, ?)',
     );
     this.byIdStatement = db.prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE id = ?');
-    this.bySecretStatement = db.prepare<[Buffer, number], KeyRow & { secret_hash: Buffer }>(
-      `SELECT k.*, s.secret_hash FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
+    this.bySecretStatement = db.prepare<[Buffer, number], KeyRow & { secret_hash: Buffer; secret_valid_until: number | null }>(
+      `SELECT k.*, s.secret_hash, s.valid_until AS secret_valid_until FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
        WHERE s.secret_hash = ? AND (s.valid_until IS NULL OR s.valid_until > ?)`,
     );
     this.revokeStatement = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
@@ -166,9 +166,9 @@ export class KeyRepository {
   }
 
   /** The key a secret belongs to, if that secret is still accepted at `now` (rotation grace). */
-  findBySecretHash(secretHash: Buffer, now: number): { key: StoredKey; storedHash: Buffer } | undefined {
+  findBySecretHash(secretHash: Buffer, now: number): { key: StoredKey; storedHash: Buffer; secretValidUntil: number | null } | undefined {
     const row = this.bySecretStatement.get(secretHash, now);
-    return row ? { key: toKey(row), storedHash: row.secret_hash } : undefined;
+    return row ? { key: toKey(row), storedHash: row.secret_hash, secretValidUntil: row.secret_valid_until } : undefined;
   }
 
   list(query: KeyPageQuery): StoredKey[] {

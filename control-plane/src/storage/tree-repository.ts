@@ -7,6 +7,7 @@
 import type { PagePosition } from '../domain/page-cursor';
 import type { TargetAncestry } from '../domain/visibility';
 import type { Db } from './database';
+import { StampedCache, changeStamp } from './change-stamp';
 
 export interface Team {
   readonly id: string;
@@ -62,8 +63,11 @@ function pageParams(filter: ListFilter): Record<string, unknown> {
 
 export class TreeRepository {
   private readonly statements;
+  // Sites are read on nearly every request (their ancestry feeds the decision) and change rarely.
+  private readonly siteCache: StampedCache<SiteRow | undefined>;
 
   constructor(private readonly db: Db) {
+    this.siteCache = new StampedCache(changeStamp(db));
     this.statements = {
       teamById: db.prepare<[string], TeamRow>('SELECT id, account_id, name, created_at, updated_at FROM teams WHERE id = ? AND deleted_at IS NULL'),
       projectById: db.prepare<[string], ProjectRow>(
@@ -118,7 +122,7 @@ export class TreeRepository {
   }
 
   findSite(id: string): Site | undefined {
-    const row = this.statements.siteById.get(id);
+    const row = this.siteCache.get(id, () => this.statements.siteById.get(id));
     return row ? toSite(row) : undefined;
   }
 

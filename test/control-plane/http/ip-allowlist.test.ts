@@ -18,7 +18,7 @@ describe('IP allowlist', () => {
     const office = await mintKey(owner, { name: 'office', scopes: ['account:read'], ip_allowlist: ['10.0.0.0/8'] });
 
     expect((await api(cp.url, 'GET', '/v1/account', { key: loopback.secret })).status).toBe(200);
-    for (const headers of [{}, { 'x-forwarded-for': '10.1.1.1' }, { 'x-forwarded-for': '10.1.1.1, 10.2.2.2' }, { forwarded: 'for=10.1.1.1' }]) {
+    for (const headers of <Array<Record<string, string>>>[{}, { 'x-forwarded-for': '10.1.1.1' }, { 'x-forwarded-for': '10.1.1.1, 10.2.2.2' }, { forwarded: 'for=10.1.1.1' }]) {
       const refused = await api(cp.url, 'GET', '/v1/account', { key: office.secret, headers });
       expect(refused.status).toBe(403);
       expect(refused.body.code).toBe('ip_not_allowed');
@@ -56,6 +56,7 @@ describe('IP allowlist', () => {
         rmSync(dataDir, { recursive: true, force: true });
       },
     } as TestControlPlane;
+    if (!server.bootstrap.created) throw new Error('a fresh data directory must bootstrap');
     const owner = apiClient(server.url, server.bootstrap.ownerKey);
     const v6 = await mintKey(owner, { name: 'v6', scopes: ['account:read'], ip_allowlist: ['::1/128'] });
     const v4 = await mintKey(owner, { name: 'v4', scopes: ['account:read'], ip_allowlist: ['127.0.0.1/32'] });
