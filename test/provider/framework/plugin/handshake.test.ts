@@ -93,7 +93,7 @@ describe('the provider executable', () => {
   });
 
   it('prints only the handshake line on stdout, ignores SIGINT, and removes its socket directory on SIGTERM', async () => {
-    const run = launch({ [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: '5,6' });
+    const run = launch({ [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: '5,6', TF_LOG_PROVIDER: 'debug' });
     const line = await run.firstLine();
     const [core, app, network, address, protocol, certificate] = line.split('|');
     expect([core, app, network, protocol, certificate]).toEqual(['1', '6', 'unix', 'grpc', '']);
@@ -105,7 +105,18 @@ describe('the provider executable', () => {
     expect(await run.exited).toBe(0);
     expect(existsSync(address)).toBe(false);
     expect(run.output().stdout).toBe(`${line}\n`);
+    expect(run.output().stderr).toContain('[DEBUG] SIGINT ignored');
     expect(run.output().stderr.split('\n').filter(Boolean).every((logLine) => /^(\[(DEBUG|INFO|WARN|ERROR)\]| {4})/.test(logLine))).toBe(true);
+  });
+
+  it('writes no debug lines unless TF_LOG or TF_LOG_PROVIDER asks for them', async () => {
+    const run = launch({ [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: '6', TF_LOG: '', TF_LOG_PROVIDER: '' });
+    await run.firstLine();
+    run.child.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    expect(run.output().stderr).not.toContain('[DEBUG]');
   });
 
   it('honours PLUGIN_UNIX_SOCKET_DIR and refuses a client without protocol 6', async () => {
