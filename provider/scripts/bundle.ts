@@ -1,5 +1,5 @@
 import { build } from 'esbuild';
-import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { codeCacheLoaderSource } from './code-cache-loader';
 
@@ -13,9 +13,10 @@ export async function bundleProvider(entry: string, outfile: string, options: { 
   // With codeCache, `outfile` becomes a small loader that runs the bundle (written beside it as
   // <name>.core.js) from a V8 code cache: see code-cache-loader.ts for why.
   const bundleFile = options.codeCache ? join(dirname(outfile), basename(outfile, '.js') + '.core.js') : outfile;
-  await build({
+  const result = await build({
     entryPoints: [entry],
     outfile: bundleFile,
+    write: false,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -25,11 +26,23 @@ export async function bundleProvider(entry: string, outfile: string, options: { 
     legalComments: 'none',
     logLevel: 'warning',
   });
+  writeAtomically(bundleFile, result.outputFiles[0]!.contents);
   if (options.codeCache) {
     // V8 would reject the old cache anyway; removing it saves the first launch a wasted read.
     rmSync(`${bundleFile}.v8-cache`, { force: true });
-    writeFileSync(outfile, codeCacheLoaderSource(basename(bundleFile)));
+    writeAtomically(outfile, codeCacheLoaderSource(basename(bundleFile)));
   }
+}
+
+/**
+ * Temp file + rename, so a Terraform run launching the provider while a rebuild happens reads
+ * either the old bundle or the new one, never half a file.
+ */
+function writeAtomically(file: string, contents: string | Uint8Array): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, file);
 }
 
 /**
