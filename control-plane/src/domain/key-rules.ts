@@ -38,11 +38,16 @@ export interface KeyRecord {
   last_used_ip: string | null;
 }
 
+/**
+ * What the rules know about a key: the source of the record's fields. Times are epoch
+ * milliseconds. Storage adds its bookkeeping on top (StoredKey in storage/key-repository.ts).
+ */
 export interface KeyFacts {
   readonly id: string;
   readonly name: string;
   readonly description: string | null;
   readonly preset: string | null;
+  /** Exactly as given by the client, sorted and de-duplicated. */
   readonly scopes: readonly string[];
   readonly constraint: KeyConstraint | null;
   readonly ipAllowlist: readonly string[];

@@ -1,36 +1,18 @@
 import type { KeyConstraint } from '../domain/authorization';
-import type { KeyStatus } from '../domain/key-rules';
+import type { KeyFacts, KeyStatus } from '../domain/key-rules';
 import type { Db } from './database';
 
-/** A key as stored. Times are epoch milliseconds. */
-export interface StoredKey {
-  readonly id: string;
+/** A key as stored: the domain's facts plus what only storage and audit need. */
+export interface StoredKey extends KeyFacts {
   readonly accountId: string;
-  readonly principalId: string;
-  readonly createdBy: string;
+  /** The key that minted this one; null for an account's first owner key (bootstrap or CLI). */
   readonly createdByKeyId: string | null;
-  readonly name: string;
-  readonly description: string | null;
-  readonly preset: string | null;
-  /** Exactly as given by the client, sorted and de-duplicated. */
-  readonly scopes: readonly string[];
-  readonly constraint: KeyConstraint | null;
-  readonly ipAllowlist: readonly string[];
+  /** The TTL as the client wrote it ("90d"); expiresAt was fixed from it at mint time. */
   readonly ttl: string;
-  readonly createdAt: number;
-  readonly expiresAt: number;
-  readonly revokedAt: number | null;
-  readonly lastUsedAt: number | null;
-  readonly lastUsedIp: string | null;
 }
 
-export interface KeyChanges {
-  readonly name?: string;
-  readonly description?: string | null;
-  readonly preset?: string | null;
-  readonly scopes?: readonly string[];
-  readonly ipAllowlist?: readonly string[];
-}
+/** What PATCH /v1/keys/{id} may change (SPEC §5.1); TTL and constraint never change. */
+export type KeyChanges = Partial<Pick<KeyFacts, 'name' | 'description' | 'preset' | 'scopes' | 'ipAllowlist'>>;
 
 export interface KeyPageQuery {
   readonly accountId: string;
