@@ -3,20 +3,17 @@
  * (mint, update, rotate, revoke, principal and membership changes, resource writes) and every
  * denied request (401, 403, and 404s caused by a constraint or the principal's reach).
  */
-import type { AuditEntry } from '../domain/audit-chain';
+import type { AuditEntry, AuditFields } from '../domain/audit-chain';
 import type { AuditRepository } from '../storage/audit-repository';
 
 export type AuditOutcome = 'success' | 'denied';
 
-export interface AuditEvent {
-  readonly accountId: string | null;
-  readonly actorPrincipalId: string | null;
-  readonly keyId: string | null;
-  readonly action: string;
-  readonly target: string | null;
-  readonly sourceIp: string | null;
+/**
+ * An entry to append: the chain's fields less the time, which record() stamps. The outcome is
+ * narrowed here: the chain stores any string (rows read back as written), writers use these two.
+ */
+export interface AuditEvent extends Omit<AuditFields, 'time'> {
   readonly outcome: AuditOutcome;
-  readonly detail: string | null;
 }
 
 export class AuditLog {
