@@ -20,7 +20,7 @@ import { hashSecret } from '../domain/secret-hash';
 import { DEFAULT_TTL, expiryFor } from '../domain/ttl';
 import type { AccountRepository } from '../storage/account-repository';
 import type { Db } from '../storage/database';
-import type { KeyRepository, StoredKey } from '../storage/key-repository';
+import type { KeyRepository, NewKey, StoredKey } from '../storage/key-repository';
 import type { Principal, PrincipalRepository } from '../storage/principal-repository';
 
 export interface KeyCreateInput {
@@ -129,7 +129,7 @@ export class KeyService {
     const secret = generateSecret();
     const createdAt = now.getTime();
     const ttl = input.ttl ?? DEFAULT_TTL;
-    const key: Omit<StoredKey, 'revokedAt' | 'lastUsedAt' | 'lastUsedIp'> = {
+    const key: NewKey = {
       id: newId('key'),
       accountId: caller.accountId,
       principalId: owner.id,

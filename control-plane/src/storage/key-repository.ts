@@ -11,6 +11,9 @@ export interface StoredKey extends KeyFacts {
   readonly ttl: string;
 }
 
+/** A key about to be inserted: never revoked or used yet, so those fields start out NULL. */
+export type NewKey = Omit<StoredKey, 'revokedAt' | 'lastUsedAt' | 'lastUsedIp'>;
+
 /** What PATCH /v1/keys/{id} may change (SPEC §5.1); TTL and constraint never change. */
 export type KeyChanges = Partial<Pick<KeyFacts, 'name' | 'description' | 'preset' | 'scopes' | 'ipAllowlist'>>;
 
@@ -120,7 +123,7 @@ export class KeyRepository {
     this.lastUsedStatement = db.prepare('UPDATE api_keys SET last_used_at = ?, last_used_ip = ? WHERE id = ?');
   }
 
-  insert(key: Omit<StoredKey, 'revokedAt' | 'lastUsedAt' | 'lastUsedIp'>, secretHash: Buffer): void {
+  insert(key: NewKey, secretHash: Buffer): void {
     this.db.transaction(() => {
       this.insertKeyStatement.run({
         id: key.id,
