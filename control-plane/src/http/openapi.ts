@@ -1,7 +1,7 @@
 /**
  * The OpenAPI 3.1 document, built from the route table: paths, the scope each operation needs
  * (as a bearer security requirement and `x-required-scope`), and the request-body JSON Schemas of
- * schema/ under components.schemas, referenced by `$ref` (the same documents ajv validates with).
+ * schema/ under components.schemas, published verbatim (the same documents ajv validates with).
  */
 import { SCOPE_DEFINITIONS } from '../domain/scope-catalog';
 import { RESPONSE_SCHEMAS } from './response-schemas';
@@ -12,28 +12,6 @@ const PROBLEM_RESPONSE = {
   description: 'An RFC 9457 problem',
   content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
 };
-
-/** The body schemas carry `$id`s and refer to each other by file name; point those refs at components. */
-function componentRefs(schema: JsonSchema): JsonSchema {
-  const byFile = new Map(BODY_SCHEMAS.map((s) => [String(s.$id).split('/').pop()!, schemaName(s)]));
-  const rewrite = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(rewrite);
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.entries(value as Record<string, unknown>).map(([k, v]) => {
-          if (k === '$ref' && typeof v === 'string' && !v.startsWith('#')) {
-            const [file, fragment = ''] = v.split('#');
-            const name = byFile.get(file!);
-            if (name) return [k, `#/components/schemas/${name}${fragment}`];
-          }
-          return [k, rewrite(v)];
-        }),
-      );
-    }
-    return value;
-  };
-  return rewrite(schema) as JsonSchema;
-}
 
 function operationId(route: AnyRouteDefinition): string {
   const words = route.path
@@ -113,7 +91,12 @@ export function buildOpenApiDocument(routes: readonly AnyRouteDefinition[]): Rec
         },
       },
       schemas: {
-        ...Object.fromEntries(BODY_SCHEMAS.map((schema) => [schemaName(schema), componentRefs(schema)])),
+        // Published verbatim. Each keeps its `$id`, and under JSON Schema 2020-12 (OpenAPI 3.1's
+        // dialect) a relative `$ref` such as "key-create.schema.json#/properties/name" resolves
+        // against that `$id` to the KeyCreate component, so the very documents ajv validates
+        // with are the ones clients see. (Rewriting refs to "#/components/…" would be wrong:
+        // inside a schema with an `$id`, "#" means that schema, not the OpenAPI document.)
+        ...Object.fromEntries(BODY_SCHEMAS.map((schema) => [schemaName(schema), schema])),
         ...RESPONSE_SCHEMAS,
       },
     },

@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import addFormats from 'ajv-formats';
 import { startControlPlane, TestControlPlane } from '../../support/control-plane';
 import { api } from '../../support/http';
 import { ROUTES } from '../../../control-plane/src/http/route-table';
@@ -52,13 +54,13 @@ describe('GET /openapi.json', () => {
     expect(document.paths['/v1/keys/{id}'].get['x-required-scope']).toBe('keys:read');
   });
 
-  test('request bodies reference the JSON Schemas of schema/, unchanged apart from $ref targets', () => {
+  test('request bodies reference the JSON Schemas of schema/, published unchanged', () => {
     const create = document.paths['/v1/keys'].post.requestBody.content['application/json'].schema;
     expect(create).toEqual({ $ref: '#/components/schemas/KeyCreate' });
     const onDisk = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'schema', 'key-create.schema.json'), 'utf8'));
     expect(document.components.schemas.KeyCreate).toEqual(onDisk);
     const update = document.components.schemas.KeyUpdate;
-    expect(update.properties.scopes).toEqual({ $ref: '#/components/schemas/KeyCreate/properties/scopes' });
+    expect(update.properties.scopes).toEqual({ $ref: 'key-create.schema.json#/properties/scopes' });
     expect(update.additionalProperties).toBe(false);
   });
 
@@ -71,9 +73,26 @@ describe('GET /openapi.json', () => {
     }
   });
 
-  test('every $ref resolves inside the document', () => {
-    for (const ref of collectRefs(document)) {
+  test('every document-local $ref outside the published JSON Schemas resolves inside the document', () => {
+    const { schemas, ...rest } = document.components;
+    const outside = { paths: document.paths, components: rest, responseSchemas: Object.fromEntries(Object.entries(schemas).filter(([, s]: [string, any]) => !s.$id)) };
+    for (const ref of collectRefs(outside)) {
       expect({ ref, resolved: resolvePointer(document, ref) !== undefined }).toEqual({ ref, resolved: true });
     }
+  });
+
+  test('a JSON Schema 2020-12 validator resolves every published schema and its cross-schema $refs', () => {
+    // What a 2020-12 tool does with components that carry an `$id`: relative refs resolve against it.
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats(ajv);
+    const published = Object.values(document.components.schemas).filter((s: any) => typeof s.$id === 'string');
+    expect(published.length).toBeGreaterThanOrEqual(3);
+    for (const schema of published) ajv.addSchema(schema as object);
+    for (const schema of published as Array<{ $id: string }>) {
+      expect({ id: schema.$id, compiles: typeof ajv.getSchema(schema.$id) }).toEqual({ id: schema.$id, compiles: 'function' });
+    }
+    const validateUpdate = ajv.getSchema('https://managed.dev/schema/key-update.schema.json')!;
+    expect(validateUpdate({ name: 'ok' })).toBe(true);
+    expect(validateUpdate({ name: '' })).toBe(false);
   });
 });
