@@ -34,24 +34,29 @@ export function changeStamp(db: Db, clock: () => number = () => performance.now(
   };
 }
 
-/** A map that empties itself whenever the database has changed since it was filled. */
+/**
+ * A map that empties itself whenever the database has changed since it was filled. The loader is
+ * given once, at construction, so a lookup on the hot path allocates no closure.
+ */
 export class StampedCache<Value> {
   private readonly entries = new Map<string, Value>();
   private stampSeen = Number.NaN;
 
   constructor(
     private readonly stamp: ChangeStamp,
+    private readonly load: (key: string) => Value,
     private readonly maxEntries = 10_000,
   ) {}
 
-  get(key: string, load: () => Value): Value {
+  get(key: string): Value {
     const stamp = this.stamp();
     if (stamp !== this.stampSeen) {
       this.entries.clear();
       this.stampSeen = stamp;
     }
+    // `undefined` is a value worth caching too (an id that names nothing), hence `has`.
     if (this.entries.has(key)) return this.entries.get(key) as Value;
-    const value = load();
+    const value = this.load(key);
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(key, value);
     return value;

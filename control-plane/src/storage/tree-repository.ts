@@ -41,9 +41,26 @@ interface SiteRow extends ProjectRow {
   runtime: string;
 }
 
+// Written out field by field (no spreads): these run for every row a request reads.
 const toTeam = (r: TeamRow): Team => ({ id: r.id, accountId: r.account_id, name: r.name, createdAt: r.created_at, updatedAt: r.updated_at });
-const toProject = (r: ProjectRow): Project => ({ ...toTeam(r), teamId: r.team_id });
-const toSite = (r: SiteRow): Site => ({ ...toProject(r), projectId: r.project_id, runtime: r.runtime });
+const toProject = (r: ProjectRow): Project => ({
+  id: r.id,
+  accountId: r.account_id,
+  teamId: r.team_id,
+  name: r.name,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+const toSite = (r: SiteRow): Site => ({
+  id: r.id,
+  accountId: r.account_id,
+  teamId: r.team_id,
+  projectId: r.project_id,
+  name: r.name,
+  runtime: r.runtime,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
 
 /** Which slice of a list a caller may see (member reach, key constraint). */
 export interface ListFilter {
@@ -63,11 +80,19 @@ function pageParams(filter: ListFilter): Record<string, unknown> {
 
 export class TreeRepository {
   private readonly statements;
-  // Sites are read on nearly every request (their ancestry feeds the decision) and change rarely.
-  private readonly siteCache: StampedCache<SiteRow | undefined>;
+  /**
+   * Sites are read on nearly every request (their ancestry feeds the decision) and change rarely.
+   * The cache holds the finished, frozen Site, so until the next write every read of a site hands
+   * out the same object: nothing is converted or allocated, and per-object memos downstream (the
+   * resolved target, the rendered body) stay valid exactly as long as the cache entry.
+   */
+  private readonly siteCache: StampedCache<Site | undefined>;
 
   constructor(private readonly db: Db) {
-    this.siteCache = new StampedCache(changeStamp(db));
+    this.siteCache = new StampedCache(changeStamp(db), (id) => {
+      const row = this.statements.siteById.get(id);
+      return row ? Object.freeze(toSite(row)) : undefined;
+    });
     this.statements = {
       teamById: db.prepare<[string], TeamRow>('SELECT id, account_id, name, created_at, updated_at FROM teams WHERE id = ? AND deleted_at IS NULL'),
       projectById: db.prepare<[string], ProjectRow>(
@@ -121,9 +146,9 @@ export class TreeRepository {
     return row ? toProject(row) : undefined;
   }
 
+  /** A live site; the same frozen object for every call until the database changes. */
   findSite(id: string): Site | undefined {
-    const row = this.siteCache.get(id, () => this.statements.siteById.get(id));
-    return row ? toSite(row) : undefined;
+    return this.siteCache.get(id);
   }
 
   /** Where a node sits, deleted or not; undefined when the id was never a node of that kind. */
