@@ -9,6 +9,7 @@ import { decodeCursor, pageOf } from '../../domain/page-cursor';
 import { isVisible, listableTeamIds } from '../../domain/visibility';
 import type { Project, Site, Team } from '../../storage/tree-repository';
 import { siteAncestry } from '../../storage/tree-repository';
+import { frozenJsonBody } from '../fast-path';
 import { defineRoute, JsonSchema } from '../route-definition';
 import {
   projectCreateSchema,
@@ -31,6 +32,22 @@ export const renderSite = (s: Site) => ({
   created_at: iso(s.createdAt),
   updated_at: iso(s.updatedAt),
 });
+
+/**
+ * GET /v1/sites/{id} is the hottest read. Its target comes from the repository's site cache, which
+ * hands out one frozen Site per site until the next database write, so the rendered body (two ISO
+ * timestamps are the dearest part of it) and its JSON are kept beside that object and reused; a
+ * changed site is a new object and is rendered afresh. Lists and writes render fresh rows directly.
+ */
+const renderedSites = new WeakMap<Site, ReturnType<typeof renderSite>>();
+function renderCachedSite(site: Site): ReturnType<typeof renderSite> {
+  let rendered = renderedSites.get(site);
+  if (!rendered) {
+    rendered = frozenJsonBody(renderSite(site));
+    renderedSites.set(site, rendered);
+  }
+  return rendered;
+}
 
 const timestamps = { created_at: { type: 'string', format: 'date-time' }, updated_at: { type: 'string', format: 'date-time' } };
 const teamSchema: JsonSchema = { type: 'object', required: ['id', 'name', 'created_at', 'updated_at'], properties: { id: { type: 'string' }, name: { type: 'string' }, ...timestamps } };
@@ -319,7 +336,7 @@ export const treeRoutes = [
     tags: ['sites'],
     resolveTarget: resolveSite,
     responses: { 200: { description: 'The site', schema: siteSchema } },
-    handler: ({ target }) => ({ status: 200, body: renderSite(target) }),
+    handler: ({ target }) => ({ status: 200, body: renderCachedSite(target) }),
   }),
   defineRoute<{ name?: string; runtime?: string }, Site>({
     method: 'patch',
