@@ -101,20 +101,25 @@ function findRoute(node: SegmentNode, segments: readonly string[], index: number
   return viaLiteral.order < viaParameter.order ? viaLiteral : viaParameter;
 }
 
-/** The segments after the leading "/", with the one trailing slash Express tolerates removed. */
+/**
+ * The URL split at "/": index 0 is the empty string before the leading "/", the path's segments
+ * follow from index 1 (split once, no substring first), and the one trailing slash Express
+ * tolerates is dropped.
+ */
 function pathSegments(url: string): string[] | undefined {
   if (url.charCodeAt(0) !== 0x2f /* "/" */) return undefined;
-  const end = url.length > 1 && url.charCodeAt(url.length - 1) === 0x2f ? url.length - 1 : url.length;
-  return url.slice(1, end).split('/');
+  const segments = url.split('/');
+  if (segments.length > 2 && segments[segments.length - 1] === '') segments.pop();
+  return segments;
 }
 
-/** Path parameters by name, decoded as Express decodes them; undefined when one is malformed. */
+/** Path parameters by name (from pathSegments' split), decoded as Express decodes them; undefined when one is malformed. */
 function paramsOf(compiled: CompiledRoute, segments: readonly string[]): Record<string, string> | undefined {
   const params: Record<string, string> = {};
   let next = 0;
   for (let index = 0; index < compiled.segments.length; index++) {
     if (compiled.segments[index] !== null) continue;
-    const segment = segments[index]!;
+    const segment = segments[index + 1]!; // the URL's segments start at index 1 (see pathSegments)
     // Without a "%" there is nothing to decode (decodeURIComponent would return it unchanged).
     if (!segment.includes('%')) {
       params[compiled.paramNames[next++]!] = segment;
@@ -210,7 +215,7 @@ export function withFastPath(expressApp: RequestListener, services: AppServices,
     const url = request.url ?? '';
     if (url.includes('?')) return false; // query strings are validated by the Express pipeline
     const segments = pathSegments(url);
-    const found = segments && findRoute(tree, segments, 0);
+    const found = segments && findRoute(tree, segments, 1);
     if (!found) return false;
     const params = paramsOf(found, segments);
     if (!params) return false;
