@@ -147,6 +147,7 @@ const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 // A GET served here never has a query string, so every handler sees the same empty query.
 const NO_QUERY: Readonly<Record<string, unknown>> = Object.freeze({});
+const NO_SCOPES: readonly string[] = Object.freeze([]);
 
 /**
  * What resolveTarget and the handler see: one object per request, filled in as the steps run
@@ -157,7 +158,7 @@ class FastRouteRequest implements RouteRequest {
   readonly query = NO_QUERY;
   readonly body = undefined;
   target: unknown = undefined;
-  effectiveScopes: readonly string[] = [];
+  effectiveScopes: readonly string[] = NO_SCOPES; // replaced by the decision's before the handler runs
 
   constructor(
     readonly params: Readonly<Record<string, string>>,
