@@ -77,7 +77,7 @@ export interface ResourceDefinition<Client = unknown> {
   update(request: OperationContext<Client> & { prior: ObjectValue; planned: ObjectValue; config: ObjectValue }): ObjectValue | Promise<ObjectValue>;
   delete(request: OperationContext<Client> & { prior: ObjectValue }): void | Promise<void>;
   /**
-   * Turns `terraform import <address> <id>` into a state stub that `read` then completes.
+   * Turns `terraform import <address> <id>` into an id-only state that `read` then completes.
    * Default: an object whose `id` attribute is the given id and every other attribute null.
    */
   importState?(request: OperationContext<Client> & { id: string }): ObjectValue | Promise<ObjectValue>;

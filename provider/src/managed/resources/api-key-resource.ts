@@ -21,7 +21,7 @@ import { validateApiKeyConfig } from '../validation';
 import {
   configView,
   createBody,
-  importStub,
+  importedIdOnlyState,
   knownString,
   sameTtl,
   scopesOrPresetChanged,
@@ -134,6 +134,6 @@ export const apiKeyResource: ResourceDefinition<ManagedContext> = {
     if (!KEY_ID.test(id)) {
       diagnostics.error('Invalid key id', `"${id}" is not an API key id: import with the key's id, which looks like "key_…" (see GET /v1/keys).`);
     }
-    return importStub(id);
+    return importedIdOnlyState(id);
   },
 };

@@ -119,7 +119,7 @@ function textKeepingEmptySpelling(text: string | null | undefined, prior: Value 
 
 /**
  * The state for a key record read from the API. `prior` is the state being refreshed (null for
- * a fresh import stub) and supplies the secret, which the API never returns after creation.
+ * a fresh id-only import state) and supplies the secret, which the API never returns after creation.
  */
 export function stateFromRecord(record: KeyRecord, prior: ObjectValue | null): ObjectValue {
   const recordTtl = ttlOfRecord(record);
@@ -155,8 +155,8 @@ export function stateAfterApply(planned: ObjectValue, fromRecord: ObjectValue): 
   return state;
 }
 
-/** An import stub: every attribute present and null except the id; read fills in the rest. */
-export function importStub(id: string): ObjectValue {
+/** The state an import starts from: every attribute present and null except the id; read fills in the rest. */
+export function importedIdOnlyState(id: string): ObjectValue {
   return {
     id,
     name: null,

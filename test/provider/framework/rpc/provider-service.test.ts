@@ -169,7 +169,7 @@ describe('ProviderService', () => {
     expect(newer.diagnostics[0].summary).toBe('State written by a newer provider');
   });
 
-  it('imports with an id stub by default', async () => {
+  it('imports an id-only state by default', async () => {
     const service = await configuredService();
     const response = await callRpc(service, 'ImportResourceState', { type_name: 'test_widget', id: 'w-9' });
     expect(read(response.imported_resources[0].state)).toMatchObject({ id: 'w-9', name: null });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { unknown, type ObjectValue } from '../../../../provider/src/framework';
 import {
   createBody,
-  importStub,
+  importedIdOnlyState,
   sameTtl,
   stateAfterApply,
   stateFromRecord,
@@ -34,7 +34,7 @@ const record: KeyRecord = {
 describe('stateFromRecord', () => {
   it('has every schema attribute', () => {
     expect(Object.keys(stateFromRecord(record, null)).sort()).toEqual(Object.keys(apiKeySchema.attributes).sort());
-    expect(Object.keys(importStub('key_1')).sort()).toEqual(Object.keys(apiKeySchema.attributes).sort());
+    expect(Object.keys(importedIdOnlyState('key_1')).sort()).toEqual(Object.keys(apiKeySchema.attributes).sort());
   });
 
   it('maps the record, keeping the secret from the prior state', () => {
@@ -59,7 +59,7 @@ describe('stateFromRecord', () => {
   it('keeps the prior spelling of empty sets and of an equal TTL, and derives the TTL after import', () => {
     const state = stateFromRecord(record, { scopes: [], ip_allowlist: [], ttl: '720h', description: '' });
     expect(state).toMatchObject({ scopes: [], ip_allowlist: [], ttl: '720h', description: '' });
-    expect(stateFromRecord(record, importStub('key_1'))).toMatchObject({ ttl: '30d', secret: null, scopes: null });
+    expect(stateFromRecord(record, importedIdOnlyState('key_1'))).toMatchObject({ ttl: '30d', secret: null, scopes: null });
   });
 
   it('reports the server TTL when it differs from the prior one', () => {
