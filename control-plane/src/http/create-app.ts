@@ -89,6 +89,7 @@ function routeHandler(route: AnyRouteDefinition, services: AppServices) {
       params: { ...(request.params as Record<string, string>) },
       query: {} as Record<string, unknown>,
       caller: null as RouteRequest['caller'],
+      authentication: null as RouteRequest['authentication'],
       sourceIp,
       now,
       services,
@@ -120,6 +121,7 @@ function routeHandler(route: AnyRouteDefinition, services: AppServices) {
         const authentication = services.authenticator.authenticate(request.get('authorization'), now);
         const caller = authentication.caller;
         base.caller = caller;
+        base.authentication = authentication;
         // Before anything about the target is looked at: a key used from the wrong place learns nothing.
         if (!isAllowed(sourceIp, caller.ipAllowlist)) throw ipNotAllowed();
         services.lastUsed.touch(caller.keyId, now.getTime(), sourceIp);

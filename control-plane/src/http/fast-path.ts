@@ -20,6 +20,7 @@ import type { Caller } from '../domain/authorization';
 import { authorize } from '../domain/authorization';
 import { isAllowed } from '../domain/cidr';
 import type { AppServices } from '../services/app-services';
+import type { Authentication } from '../services/authenticator';
 import type { AnyRouteDefinition, RouteRequest, RouteResponse } from './route-definition';
 
 interface CompiledRoute {
@@ -160,14 +161,18 @@ class FastRouteRequest implements RouteRequest {
   target: unknown = undefined;
   effectiveScopes: readonly string[] = NO_SCOPES; // replaced by the decision's before the handler runs
 
+  readonly caller: Caller;
+
   constructor(
     readonly params: Readonly<Record<string, string>>,
-    readonly caller: Caller,
+    readonly authentication: Authentication,
     readonly sourceIp: string,
     readonly now: Date,
     readonly services: AppServices,
     private readonly headers: IncomingHttpHeaders,
-  ) {}
+  ) {
+    this.caller = authentication.caller;
+  }
 
   header(name: string): string | undefined {
     return firstHeader(this.headers[name.toLowerCase()]);
@@ -223,14 +228,15 @@ export function withFastPath(expressApp: RequestListener, services: AppServices,
 
     const sourceIp = request.socket.remoteAddress ?? '';
     const now = services.clock.now();
-    let caller: Caller;
+    let authentication: Authentication;
     try {
-      caller = services.authenticator.authenticate(firstHeader(request.headers.authorization), now).caller;
+      authentication = services.authenticator.authenticate(firstHeader(request.headers.authorization), now);
     } catch {
       return false;
     }
+    const { caller } = authentication;
     if (!isAllowed(sourceIp, caller.ipAllowlist)) return false;
-    const routeRequest = new FastRouteRequest(params, caller, sourceIp, now, services, request.headers);
+    const routeRequest = new FastRouteRequest(params, authentication, sourceIp, now, services, request.headers);
     const { route } = found;
     let decision;
     if (route.resolveTarget) {

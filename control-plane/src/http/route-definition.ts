@@ -6,6 +6,7 @@
  */
 import type { Caller, TargetResource } from '../domain/authorization';
 import type { AppServices } from '../services/app-services';
+import type { Authentication } from '../services/authenticator';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -22,6 +23,12 @@ export interface RouteRequest<Body = unknown, Target = unknown> {
   readonly body: Body;
   /** The authenticated caller; null only on `public` routes. */
   readonly caller: Caller | null;
+  /**
+   * The key and principal authentication loaded for `caller` (null only on `public` routes): as
+   * current as a fresh read, since the authenticator's cache is dropped on every database write,
+   * so a handler that shows them needs no second query.
+   */
+  readonly authentication: Authentication | null;
   /** The caller's effective scopes for this request (key scopes ∩ role ceiling); empty on public routes. */
   readonly effectiveScopes: readonly string[];
   /** What `resolveTarget` loaded (undefined when the route has none). */

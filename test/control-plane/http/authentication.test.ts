@@ -65,6 +65,20 @@ describe('bearer authentication (SPEC §5)', () => {
     });
   });
 
+  test('whoami shows a change to its key at once, though it answers from what authentication cached', async () => {
+    const owner = apiClient(cp.url, cp.ownerKey);
+    const key = (await owner.post('/v1/keys', { json: { name: 'before', scopes: ['teams:read'] } })).body;
+    const caller = apiClient(cp.url, key.secret);
+    expect((await caller.get('/v1/whoami')).body).toMatchObject({ key_name: 'before', scopes: ['teams:read'] });
+    expect((await owner.patch(`/v1/keys/${key.id}`, { json: { name: 'after', scopes: ['sites:read'], ip_allowlist: ['127.0.0.0/8'] } })).status).toBe(200);
+    expect((await caller.get('/v1/whoami')).body).toMatchObject({
+      key_name: 'after',
+      scopes: ['sites:read'],
+      effective_scopes: ['sites:read'],
+      ip_allowlist: ['127.0.0.0/8'],
+    });
+  });
+
   test('a key whose principal was removed gets 401 invalid_token', async () => {
     const other = cp.server.services.keyService.createAccountWithOwner('removed-owner', new Date());
     expect((await apiClient(cp.url, other.secret).get('/v1/whoami')).status).toBe(200);
