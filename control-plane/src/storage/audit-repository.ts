@@ -5,6 +5,7 @@
  */
 import { randomBase62 } from '../domain/base62';
 import { AuditEntry, AuditFields, ChainVerdict, chainEntry, verifyChain } from '../domain/audit-chain';
+import { cacheNeutralWrite } from './change-stamp';
 import type { Db } from './database';
 
 /** The chain of entries that have no account (e.g. a request with an unknown key). */
@@ -77,8 +78,9 @@ export class AuditRepository {
     });
   }
 
+  /** Cache-neutral: no cache of authorization data reads the log, so appending empties none. */
   append(fields: AuditFields): AuditEntry {
-    return this.appendTransaction.immediate(fields);
+    return cacheNeutralWrite(this.db, () => this.appendTransaction.immediate(fields));
   }
 
   page(query: AuditPageQuery): AuditEntry[] {

@@ -12,15 +12,63 @@
  * at the WAL index (a few microseconds), so it is re-read at most every DATA_VERSION_CHECK_MS:
  * another process's writes are seen within that window. Only the operator CLI writes from
  * another process, and it only creates accounts.
+ *
+ * A few writes cannot change anything a cache holds, yet happen on every change request: the audit
+ * entry each one appends, and a freshly minted key. Counting them would empty every cache on every
+ * mint, so the next request of the same key pays for its key, principal and teams again. Such a
+ * write runs through `cacheNeutralWrite`, and the rows it wrote are left out of the stamp.
  */
+import type { Statement } from 'better-sqlite3';
 import type { Db } from './database';
 
 export type ChangeStamp = () => number;
 
 export const DATA_VERSION_CHECK_MS = 50;
 
+/** Per connection: rows written by cache-neutral writes so far, which the stamp does not count. */
+interface NeutralTally {
+  readonly totalChanges: Statement;
+  rows: number;
+  /** Nesting depth, so a neutral write inside another is counted once, by the outermost. */
+  depth: number;
+}
+
+const tallies = new WeakMap<Db, NeutralTally>();
+
+function tallyOf(db: Db): NeutralTally {
+  let tally = tallies.get(db);
+  if (!tally) {
+    tally = { totalChanges: db.prepare('SELECT total_changes()').pluck(), rows: 0, depth: 0 };
+    tallies.set(db, tally);
+  }
+  return tally;
+}
+
+/**
+ * Runs a write that no cache built on the change stamp can depend on, and keeps the rows it wrote
+ * out of the stamp. Only for rows no cache reads (the audit log) or rows that are new and that no
+ * cache can have looked up before they existed (a key and its secret at mint: the authenticator
+ * caches only secrets it found, never a miss). Anything else that reaches one of these writes
+ * (another statement in the same transaction outside the callback) still moves the stamp. A write
+ * that throws is not exempted: the stamp moves, and the caches start over.
+ */
+export function cacheNeutralWrite<Result>(db: Db, write: () => Result): Result {
+  const tally = tallyOf(db);
+  if (tally.depth > 0) return write();
+  const before = tally.totalChanges.get() as number;
+  tally.depth += 1;
+  let result: Result;
+  try {
+    result = write();
+  } finally {
+    tally.depth -= 1;
+  }
+  tally.rows += (tally.totalChanges.get() as number) - before;
+  return result;
+}
+
 export function changeStamp(db: Db, clock: () => number = () => performance.now()): ChangeStamp {
-  const totalChanges = db.prepare('SELECT total_changes()').pluck();
+  const tally = tallyOf(db);
   const dataVersion = db.prepare('PRAGMA data_version').pluck();
   let version = dataVersion.get() as number;
   let checkedAt = clock();
@@ -30,7 +78,7 @@ export function changeStamp(db: Db, clock: () => number = () => performance.now(
       version = dataVersion.get() as number;
       checkedAt = now;
     }
-    return (totalChanges.get() as number) * 4294967296 + version;
+    return ((tally.totalChanges.get() as number) - tally.rows) * 4294967296 + version;
   };
 }
 

@@ -1,5 +1,6 @@
 import type { KeyConstraint } from '../domain/authorization';
 import type { KeyFacts, KeyStatus } from '../domain/key-rules';
+import { cacheNeutralWrite } from './change-stamp';
 import type { Db } from './database';
 
 /** A key as stored: the domain's facts plus what only storage and audit need. */
@@ -123,8 +124,12 @@ export class KeyRepository {
     this.lastUsedStatement = db.prepare('UPDATE api_keys SET last_used_at = ?, last_used_ip = ? WHERE id = ?');
   }
 
+  /**
+   * Cache-neutral (storage/change-stamp.ts): the rows are new, and no cache holds a miss for a key
+   * or secret, so minting does not make every busy key reload itself.
+   */
   insert(key: NewKey, secretHash: Buffer): void {
-    this.db.transaction(() => {
+    cacheNeutralWrite(this.db, this.db.transaction(() => {
       this.insertKeyStatement.run({
         id: key.id,
         account_id: key.accountId,
@@ -142,7 +147,7 @@ export class KeyRepository {
         expires_at: key.expiresAt,
       });
       this.insertSecretStatement.run(secretHash, key.id, key.createdAt, null);
-    })();
+    }));
   }
 
   findById(id: string): StoredKey | undefined {

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StampedCache, changeStamp, DATA_VERSION_CHECK_MS } from '../../../control-plane/src/storage/change-stamp';
+import { StampedCache, cacheNeutralWrite, changeStamp, DATA_VERSION_CHECK_MS } from '../../../control-plane/src/storage/change-stamp';
 import { Db, openDatabase } from '../../../control-plane/src/storage/database';
 
 describe('change stamp', () => {
@@ -38,6 +38,38 @@ describe('change stamp', () => {
     }
     now += DATA_VERSION_CHECK_MS;
     expect(stamp()).not.toBe(afterOwnWrite);
+  });
+
+  test('rows written through cacheNeutralWrite leave the stamp where it was; any other row still moves it', () => {
+    const stamp = changeStamp(db);
+    const insert = db.prepare('INSERT INTO things VALUES (?, ?)');
+    const first = stamp();
+    cacheNeutralWrite(db, () => db.transaction(() => (insert.run('a', 'one'), insert.run('b', 'two')))());
+    expect(stamp()).toBe(first);
+    // Nested neutral writes are counted once (counting twice would let the stamp repeat an old value).
+    cacheNeutralWrite(db, () => cacheNeutralWrite(db, () => insert.run('c', 'three')));
+    expect(stamp()).toBe(first);
+    // Only the rows written inside the callback are exempt, not the rest of the transaction.
+    db.transaction(() => {
+      cacheNeutralWrite(db, () => insert.run('d', 'four'));
+      insert.run('e', 'five');
+    })();
+    const afterOrdinaryRow = stamp();
+    expect(afterOrdinaryRow).not.toBe(first);
+    expect(changeStamp(db)()).toBe(afterOrdinaryRow); // one tally per connection, shared by every stamp
+  });
+
+  test('a cache-neutral write that fails is not exempt: the stamp moves', () => {
+    const stamp = changeStamp(db);
+    const insert = db.prepare('INSERT INTO things VALUES (?, ?)');
+    const first = stamp();
+    expect(() =>
+      cacheNeutralWrite(db, () => {
+        insert.run('a', 'one');
+        insert.run('a', 'duplicate');
+      }),
+    ).toThrow(/UNIQUE/);
+    expect(stamp()).not.toBe(first);
   });
 
   test('StampedCache loads each key once per stamp, remembers misses, and forgets everything after a write', () => {
