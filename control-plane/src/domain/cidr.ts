@@ -59,7 +59,7 @@ export interface AllowlistProblem {
 export function checkAllowlist(entries: readonly string[]): AllowlistProblem[] {
   const problems: AllowlistProblem[] = [];
   entries.forEach((entry, index) => {
-    const result = parseCidr(entry);
+    const result = parseCidrCached(entry);
     if (!result.ok) problems.push({ index, entry, message: result.message, ...(result.suggestion ? { suggestion: result.suggestion } : {}) });
   });
   if (entries.length > MAX_ALLOWLIST_ENTRIES) {
@@ -74,15 +74,18 @@ export function parsePeerAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null
   return ipaddr.process(text);
 }
 
-// Allowlists are checked on every request with a handful of distinct entries; parsing each once
-// keeps the check off the hot path's profile. Bounded, because entries come from user input.
-const parsedCidrs = new Map<string, CidrResult>();
+// Allowlists are checked on every request, and validated on every mint, with a handful of
+// distinct entries; parsing each once keeps both off the hot path's profile. Bounded, because
+// entries come from user input; only valid entries (short by nature) are kept, so a stream of
+// invalid ones neither grows memory with its length nor evicts the CIDRs in use.
+const parsedCidrs = new Map<string, CidrResult & { ok: true }>();
 const MAX_PARSED_CIDRS = 10_000;
 
 function parseCidrCached(entry: string): CidrResult {
-  let parsed = parsedCidrs.get(entry);
-  if (!parsed) {
-    parsed = parseCidr(entry);
+  const cached = parsedCidrs.get(entry);
+  if (cached) return cached;
+  const parsed = parseCidr(entry);
+  if (parsed.ok) {
     if (parsedCidrs.size >= MAX_PARSED_CIDRS) parsedCidrs.clear();
     parsedCidrs.set(entry, parsed);
   }

@@ -146,7 +146,8 @@ export class KeyService {
       expiresAt: expiryFor(now, ttl).getTime(),
     };
     this.deps.keys.insert(key, hashSecret(this.deps.pepper, secret));
-    return { ...this.record({ ...key, revokedAt: null, lastUsedAt: null, lastUsedIp: null }, now), secret };
+    // The owner was read (and found live) above, in this same synchronous step: no need to read it again.
+    return { ...keyRecord({ ...key, revokedAt: null, lastUsedAt: null, lastUsedIp: null }, owner.role, createdAt), secret };
   }
 
   /**
