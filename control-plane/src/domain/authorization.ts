@@ -68,16 +68,30 @@ export function effectiveScopes(keyScopes: readonly string[], role: Role): strin
   return effectiveScopesOf(keyScopes, role);
 }
 
-// A cached authentication hands out the same Caller object until the database changes, so its
-// effective scopes are computed once per caller rather than once per request.
-const effectiveByCaller = new WeakMap<Caller, readonly string[]>();
-function effectiveScopesOfCaller(caller: Caller): readonly string[] {
-  let effective = effectiveByCaller.get(caller);
-  if (!effective) {
-    effective = effectiveScopes(caller.keyScopes, caller.role);
-    effectiveByCaller.set(caller, effective);
+/**
+ * What a decision needs of a caller beyond its fields: the reach its principal has in the tree,
+ * and the "allow" answer with its effective scopes. Both depend only on the caller.
+ */
+interface CallerFacts {
+  readonly reach: PrincipalReach;
+  readonly allow: AuthorizationDecision & { readonly outcome: 'allow' };
+}
+
+// A cached authentication hands out the same Caller object until the database changes, so what
+// follows from it is worked out once per caller, not once per request: a request then allocates
+// neither the reach nor the decision. Both are frozen, as they are shared by every request that
+// caller makes; a Caller is immutable, so the memo can never disagree with a fresh computation.
+const factsByCaller = new WeakMap<Caller, CallerFacts>();
+function factsOf(caller: Caller): CallerFacts {
+  let facts = factsByCaller.get(caller);
+  if (!facts) {
+    facts = {
+      reach: Object.freeze({ accountId: caller.accountId, role: caller.role, teamIds: caller.teamIds ?? [] }),
+      allow: Object.freeze({ outcome: 'allow', effectiveScopes: Object.freeze(effectiveScopes(caller.keyScopes, caller.role)) }),
+    };
+    factsByCaller.set(caller, facts);
   }
-  return effective;
+  return facts;
 }
 
 /** True when a key with this constraint may see a resource placed here. */
@@ -86,14 +100,18 @@ export function constraintReaches(constraint: KeyConstraint | null, target: Targ
   return ancestry === null || constraintCovers(constraint, ancestry);
 }
 
-/** What the caller's principal reaches in the tree (role and, for members/viewers, their teams). */
+/** What the caller's principal reaches in the tree (role and, for members/viewers, their teams). Shared and frozen. */
 export function reachOf(caller: Caller): PrincipalReach {
-  return { accountId: caller.accountId, role: caller.role, teamIds: caller.teamIds ?? [] };
+  return factsOf(caller).reach;
 }
 
-/** Where a target sits in the tree; null for account-level resources outside the tree (keys, audit…). */
+/**
+ * Where a target sits in the tree; null for account-level resources outside the tree (keys, audit…).
+ * Written out field by field rather than spread: one object of one shape on every request.
+ */
 function ancestryOf(target: TargetResource): TargetAncestry | null {
-  if (target.placement) return { accountId: target.accountId, ...target.placement };
+  const { placement } = target;
+  if (placement) return { accountId: target.accountId, teamId: placement.teamId, projectId: placement.projectId, siteId: placement.siteId };
   if (target.accountWide) return { accountId: target.accountId };
   return null;
 }
@@ -102,15 +120,15 @@ export function authorize(request: AuthorizationRequest): AuthorizationDecision 
   const { caller, requiredScope, target } = request;
   if (target === null) return { outcome: 'not_found', cause: 'missing' };
   if (target !== undefined && target.accountId !== caller.accountId) return { outcome: 'not_found', cause: 'other_account' };
-  const ancestry = target === undefined ? null : ancestryOf(target);
+  const facts = factsOf(caller);
   const decision = decideAccess({
-    principal: reachOf(caller),
+    principal: facts.reach,
     keyScopes: caller.keyScopes,
     constraint: caller.constraint,
-    target: ancestry,
+    target: target === undefined ? null : ancestryOf(target),
     neededScope: requiredScope,
   });
   if (decision.outcome === 'not_found') return decision;
   if (decision.outcome === 'insufficient_scope') return { outcome: 'insufficient_scope', scope: decision.neededScope };
-  return { outcome: 'allow', effectiveScopes: effectiveScopesOfCaller(caller) };
+  return facts.allow;
 }
