@@ -105,14 +105,18 @@ function parsePeerCached(peer: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   return address;
 }
 
-/** True when the peer is inside one of the CIDRs. An empty or absent allowlist allows everyone. */
+/**
+ * True when the peer is inside one of the CIDRs. An empty or absent allowlist allows everyone.
+ * Runs on every request of a key with an allowlist, hence a plain loop (no callback per call).
+ */
 export function isAllowed(peer: string, allowlist: readonly string[] | null | undefined): boolean {
   if (!allowlist || allowlist.length === 0) return true;
   const address = parsePeerCached(peer);
   if (!address) return false;
-  return allowlist.some((entry) => {
+  const kind = address.kind();
+  for (const entry of allowlist) {
     const parsed = parseCidrCached(entry);
-    if (!parsed.ok || parsed.cidr.address.kind() !== address.kind()) return false;
-    return address.match(parsed.cidr.address, parsed.cidr.prefixLength);
-  });
+    if (parsed.ok && parsed.cidr.address.kind() === kind && address.match(parsed.cidr.address, parsed.cidr.prefixLength)) return true;
+  }
+  return false;
 }

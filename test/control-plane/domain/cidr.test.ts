@@ -88,4 +88,15 @@ describe('isAllowed', () => {
     );
     expect(isAllowed('2001:db8::1', ['0.0.0.0/0'])).toBe(false);
   });
+  test('property: a list admits a peer exactly when one of its entries alone admits it, in any order', () => {
+    const entry = fc.constantFrom('10.0.0.0/8', '10.1.0.0/16', '127.0.0.1/32', '::1/128', '2001:db8::/32', 'not-a-cidr', '0.0.0.0/0');
+    const peer = fc.oneof(fc.ipV4(), fc.constantFrom('10.1.2.3', '127.0.0.1', '::ffff:10.9.9.9', '::1', '2001:db8::7', 'garbage'));
+    fc.assert(
+      fc.property(peer, fc.array(entry, { maxLength: 5 }), (address, allowlist) => {
+        const anyAlone = allowlist.length === 0 || allowlist.some((one) => isAllowed(address, [one]));
+        expect(isAllowed(address, allowlist)).toBe(anyAlone);
+        expect(isAllowed(address, [...allowlist].reverse())).toBe(anyAlone);
+      }),
+    );
+  });
 });
