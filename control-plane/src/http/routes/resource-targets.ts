@@ -23,14 +23,26 @@ export function resolveProject({ params, services }: ResolveInput): ResolvedTarg
     : null;
 }
 
+/**
+ * Sites come from the repository's cache as one frozen object per site until the next database
+ * write, and every site route resolves one on every request; what a site resolves to is made once
+ * per such object and shared (frozen), so a request allocates nothing here. A changed site is a
+ * new object and resolves afresh.
+ */
+const resolvedSites = new WeakMap<Site, ResolvedTarget<Site>>();
+function siteTarget(site: Site): ResolvedTarget<Site> {
+  let resolved = resolvedSites.get(site);
+  if (!resolved) {
+    const placement = Object.freeze({ teamId: site.teamId, projectId: site.projectId, siteId: site.id });
+    resolved = Object.freeze({ resource: Object.freeze({ accountId: site.accountId, placement }), value: site });
+    resolvedSites.set(site, resolved);
+  }
+  return resolved;
+}
+
 export function resolveSite({ params, services }: ResolveInput): ResolvedTarget<Site> | null {
   const site = services.tree.findSite(params.id!);
-  return site
-    ? {
-        resource: { accountId: site.accountId, placement: { teamId: site.teamId, projectId: site.projectId, siteId: site.id } },
-        value: site,
-      }
-    : null;
+  return site ? siteTarget(site) : null;
 }
 
 /**
