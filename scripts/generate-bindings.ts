@@ -6,12 +6,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { addOverrideModifiers } from './add-override-modifiers';
+import { PROVIDER_ADDRESS } from '../provider/src/managed/address';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 export const DEFAULT_OUT_DIR = path.join(REPO_ROOT, 'cdktf-bindings', 'generated');
 const PROVIDER_SCHEMA_FILE = path.join(REPO_ROOT, 'schema', 'provider.json');
 const SCOPE_CATALOG_FILE = path.join(REPO_ROOT, 'schema', 'scopes.json');
-const PROVIDER_SOURCE = 'registry.terraform.io/managed-dev/managed';
 const PROVIDER_NAME = 'managed';
 
 /**
@@ -40,7 +40,7 @@ const RUNTIMES: Record<string, BindingsRuntime> = {
       const generator = new TerraformProviderGenerator(new CodeMaker(), schema as never);
       generator.generate(
         new ConstructsMakerProviderTarget(
-          new TerraformProviderConstraint({ name: PROVIDER_NAME, source: PROVIDER_SOURCE, version: versionConstraint }),
+          new TerraformProviderConstraint({ name: PROVIDER_NAME, source: PROVIDER_ADDRESS, version: versionConstraint }),
           Language.TYPESCRIPT,
         ),
       );

@@ -7,12 +7,12 @@
  * drift from the real provider. `--check` exits 1 when the committed file is stale.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { bundleProvider } from './bundle';
-import { MANAGED_PROVIDER_ADDRESS, writeMirror } from './write-mirror';
+import { mirrorCliConfiguration, writeMirror } from './write-mirror';
 
 const run = promisify(execFile);
 const repositoryRoot = join(__dirname, '..', '..');
@@ -33,12 +33,9 @@ export async function renderProviderSchema(): Promise<string> {
     const packageJson = JSON.parse(await readFile(join(repositoryRoot, 'package.json'), 'utf8')) as { version: string };
     writeMirror(mirror, { version: packageJson.version, bundlePath });
     const cliConfig = join(workspace, 'terraformrc');
-    await writeFile(
-      cliConfig,
-      `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = ["${MANAGED_PROVIDER_ADDRESS}"]\n  }\n  direct {\n    exclude = ["${MANAGED_PROVIDER_ADDRESS}"]\n  }\n}\n`,
-    );
+    await writeFile(cliConfig, mirrorCliConfiguration(mirror));
     const module = join(workspace, 'module');
-    await run('mkdir', ['-p', module]);
+    await mkdir(module, { recursive: true });
     await writeFile(join(module, 'main.tf'), 'terraform {\n  required_providers {\n    managed = { source = "managed-dev/managed" }\n  }\n}\n');
     const env = { ...process.env, TF_CLI_CONFIG_FILE: cliConfig, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
     await run('terraform', ['init', '-no-color', '-backend=false'], { cwd: module, env });

@@ -11,8 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeLauncher } from './bundle';
 import { providerBundlePath } from './build-provider';
-
-export const MANAGED_PROVIDER_ADDRESS = 'registry.terraform.io/managed-dev/managed';
+import { PROVIDER_ADDRESS } from '../src/managed/address';
 
 export function terraformPlatform(platform: string = process.platform, arch: string = process.arch): string {
   const os = platform === 'win32' ? 'windows' : platform;
@@ -28,11 +27,30 @@ export interface MirrorOptions {
   address?: string;
 }
 
+/**
+ * A Terraform CLI configuration that installs `address` from the mirror at `mirrorRoot` (so
+ * `terraform init` works offline) and every other provider from its registry as usual.
+ */
+export function mirrorCliConfiguration(mirrorRoot: string, address: string = PROVIDER_ADDRESS): string {
+  return [
+    'provider_installation {',
+    '  filesystem_mirror {',
+    `    path    = ${JSON.stringify(resolve(mirrorRoot))}`,
+    `    include = [${JSON.stringify(address)}]`,
+    '  }',
+    '  direct {',
+    `    exclude = [${JSON.stringify(address)}]`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
 /** Writes the unpacked mirror layout and returns the launcher's path. */
 export function writeMirror(mirrorRoot: string, options: MirrorOptions): string {
   const bundlePath = options.bundlePath ?? providerBundlePath;
   if (!existsSync(bundlePath)) throw new Error(`${bundlePath} does not exist: run npm run build (or npm run build:provider) first`);
-  const [host, namespace, type, ...rest] = (options.address ?? MANAGED_PROVIDER_ADDRESS).split('/');
+  const [host, namespace, type, ...rest] = (options.address ?? PROVIDER_ADDRESS).split('/');
   if (!host || !namespace || !type || rest.length > 0) throw new Error(`provider address must be host/namespace/type, got ${options.address}`);
   if (!/^\d+\.\d+\.\d+/.test(options.version)) throw new Error(`provider version must be semantic (x.y.z), got ${options.version}`);
   const executable = join(resolve(mirrorRoot), host, namespace, type, options.version, terraformPlatform(), `terraform-provider-${type}_v${options.version}`);

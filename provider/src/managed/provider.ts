@@ -9,9 +9,9 @@ import { apiKeyResource } from './resources/api-key-resource';
 import { apiKeyDataSource } from './data-sources/api-key-data-source';
 import { scopesDataSource } from './data-sources/scopes-data-source';
 import { providerSchema } from './schemas';
+import { PROVIDER_ADDRESS } from './address';
 import { version as packageVersion } from '../../../package.json';
 
-export const PROVIDER_ADDRESS = 'registry.terraform.io/managed-dev/managed';
 export const PROVIDER_VERSION = packageVersion;
 
 const logAt: Record<LogLevel, (message: string) => void> = {
