@@ -7,7 +7,8 @@
  * case names to run, default all).
  */
 import { BenchRequest, Measurement, measure } from './support/measure';
-import { ControlPlaneProcess, startBaselineServer, startControlPlaneProcess } from './support/processes';
+import { ControlPlaneProcess, startBaselineServer, startBenchControlPlane } from './support/processes';
+import { createAsOwner, send } from './support/requests';
 import { constrainedSiteReadCase } from './cases/constrained-site-read';
 
 export interface BenchCase {
@@ -17,32 +18,12 @@ export interface BenchCase {
   prepare(controlPlane: ControlPlaneProcess): Promise<BenchRequest>;
 }
 
-async function call(controlPlane: ControlPlaneProcess, request: BenchRequest): Promise<{ status: number; body: string }> {
-  const response = await fetch(`${controlPlane.url}${request.path}`, {
-    method: request.method,
-    headers: request.headers ?? {},
-    ...(request.body !== undefined ? { body: request.body } : {}),
-  });
-  return { status: response.status, body: await response.text() };
-}
-
-async function mintKey(controlPlane: ControlPlaneProcess, body: Record<string, unknown>): Promise<{ id: string; secret: string }> {
-  const response = await call(controlPlane, {
-    method: 'POST',
-    path: '/v1/keys',
-    headers: { authorization: `Bearer ${controlPlane.ownerKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (response.status !== 201) throw new Error(`minting a bench key failed: ${response.status} ${response.body}`);
-  return JSON.parse(response.body) as { id: string; secret: string };
-}
-
 export const CASES: BenchCase[] = [
   {
     name: 'POST /v1/keys (mint)',
     connections: 16,
     prepare: async (controlPlane) => {
-      const minter = await mintKey(controlPlane, { name: 'bench-minter', scopes: ['keys:write', 'sites:read', 'deploys:*', 'logs:read'] });
+      const minter = await createAsOwner(controlPlane, '/v1/keys', { name: 'bench-minter', scopes: ['keys:write', 'sites:read', 'deploys:*', 'logs:read'] });
       return {
         method: 'POST',
         path: '/v1/keys',
@@ -55,7 +36,7 @@ export const CASES: BenchCase[] = [
     name: 'GET /v1/whoami',
     connections: 64,
     prepare: async (controlPlane) => {
-      const key = await mintKey(controlPlane, { name: 'bench-reader', preset: 'read-only' });
+      const key = await createAsOwner(controlPlane, '/v1/keys', { name: 'bench-reader', preset: 'read-only' });
       return { method: 'GET', path: '/v1/whoami', headers: { authorization: `Bearer ${key.secret}` } };
     },
   },
@@ -70,12 +51,12 @@ async function main(): Promise<void> {
   const duration = Number(process.env.BENCH_DURATION ?? '5');
   const selected = process.env.BENCH_CASES?.split(',').map((s) => s.trim());
   const cases = selected ? CASES.filter((c) => selected.includes(c.name)) : CASES;
-  const controlPlane = await startControlPlaneProcess();
+  const controlPlane = await startBenchControlPlane();
   const rows: string[] = [];
   try {
     for (const benchCase of cases) {
       const request = await benchCase.prepare(controlPlane);
-      const sample = await call(controlPlane, request);
+      const sample = await send(controlPlane, request);
       if (sample.status >= 300) throw new Error(`${benchCase.name}: the control plane answered ${sample.status} ${sample.body}`);
       const baseline = await startBaselineServer(sample.status, sample.body);
       try {

@@ -5,29 +5,19 @@
  */
 import type { BenchRequest } from '../support/measure';
 import type { ControlPlaneProcess } from '../support/processes';
-
-async function post(controlPlane: ControlPlaneProcess, path: string, body: Record<string, unknown>): Promise<any> {
-  const response = await fetch(`${controlPlane.url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${controlPlane.ownerKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (response.status !== 201) throw new Error(`POST ${path} answered ${response.status}: ${text}`);
-  return JSON.parse(text);
-}
+import { createAsOwner } from '../support/requests';
 
 export const constrainedSiteReadCase = {
   name: 'GET /v1/sites/{id} (constrained key)',
   connections: 64,
   prepare: async (controlPlane: ControlPlaneProcess): Promise<BenchRequest> => {
-    const team = await post(controlPlane, '/v1/teams', { name: 'bench-team' });
-    const project = await post(controlPlane, `/v1/teams/${team.id}/projects`, { name: 'bench-project' });
-    const site = await post(controlPlane, `/v1/projects/${project.id}/sites`, { name: 'bench-site' });
+    const team = await createAsOwner(controlPlane, '/v1/teams', { name: 'bench-team' });
+    const project = await createAsOwner(controlPlane, `/v1/teams/${team.id}/projects`, { name: 'bench-project' });
+    const site = await createAsOwner(controlPlane, `/v1/projects/${project.id}/sites`, { name: 'bench-site' });
     // A second branch so the constraint check has something to tell apart.
-    const other = await post(controlPlane, `/v1/teams/${team.id}/projects`, { name: 'bench-other' });
-    await post(controlPlane, `/v1/projects/${other.id}/sites`, { name: 'bench-other-site' });
-    const key = await post(controlPlane, '/v1/keys', {
+    const other = await createAsOwner(controlPlane, `/v1/teams/${team.id}/projects`, { name: 'bench-other' });
+    await createAsOwner(controlPlane, `/v1/projects/${other.id}/sites`, { name: 'bench-other-site' });
+    const key = await createAsOwner(controlPlane, '/v1/keys', {
       name: 'bench-site-reader',
       preset: 'observability',
       constraint: { site_id: site.id },

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ManagedApi } from './api';
-import { startControlPlaneProcess, RunningControlPlane } from './control-plane-process';
+import { type ControlPlaneProcess, startControlPlaneProcess } from '../../scripts/lib/node-process';
 import { seedTeams } from './seed';
 import { synthesizeExample } from './synthesize';
 import { prepareTerraform } from './terraform';
@@ -40,15 +40,15 @@ function expectThat(condition: boolean, failure: string): void {
 
 async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'managed-demo-'));
-  let controlPlane: RunningControlPlane | undefined;
+  let controlPlane: ControlPlaneProcess | undefined;
   console.log('managed.dev API keys as code: a key declared in TypeScript, applied with Terraform, enforced by the API');
   try {
     heading('Start a control plane (SQLite in a temp dir, random loopback port)');
     const dataDir = path.join(workDir, 'data');
     controlPlane = await startControlPlaneProcess(dataDir);
-    say(`listening on ${controlPlane.endpoint}, data in ${dataDir}`);
+    say(`listening on ${controlPlane.url}, data in ${dataDir}`);
     say('the bootstrap owner key was read from data/bootstrap-owner-key');
-    const owner = new ManagedApi(controlPlane.endpoint, controlPlane.ownerKey);
+    const owner = new ManagedApi(controlPlane.url, controlPlane.ownerKey);
 
     heading('Seed two teams with the owner key');
     const seed = await seedTeams(owner);
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
 
     heading('terraform init through a local filesystem mirror of the provider');
     const terraform = await prepareTerraform(workDir, {
-      MANAGED_ENDPOINT: controlPlane.endpoint,
+      MANAGED_ENDPOINT: controlPlane.url,
       MANAGED_TOKEN: controlPlane.ownerKey,
       TF_VAR_acme_team_id: seed.acme.teamId,
     });

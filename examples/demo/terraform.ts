@@ -4,33 +4,24 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ProcessResult, run } from './process';
+import { mirrorCliConfiguration } from '../../provider/scripts/write-mirror';
+import { type CommandResult, runCommand } from '../../scripts/lib/run-command';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const PROVIDER_SOURCE = 'registry.terraform.io/managed-dev/managed';
 
 export interface Terraform {
   readonly env: NodeJS.ProcessEnv;
-  run(args: readonly string[], cwd: string, expectExitCodes?: readonly number[]): Promise<ProcessResult>;
+  run(args: readonly string[], cwd: string, expectExitCodes?: readonly number[]): Promise<CommandResult>;
 }
 
 /** Builds the provider, writes the mirror and CLI config under `workDir`, and returns a runner. */
 export async function prepareTerraform(workDir: string, extraEnv: NodeJS.ProcessEnv): Promise<Terraform> {
   const npmEnv = { ...process.env, npm_config_update_notifier: 'false' };
-  await run('npm', ['run', '--silent', 'build:provider'], { cwd: REPO_ROOT, env: npmEnv });
+  await runCommand('npm', ['run', '--silent', 'build:provider'], { cwd: REPO_ROOT, env: npmEnv });
   const mirror = path.join(workDir, 'provider-mirror');
-  await run('npm', ['run', '--silent', 'provider:mirror', '--', mirror], { cwd: REPO_ROOT, env: npmEnv });
+  await runCommand('npm', ['run', '--silent', 'provider:mirror', '--', mirror], { cwd: REPO_ROOT, env: npmEnv });
   const cliConfig = path.join(workDir, 'terraform.rc');
-  fs.writeFileSync(
-    cliConfig,
-    [
-      'provider_installation {',
-      `  filesystem_mirror {\n    path    = ${JSON.stringify(mirror)}\n    include = [${JSON.stringify(PROVIDER_SOURCE)}]\n  }`,
-      `  direct {\n    exclude = [${JSON.stringify(PROVIDER_SOURCE)}]\n  }`,
-      '}',
-      '',
-    ].join('\n'),
-  );
+  fs.writeFileSync(cliConfig, mirrorCliConfiguration(mirror));
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('TF_') && !name.startsWith('MANAGED_')));
   const env: NodeJS.ProcessEnv = {
     ...inherited,
@@ -42,6 +33,6 @@ export async function prepareTerraform(workDir: string, extraEnv: NodeJS.Process
   };
   return {
     env,
-    run: (args, cwd, expectExitCodes = [0]) => run('terraform', [args[0]!, '-no-color', ...args.slice(1)], { cwd, env, expectExitCodes }),
+    run: (args, cwd, expectExitCodes = [0]) => runCommand('terraform', [args[0]!, '-no-color', ...args.slice(1)], { cwd, env, expectExitCodes }),
   };
 }

@@ -16,83 +16,25 @@
  *   terraform runs, which spawnSync would prevent (deadlock);
  * - a missing terraform binary is an error, never a skip.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { mirrorCliConfiguration } from '../../provider/scripts/write-mirror';
+import { type CommandResult, type RunCommandOptions, runCommand } from '../../scripts/lib/run-command';
 
-export const PROVIDER_SOURCE = 'registry.terraform.io/managed-dev/managed';
+export { type CommandResult, runCommand };
+
 export const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
 
-export interface CommandResult {
-  readonly command: string;
-  readonly exitCode: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export interface TerraformOptions {
-  readonly cwd: string;
+export interface TerraformOptions extends RunCommandOptions {
+  /** Required: terraform must never see the machine's own CLI configuration. */
   readonly env: NodeJS.ProcessEnv;
-  /** Exit codes that count as success; anything else rejects with the full output. Default [0]. */
-  readonly expectExitCodes?: readonly number[];
-  /** Default 180 s: an apply of 50 keys on a busy 2-core machine can take a while. */
-  readonly timeoutMs?: number;
   /** Adds -no-color to commands that take it (default true) so assertions see plain text. */
   readonly noColor?: boolean;
 }
 
 // Commands with subcommands (state, providers) take no -no-color in this position, so they are not listed.
 const COMMANDS_WITH_NO_COLOR = new Set(['init', 'validate', 'plan', 'apply', 'destroy', 'import', 'refresh', 'show', 'output', 'console', 'taint', 'untaint']);
-
-/** Runs any program asynchronously; rejects with its output when it exits with an unexpected code or times out. */
-export function runCommand(
-  program: string,
-  args: readonly string[],
-  options: { cwd: string; env: NodeJS.ProcessEnv; expectExitCodes?: readonly number[]; timeoutMs?: number },
-): Promise<CommandResult> {
-  const command = [program, ...args].join(' ');
-  const expected = options.expectExitCodes ?? [0];
-  const timeoutMs = options.timeoutMs ?? 180_000;
-  return new Promise<CommandResult>((resolvePromise, reject) => {
-    const child = spawn(program, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      // terraform traps SIGTERM to finish gracefully; SIGKILL follows if it does not stop.
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
-    }, timeoutMs);
-    child.on('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(
-        error.code === 'ENOENT'
-          ? new Error(`${program} is not on PATH (needed by this test: ${command}). Install it; these tests fail rather than skip without it.`)
-          : error,
-      );
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const exitCode = code ?? -1;
-      const result = { command, exitCode, stdout, stderr };
-      if (timedOut) {
-        reject(new Error(`${command} timed out after ${timeoutMs} ms (in ${options.cwd})\n${formatOutput(result)}`));
-      } else if (!expected.includes(exitCode)) {
-        reject(new Error(`${command} exited with ${signal ?? exitCode}, expected ${expected.join(' or ')} (in ${options.cwd})\n${formatOutput(result)}`));
-      } else {
-        resolvePromise(result);
-      }
-    });
-  });
-}
-
-function formatOutput(result: CommandResult): string {
-  return `--- stdout ---\n${result.stdout}\n--- stderr ---\n${result.stderr}`;
-}
 
 /** Runs terraform; see TerraformOptions. */
 export function terraform(args: readonly string[], options: TerraformOptions): Promise<CommandResult> {
@@ -159,22 +101,6 @@ export async function removeProviderMirror(): Promise<void> {
 // Jest gives every test file its own module registry, hence its own mirror: remove it with the file.
 if (typeof afterAll === 'function') afterAll(removeProviderMirror);
 
-/** A CLI configuration that installs our provider from `mirrorDirectory` and everything else from its registry. */
-export function cliConfiguration(mirrorDirectory: string): string {
-  return [
-    'provider_installation {',
-    '  filesystem_mirror {',
-    `    path    = ${JSON.stringify(mirrorDirectory)}`,
-    `    include = [${JSON.stringify(PROVIDER_SOURCE)}]`,
-    '  }',
-    '  direct {',
-    `    exclude = [${JSON.stringify(PROVIDER_SOURCE)}]`,
-    '  }',
-    '}',
-    '',
-  ].join('\n');
-}
-
 export interface TerraformWorkspace {
   /** The working directory (the root module); write main.tf here. */
   readonly dir: string;
@@ -206,7 +132,7 @@ export async function createTerraformWorkspace(options: WorkspaceOptions = {}): 
   const mirrorDirectory = options.mirrorDirectory ?? (await providerMirror());
   const dir = await mkdtemp(join(tmpdir(), 'managed-tf-'));
   const cliConfigPath = join(dir, '.terraformrc');
-  await writeFile(cliConfigPath, cliConfiguration(mirrorDirectory));
+  await writeFile(cliConfigPath, mirrorCliConfiguration(mirrorDirectory));
   const inherited = { ...process.env };
   for (const name of SCRUBBED_VARIABLES) delete inherited[name];
   for (const name of Object.keys(inherited)) if (name.startsWith('TF_CLI_ARGS_')) delete inherited[name];

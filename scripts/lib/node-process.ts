@@ -1,0 +1,72 @@
+/**
+ * Long-running Node services for the repo's tooling (the demo, the benchmarks): started from
+ * source through tsx as one process (so SIGTERM reaches the server itself, not a wrapper), bound
+ * to a port the OS picks, and considered ready when they print "listening on <url>" on stdout.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
+const READY_TIMEOUT_MS = 60_000;
+const LISTENING = /listening on (http:\/\/\S+)/;
+
+export interface RunningService {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts `script` (relative to the repository root) and resolves once it says where it listens. */
+export function startNodeService(script: string, env: NodeJS.ProcessEnv): Promise<RunningService> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPOSITORY_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stop = (): Promise<void> =>
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise((resolveStop) => {
+          child.once('exit', () => resolveStop());
+          child.kill('SIGTERM');
+        });
+  // Only stderr is kept for error reports: stdout may carry a freshly generated bootstrap key.
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolveStart, reject) => {
+    let pending = '';
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      void stop().then(() => reject(new Error(`${script} ${why}\n--- stderr ---\n${stderr}`)));
+    };
+    const timer = setTimeout(() => fail(`did not say where it listens within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS);
+    child.once('exit', (code, signal) => fail(`exited with ${signal ?? code} before listening`));
+    child.stdout.setEncoding('utf8').on('data', function scan(chunk: string) {
+      const lines = (pending + chunk).split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        const match = LISTENING.exec(line);
+        if (!match) continue;
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        child.stdout.off('data', scan).resume();
+        resolveStart({ url: match[1]!, stop });
+        return;
+      }
+    });
+  });
+}
+
+export interface ControlPlaneProcess extends RunningService {
+  /** The bootstrap owner key: MANAGED_BOOTSTRAP_KEY when given, else the one the first start wrote. */
+  readonly ownerKey: string;
+}
+
+/** `npm start`'s entry module over `dataDir`, on 127.0.0.1 and a port the OS picks. */
+export async function startControlPlaneProcess(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<ControlPlaneProcess> {
+  const service = await startNodeService('control-plane/src/main.ts', {
+    ...process.env,
+    ...env,
+    MANAGED_DATA_DIR: dataDir,
+    PORT: '0',
+    HOST: '127.0.0.1',
+  });
+  const ownerKey = env.MANAGED_BOOTSTRAP_KEY ?? readFileSync(join(dataDir, 'bootstrap-owner-key'), 'utf8').trim();
+  return { ...service, ownerKey };
+}
