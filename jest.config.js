@@ -8,5 +8,8 @@ module.exports = {
     // tsconfig.jest.json), which keeps the suite fast.
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }],
   },
+  // The workspace package is compiled to packages/*/dist by `npm run build`; tests read its source so a
+  // change to a shared rule is tested without a rebuild.
+  moduleNameMapper: { '^@managed-dev/contract$': '<rootDir>/packages/contract/src/index.ts' },
   testTimeout: 60000,
 };

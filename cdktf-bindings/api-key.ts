@@ -7,8 +7,7 @@ import { Construct } from 'constructs';
 import { TerraformOutput, TerraformProvider, TerraformStack, Token } from 'cdktf';
 import { ApiKey as ApiKeyResource } from './generated/cdktf/providers/managed/api-key';
 import { PRESET_SCOPES, Preset, Scope } from './generated/scopes';
-import { checkScopes } from '../control-plane/src/domain/scopes';
-import { checkAllowlist } from '../control-plane/src/domain/cidr';
+import { checkAllowlist, checkScopes } from '@managed-dev/contract';
 import { ApiKeyConstraint } from './constraint';
 import { ttlProblem } from './ttl';
 

@@ -3,7 +3,7 @@
  * control plane's own rules, imported rather than restated, so a TTL the construct accepts is
  * one the provider and the API accept too.
  */
-import { parseTtl } from '../control-plane/src/domain/ttl';
+import { parseTtl } from '@managed-dev/contract';
 
 /** Builds TTL strings; each rejects a lifetime the control plane would refuse. */
 export class Ttl {

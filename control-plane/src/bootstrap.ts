@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkSecret } from './domain/secret';
+import { checkSecret } from '@managed-dev/contract';
 import type { AppServices } from './services/app-services';
 
 export const BOOTSTRAP_KEY_FILE = 'bootstrap-owner-key';

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api } from '../support/http';
 import { REPOSITORY_ROOT, runCommand } from '../support/terraform';
-import { generateSecret } from '../../control-plane/src/domain/secret';
+import { generateSecret } from '@managed-dev/contract';
 
 const MAIN = join(REPOSITORY_ROOT, 'dist', 'control-plane', 'src', 'main.js');
 const CLI = join(REPOSITORY_ROOT, 'dist', 'control-plane', 'src', 'cli.js');

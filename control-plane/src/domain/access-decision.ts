@@ -5,8 +5,7 @@
  * the scope still cannot tell an existing-but-invisible resource from a missing one (both 404),
  * and only a caller that can see the target learns which scope it lacks (403).
  */
-import { Role } from './scope-catalog';
-import { intersectScopes, roleCeiling } from './scopes';
+import { intersectScopes, Role, roleCeiling } from '@managed-dev/contract';
 import { KeyConstraint, PrincipalReach, TargetAncestry, visibility } from './visibility';
 
 export interface AccessRequest {

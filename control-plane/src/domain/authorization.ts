@@ -7,7 +7,7 @@
  * only a visible resource can produce 403 insufficient_scope.
  */
 import { NotFoundCause, decideAccess, effectiveScopes as effectiveScopesOf } from './access-decision';
-import { Role } from './scope-catalog';
+import { Role } from '@managed-dev/contract';
 import type { KeyConstraint } from './visibility';
 import { PrincipalReach, TargetAncestry, constraintCovers } from './visibility';
 

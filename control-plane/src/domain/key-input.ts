@@ -4,11 +4,8 @@
  * at the offending place in the body (`/scopes/2`, `/ttl`, ...). Pure.
  */
 import { closest, distance } from 'fastest-levenshtein';
-import { checkAllowlist } from './cidr';
+import { checkAllowlist, checkScopes, parseTtl, PRESET_NAMES, presetScopes } from '@managed-dev/contract';
 import type { FieldError } from './errors';
-import { PRESET_NAMES } from './scope-catalog';
-import { checkScopes, presetScopes } from './scopes';
-import { parseTtl } from './ttl';
 import { MAX_GRACE_PERIOD_MS } from './key-rules';
 
 export interface KeyScopeFields {

@@ -3,11 +3,11 @@
  */
 import type { KeyConstraint } from './authorization';
 import { effectiveScopes } from './authorization';
-import type { Role } from './scope-catalog';
-import { grantedScopes } from './scopes';
+import { grantedScopes, type KeyRecord, type KeyStatus, type Role } from '@managed-dev/contract';
 
-export const KEY_STATUSES = ['active', 'expired', 'revoked'] as const;
-export type KeyStatus = (typeof KEY_STATUSES)[number];
+export { KEY_STATUSES } from '@managed-dev/contract';
+
+export type { KeyRecord, KeyStatus };
 
 export const DEFAULT_GRACE_PERIOD = '0s';
 export const MAX_GRACE_PERIOD_MS = 7 * 24 * 60 * 60 * 1000;
@@ -16,26 +16,6 @@ export const MAX_GRACE_PERIOD_MS = 7 * 24 * 60 * 60 * 1000;
 export function keyStatus(key: { revokedAt: number | null; expiresAt: number }, now: number): KeyStatus {
   if (key.revokedAt !== null) return 'revoked';
   return key.expiresAt <= now ? 'expired' : 'active';
-}
-
-/** The key record exactly as SPEC §5.1 lists its fields (create and rotate add `secret`). */
-export interface KeyRecord {
-  id: string;
-  name: string;
-  description: string | null;
-  preset: string | null;
-  scopes: string[];
-  effective_scopes: string[];
-  constraint: KeyConstraint | null;
-  ip_allowlist: string[];
-  status: KeyStatus;
-  principal_id: string;
-  created_by: string;
-  created_at: string;
-  expires_at: string;
-  revoked_at: string | null;
-  last_used_at: string | null;
-  last_used_ip: string | null;
 }
 
 /**

@@ -5,8 +5,7 @@
  * asked for them. Pure.
  */
 import { ApiError } from './errors';
-import type { Role } from './scope-catalog';
-import { expandPattern, grantedScopes, intersectScopes, presetScopes, roleCeiling } from './scopes';
+import { expandPattern, grantedScopes, intersectScopes, presetScopes, roleCeiling, type Role } from '@managed-dev/contract';
 import type { FieldError } from './errors';
 
 export const ROLE_RANK: Readonly<Record<Role, number>> = { viewer: 0, member: 1, admin: 2, owner: 3 };

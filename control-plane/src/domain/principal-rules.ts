@@ -7,7 +7,7 @@
  */
 import { ApiError, FieldError, conflict } from './errors';
 import { ROLE_RANK } from './minting';
-import type { Role } from './scope-catalog';
+import type { Role } from '@managed-dev/contract';
 
 export interface PrincipalChange {
   readonly actorRole: Role;

@@ -13,7 +13,7 @@
  * Anything of another account is never visible. Whatever the cause, an invisible target is answered
  * exactly like a missing one (404), so the reason computed here is only for the audit log.
  */
-import { Role } from './scope-catalog';
+import { Role, type KeyConstraint } from '@managed-dev/contract';
 
 /** Where a target sits in the tree. Deeper ids are set only when the target is at or below them. */
 export interface TargetAncestry {
@@ -23,8 +23,8 @@ export interface TargetAncestry {
   readonly siteId?: string | null;
 }
 
-/** The key's constraint exactly as the API and the database spell it (SPEC §5.1). */
-export type KeyConstraint = { readonly team_id: string } | { readonly project_id: string } | { readonly site_id: string };
+
+export type { KeyConstraint };
 
 export interface PrincipalReach {
   readonly accountId: string;

@@ -5,7 +5,7 @@
  */
 import express, { NextFunction, Request, Response } from 'express';
 import { authorize } from '../domain/authorization';
-import { isAllowed } from '../domain/cidr';
+import { isAllowed } from '@managed-dev/contract';
 import { ApiError, badRequest, insufficientScope, ipNotAllowed, notFound, validationFailed } from '../domain/errors';
 import type { AppServices } from '../services/app-services';
 import { auditContextOf } from '../services/authenticator';

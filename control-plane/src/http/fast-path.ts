@@ -18,7 +18,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
 import type { Caller } from '../domain/authorization';
 import { authorize } from '../domain/authorization';
-import { isAllowed } from '../domain/cidr';
+import { isAllowed } from '@managed-dev/contract';
 import type { AppServices } from '../services/app-services';
 import type { Authentication } from '../services/authenticator';
 import type { AnyRouteDefinition, RouteRequest, RouteResponse } from './route-definition';

@@ -3,7 +3,7 @@
  * (as a bearer security requirement and `x-required-scope`), and the request-body JSON Schemas of
  * schema/ under components.schemas, published verbatim (the same documents ajv validates with).
  */
-import { SCOPE_DEFINITIONS } from '../domain/scope-catalog';
+import { SCOPE_DEFINITIONS } from '@managed-dev/contract';
 import { RESPONSE_SCHEMAS } from './response-schemas';
 import type { AnyRouteDefinition, JsonSchema } from './route-definition';
 import { BODY_SCHEMAS, schemaName } from './schemas';

@@ -3,7 +3,7 @@
  * last entry and insert the next one inside one IMMEDIATE transaction, so two writers (or two
  * processes) can never both extend the same entry and fork the chain.
  */
-import { randomBase62 } from '../domain/base62';
+import { randomBase62 } from '@managed-dev/contract';
 import { AuditEntry, AuditFields, ChainVerdict, chainEntry, verifyChain } from '../domain/audit-chain';
 import { cacheNeutralWrite } from './change-stamp';
 import type { Db } from './database';

@@ -1,4 +1,4 @@
-import type { Role } from '../domain/scope-catalog';
+import type { Role } from '@managed-dev/contract';
 import type { Db } from './database';
 
 export type PrincipalKind = 'user' | 'service';

@@ -8,10 +8,7 @@
  * set. Unknown values are skipped; Terraform validates again once they are known.
  */
 import { distance } from 'fastest-levenshtein';
-import { checkScopes, dangerousScopesMissedByWildcards, grantedScopes, presetScopes } from '../../../control-plane/src/domain/scopes';
-import { PRESET_NAMES } from '../../../control-plane/src/domain/scope-catalog';
-import { parseTtl } from '../../../control-plane/src/domain/ttl';
-import { checkAllowlist } from '../../../control-plane/src/domain/cidr';
+import { checkAllowlist, checkScopes, dangerousScopesMissedByWildcards, grantedScopes, parseTtl, PRESET_NAMES, presetScopes } from '@managed-dev/contract';
 
 export type Unknown = undefined;
 /** A set of strings whose elements may individually be unknown. */

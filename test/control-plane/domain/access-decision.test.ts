@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import { ROLES } from '../../../control-plane/src/domain/scope-catalog';
-import { roleCeiling } from '../../../control-plane/src/domain/scopes';
+import { roleCeiling, ROLES } from '@managed-dev/contract';
 import { decideAccess, effectiveScopes } from '../../../control-plane/src/domain/access-decision';
 
 const site = { accountId: 'acct_A', teamId: 'team_1', projectId: 'proj_1', siteId: 'site_1' };

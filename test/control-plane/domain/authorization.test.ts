@@ -9,7 +9,7 @@ import {
   authorize,
   reachOf,
 } from '../../../control-plane/src/domain/authorization';
-import { ROLES, SCOPE_NAMES } from '../../../control-plane/src/domain/scope-catalog';
+import { ROLES, SCOPE_NAMES } from '@managed-dev/contract';
 import type { TargetAncestry } from '../../../control-plane/src/domain/visibility';
 
 /**

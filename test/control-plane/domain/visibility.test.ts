@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ROLES } from '../../../control-plane/src/domain/scope-catalog';
+import { ROLES } from '@managed-dev/contract';
 import {
   KeyConstraint,
   TargetAncestry,

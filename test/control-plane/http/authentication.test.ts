@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { startControlPlane, TestControlPlane } from '../../support/control-plane';
 import { api, apiClient } from '../../support/http';
-import { generateSecret } from '../../../control-plane/src/domain/secret';
+import { generateSecret } from '@managed-dev/contract';
 
 describe('bearer authentication (SPEC §5)', () => {
   let cp: TestControlPlane;

@@ -7,7 +7,7 @@
  *   404, identical in status, body (but `instance`) and headers   everything else
  * Routes without a target in the path are checked with and without the scope.
  */
-import { newId } from '../../../control-plane/src/domain/ids';
+import { newId } from '@managed-dev/contract';
 import type { AnyRouteDefinition } from '../../../control-plane/src/http/route-definition';
 import { ROUTES } from '../../../control-plane/src/http/route-table';
 import { startControlPlane, TestControlPlane } from '../../support/control-plane';

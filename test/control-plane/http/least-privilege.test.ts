@@ -2,7 +2,7 @@
  * Down-scoping at request time (demotion, promotion, deletion) and at mint time (escalation by a
  * keys:write key), SPEC §3; and another account's ids anywhere in a request (SPEC §2).
  */
-import { newId } from '../../../control-plane/src/domain/ids';
+import { newId } from '@managed-dev/contract';
 import { startControlPlane, TestControlPlane } from '../../support/control-plane';
 import { apiClient } from '../../support/http';
 import { createPrincipal, mintKey, seedBranch, SeededBranch } from '../../support/resource-tree';

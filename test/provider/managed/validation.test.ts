@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { ApiKeyConfigView, validateApiKeyConfig } from '../../../provider/src/managed/validation';
-import { SCOPE_NAMES, PRESET_NAMES } from '../../../control-plane/src/domain/scope-catalog';
+import { SCOPE_NAMES, PRESET_NAMES } from '@managed-dev/contract';
 
 const valid: ApiKeyConfigView = {
   name: 'ci',

@@ -4,7 +4,7 @@
  * out or touches a role above their own (domain/principal-rules.ts).
  */
 import { notFound } from '../../domain/errors';
-import { newId } from '../../domain/ids';
+import { newId, type Role } from '@managed-dev/contract';
 import { decodeCursor, pageOf } from '../../domain/page-cursor';
 import {
   lastOwner,
@@ -12,7 +12,6 @@ import {
   removesLastOwner,
   roleNotAllowed,
 } from '../../domain/principal-rules';
-import type { Role } from '../../domain/scope-catalog';
 import type { Principal, PrincipalKind } from '../../storage/principal-repository';
 import type { Team } from '../../storage/tree-repository';
 import type { AppServices } from '../../services/app-services';

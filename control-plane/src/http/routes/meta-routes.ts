@@ -1,6 +1,6 @@
 /** Who am I, and what scopes and presets exist (SPEC §5.1). */
 import { keyStatus } from '../../domain/key-rules';
-import { PRESETS, SCOPE_DEFINITIONS } from '../../domain/scope-catalog';
+import { PRESETS, SCOPE_DEFINITIONS } from '@managed-dev/contract';
 import { defineRoute } from '../route-definition';
 
 export const whoamiRoute = defineRoute({

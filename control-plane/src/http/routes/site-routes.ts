@@ -5,7 +5,7 @@
  * credentials (encrypted at rest, plaintext only to credentials:read) and exec jobs, which are
  * recorded for a runner and never executed here.
  */
-import { randomBase62 } from '../../domain/base62';
+import { randomBase62 } from '@managed-dev/contract';
 import { conflict, notFound } from '../../domain/errors';
 import { decodeCursor, encodeCursor, pageOf } from '../../domain/page-cursor';
 import type { Backup, Deploy, StoredCredential } from '../../storage/site-resource-repository';

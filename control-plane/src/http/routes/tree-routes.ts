@@ -4,7 +4,7 @@
  */
 import { reachOf } from '../../domain/authorization';
 import { ApiError, conflict } from '../../domain/errors';
-import { newId } from '../../domain/ids';
+import { newId } from '@managed-dev/contract';
 import { decodeCursor, pageOf } from '../../domain/page-cursor';
 import { isVisible, listableTeamIds } from '../../domain/visibility';
 import type { Project, Site, Team } from '../../storage/tree-repository';

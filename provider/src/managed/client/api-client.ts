@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError, ApiUnreachableError, parseProblem } from './problem';
 import { BackoffPolicy, DEFAULT_BACKOFF, parseRetryAfterMs, retryDelayMs } from './backoff';
 import { sendRequest, TransportRequest, TransportResponse } from './transport';
-import type { CreateKeyBody, KeyRecord, MintedKey, Page, PresetEntry, ScopeEntry, UpdateKeyBody, Whoami } from './types';
+import type { CreateKeyBody, KeyRecord, MintedKey, Page, PresetEntry, ScopeEntry, UpdateKeyBody, Whoami } from '@managed-dev/contract';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 

@@ -1,4 +1,5 @@
 /** `data "managed_api_key"`: a key's metadata by id (GET /v1/keys/{id}); never the secret. */
+import { constraintId } from '@managed-dev/contract';
 import { DiagnosticError, type DataSourceDefinition } from '../../framework';
 import { failWithApiFailure } from '../api-diagnostics';
 import type { ManagedContext } from '../context';
@@ -25,9 +26,9 @@ export const apiKeyDataSource: DataSourceDefinition<ManagedContext> = {
       preset: record.preset ?? null,
       scopes: [...record.scopes].sort(),
       effective_scopes: [...record.effective_scopes].sort(),
-      team_id: record.constraint?.team_id ?? null,
-      project_id: record.constraint?.project_id ?? null,
-      site_id: record.constraint?.site_id ?? null,
+      team_id: constraintId(record.constraint, 'team_id'),
+      project_id: constraintId(record.constraint, 'project_id'),
+      site_id: constraintId(record.constraint, 'site_id'),
       ip_allowlist: [...(record.ip_allowlist ?? [])].sort(),
       status: record.status,
       principal_id: record.principal_id ?? null,

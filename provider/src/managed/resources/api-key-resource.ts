@@ -13,7 +13,7 @@
  */
 import { AttributePath, unknown, type ObjectValue, type ResourceDefinition } from '../../framework';
 import { newIdempotencyKey } from '../client/api-client';
-import { DEFAULT_TTL } from '../../../../control-plane/src/domain/ttl';
+import { DEFAULT_TTL } from '@managed-dev/contract';
 import { addApiFailure, failWithApiFailure } from '../api-diagnostics';
 import type { ManagedContext } from '../context';
 import { apiKeySchema } from '../schemas';

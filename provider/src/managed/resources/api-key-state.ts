@@ -6,8 +6,7 @@
  * the prior spelling is kept, so `terraform plan` never shows a diff that is not a change.
  */
 import { isUnknown, type ObjectValue, type Value } from '../../framework';
-import { parseTtl } from '../../../../control-plane/src/domain/ttl';
-import type { CreateKeyBody, KeyConstraint, KeyRecord, UpdateKeyBody } from '../client/types';
+import { constraintId, parseTtl, type CreateKeyBody, type KeyConstraint, type KeyRecord, type UpdateKeyBody } from '@managed-dev/contract';
 import { CONSTRAINT_ATTRIBUTES, type ApiKeyConfigView, type StringSetView } from '../validation';
 
 /** Attributes the user configures and PATCH can change in place. */
@@ -130,9 +129,9 @@ export function stateFromRecord(record: KeyRecord, prior: ObjectValue | null): O
     description: textKeepingEmptySpelling(record.description, prior?.description),
     preset: record.preset ?? null,
     scopes: listKeepingEmptySpelling(record.scopes, prior?.scopes),
-    team_id: record.constraint?.team_id ?? null,
-    project_id: record.constraint?.project_id ?? null,
-    site_id: record.constraint?.site_id ?? null,
+    team_id: constraintId(record.constraint, 'team_id'),
+    project_id: constraintId(record.constraint, 'project_id'),
+    site_id: constraintId(record.constraint, 'site_id'),
     ip_allowlist: listKeepingEmptySpelling(record.ip_allowlist, prior?.ip_allowlist),
     ttl: priorTtl !== null && (recordTtl === null || sameTtl(priorTtl, recordTtl)) ? priorTtl : recordTtl,
     secret: typeof prior?.secret === 'string' ? prior.secret : null,

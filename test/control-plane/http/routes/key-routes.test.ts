@@ -1,7 +1,7 @@
 import { startControlPlane, TestControlPlane } from '../../../support/control-plane';
 import { apiClient } from '../../../support/http';
 import { DAY, HOUR, ManualClock, MINUTE } from '../../../support/manual-clock';
-import { checkSecret } from '../../../../control-plane/src/domain/secret';
+import { checkSecret } from '@managed-dev/contract';
 
 describe('key lifecycle over HTTP', () => {
   let clock: ManualClock;

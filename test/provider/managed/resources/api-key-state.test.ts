@@ -9,7 +9,7 @@ import {
   ttlOfRecord,
   updateBody,
 } from '../../../../provider/src/managed/resources/api-key-state';
-import type { KeyRecord } from '../../../../provider/src/managed/client/types';
+import type { KeyRecord } from '@managed-dev/contract';
 import { apiKeySchema } from '../../../../provider/src/managed/schemas';
 
 const record: KeyRecord = {

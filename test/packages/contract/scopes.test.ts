@@ -1,18 +1,5 @@
 import fc from 'fast-check';
-import { PRESETS, PRESET_NAMES, SCOPE_NAMES, isDangerousScope } from '../../../control-plane/src/domain/scope-catalog';
-import {
-  checkScope,
-  checkScopes,
-  expandPattern,
-  grantedScopes,
-  intersectScopes,
-  isSubsetOf,
-  normalizeScopeList,
-  parseScope,
-  presetScopes,
-  roleCeiling,
-  scopesBeyond,
-} from '../../../control-plane/src/domain/scopes';
+import { checkScope, checkScopes, expandPattern, grantedScopes, intersectScopes, isDangerousScope, isSubsetOf, normalizeScopeList, parseScope, PRESET_NAMES, PRESETS, presetScopes, roleCeiling, SCOPE_NAMES, scopesBeyond } from '@managed-dev/contract';
 
 const DANGEROUS = ['keys:write', 'credentials:read', 'credentials:write', 'exec:raw'];
 const NON_DANGEROUS_READS = SCOPE_NAMES.filter((s) => s.endsWith(':read') && !isDangerousScope(s));

@@ -1,8 +1,8 @@
 /**
  * Typed view of schema/scopes.json, the single source of truth for scopes, presets and role
- * ceilings. Nothing else in the code base lists scope names.
+ * ceilings (compiled into ./generated/catalog.ts). Nothing else in the code base lists scope names.
  */
-import catalogJson from '../../../schema/scopes.json';
+import { CATALOG } from './generated/catalog';
 
 export interface ScopeDefinition {
   readonly name: string;
@@ -18,11 +18,11 @@ export interface PresetDefinition {
 export const ROLES = ['viewer', 'member', 'admin', 'owner'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const SCOPE_DEFINITIONS: readonly ScopeDefinition[] = catalogJson.scopes;
+export const SCOPE_DEFINITIONS: readonly ScopeDefinition[] = CATALOG.scopes;
 export const SCOPE_NAMES: readonly string[] = SCOPE_DEFINITIONS.map((scope) => scope.name);
-export const PRESETS: Readonly<Record<string, PresetDefinition>> = catalogJson.presets;
+export const PRESETS: Readonly<Record<string, PresetDefinition>> = CATALOG.presets;
 export const PRESET_NAMES: readonly string[] = Object.keys(PRESETS);
-export const ROLE_CEILING_PATTERNS: Readonly<Record<Role, readonly string[]>> = catalogJson.roles;
+export const ROLE_CEILING_PATTERNS: Readonly<Record<Role, readonly string[]>> = CATALOG.roles;
 
 const dangerousNames = new Set(SCOPE_DEFINITIONS.filter((s) => s.dangerous).map((s) => s.name));
 const knownNames = new Set(SCOPE_NAMES);

@@ -3,15 +3,7 @@
  * subset/intersection behave like the set operations the down-scoping rule relies on.
  */
 import fc from 'fast-check';
-import { SCOPE_NAMES, isDangerousScope } from '../../../control-plane/src/domain/scope-catalog';
-import {
-  expandPattern,
-  expandScopes,
-  intersectScopes,
-  isSubsetOf,
-  roleCeiling,
-  scopesBeyond,
-} from '../../../control-plane/src/domain/scopes';
+import { expandPattern, expandScopes, intersectScopes, isDangerousScope, isSubsetOf, roleCeiling, SCOPE_NAMES, scopesBeyond } from '@managed-dev/contract';
 
 const resources = [...new Set(SCOPE_NAMES.map((name) => name.split(':')[0]!))];
 const actions = [...new Set(SCOPE_NAMES.map((name) => name.split(':')[1]!))];

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import { BASE62_ALPHABET, encodeBase62Fixed, randomBase62 } from '../../../control-plane/src/domain/base62';
-import { SECRET_LENGTH, checkSecret, checksumOf, generateSecret, isWellFormedSecret } from '../../../control-plane/src/domain/secret';
+import { BASE62_ALPHABET, checkSecret, checksumOf, encodeBase62Fixed, generateSecret, isWellFormedSecret, randomBase62, SECRET_LENGTH } from '@managed-dev/contract';
 
 describe('secret format', () => {
   test('mdk_ + 40 base62 + 6 base62 checksum', () => {

@@ -6,7 +6,7 @@
  * silently normalising "10.0.0.1/8" would show a perpetual diff. A non-canonical entry is refused
  * with the canonical form as a suggestion.
  */
-import ipaddr from 'ipaddr.js';
+import * as ipaddr from 'ipaddr.js';
 
 export const MAX_ALLOWLIST_ENTRIES = 32;
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DEFAULT_TTL, MAX_TTL_MS, MIN_TTL_MS, expiryFor, parseTtl } from '../../../control-plane/src/domain/ttl';
+import { DEFAULT_TTL, MAX_TTL_MS, MIN_TTL_MS, expiryFor, parseTtl } from '@managed-dev/contract';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { MAX_ALLOWLIST_ENTRIES, checkAllowlist, isAllowed, parseCidr } from '../../../control-plane/src/domain/cidr';
+import { MAX_ALLOWLIST_ENTRIES, checkAllowlist, isAllowed, parseCidr } from '@managed-dev/contract';
 
 describe('parseCidr', () => {
   test.each(['10.0.0.0/8', '203.0.113.7/32', '0.0.0.0/0', '2001:db8::/32', '::1/128', '::/0', 'fe80::/10'])('%p is canonical', (text) => {
