@@ -54,9 +54,7 @@ export function keyEscalation(scopes: readonly ScopeOffender[], constraint: read
   const base = scopes.length > 0 ? scopeEscalation(scopes) : undefined;
   const errors: FieldError[] = [...(base?.errors ?? []), ...constraint.map((o) => ({ pointer: o.pointer, detail: o.detail }))];
   return new ApiError({
-    status: 403,
     code: 'scope_escalation',
-    title: 'Scopes beyond your own',
     detail: [base?.detail, ...constraint.map((o) => `${o.pointer}: ${o.detail}`)].filter(Boolean).join(' '),
     errors,
     extensions: { offending_scopes: scopes.map((o) => o.scope), offending_constraint: constraint.map((o) => o.pointer) },

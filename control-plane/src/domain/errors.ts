@@ -1,8 +1,10 @@
 /**
  * Transport-neutral failures. Domain code throws these; the HTTP layer renders them as RFC 9457
- * problem+json (http/problem.ts). `code` is the stable machine-readable name (it is also the last
- * segment of the problem `type` URI), e.g. "invalid_token", "insufficient_scope", "not_found".
+ * problem+json (http/problem.ts). `code` is one of the catalog's codes (ERROR_CATALOG in
+ * @managed-dev/contract, docs/guides/errors.md), which fixes the status and title, so an error
+ * names only its code and says what went wrong.
  */
+import { ERROR_CATALOG, ErrorCode } from '@managed-dev/contract';
 
 /** One entry of a problem's `errors[]`: a JSON pointer into the request body, or a query/header name. */
 export interface FieldError {
@@ -14,9 +16,7 @@ export interface FieldError {
 }
 
 export interface ApiErrorInit {
-  status: number;
-  code: string;
-  title: string;
+  code: ErrorCode;
   detail: string;
   errors?: readonly FieldError[];
   headers?: Readonly<Record<string, string>>;
@@ -26,7 +26,7 @@ export interface ApiErrorInit {
 
 export class ApiError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly title: string;
   readonly detail: string;
   readonly errors?: readonly FieldError[];
@@ -36,9 +36,9 @@ export class ApiError extends Error {
   constructor(init: ApiErrorInit) {
     super(init.detail);
     this.name = 'ApiError';
-    this.status = init.status;
     this.code = init.code;
-    this.title = init.title;
+    this.status = ERROR_CATALOG[init.code].status;
+    this.title = ERROR_CATALOG[init.code].title;
     this.detail = init.detail;
     if (init.errors) this.errors = init.errors;
     this.headers = init.headers ?? {};
@@ -50,16 +50,14 @@ export const REALM = 'managed';
 
 export function validationFailed(errors: readonly FieldError[], detail?: string): ApiError {
   return new ApiError({
-    status: 400,
     code: 'validation_failed',
-    title: 'Request validation failed',
     detail: detail ?? errors.map((e) => (e.pointer || e.parameter ? `${e.pointer ?? e.parameter}: ${e.detail}` : e.detail)).join('; '),
     errors,
   });
 }
 
-export function badRequest(code: string, title: string, detail: string): ApiError {
-  return new ApiError({ status: 400, code, title, detail });
+export function badRequest(code: 'bad_request' | 'malformed_json', detail: string): ApiError {
+  return new ApiError({ code, detail });
 }
 
 /**
@@ -68,14 +66,12 @@ export function badRequest(code: string, title: string, detail: string): ApiErro
  * so nothing here may depend on the cause.
  */
 export function notFound(): ApiError {
-  return new ApiError({ status: 404, code: 'not_found', title: 'Not found', detail: 'The requested resource does not exist.' });
+  return new ApiError({ code: 'not_found', detail: 'The requested resource does not exist.' });
 }
 
 export function missingCredentials(): ApiError {
   return new ApiError({
-    status: 401,
     code: 'unauthorized',
-    title: 'Authentication required',
     detail: 'Send an API key as "Authorization: Bearer <key>".',
     headers: { 'WWW-Authenticate': `Bearer realm="${REALM}"` },
   });
@@ -83,9 +79,7 @@ export function missingCredentials(): ApiError {
 
 export function invalidToken(detail: string): ApiError {
   return new ApiError({
-    status: 401,
     code: 'invalid_token',
-    title: 'Invalid token',
     detail,
     headers: { 'WWW-Authenticate': `Bearer realm="${REALM}", error="invalid_token"` },
   });
@@ -93,9 +87,7 @@ export function invalidToken(detail: string): ApiError {
 
 export function insufficientScope(scope: string): ApiError {
   return new ApiError({
-    status: 403,
     code: 'insufficient_scope',
-    title: 'Insufficient scope',
     detail: `This request needs the scope "${scope}", which the key does not hold (or its principal's role no longer allows).`,
     headers: { 'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${scope}"` },
     extensions: { required_scope: scope },
@@ -104,13 +96,12 @@ export function insufficientScope(scope: string): ApiError {
 
 export function ipNotAllowed(): ApiError {
   return new ApiError({
-    status: 403,
     code: 'ip_not_allowed',
-    title: 'IP address not allowed',
     detail: "The request's source address is not on the key's IP allowlist.",
   });
 }
 
-export function conflict(code: string, title: string, detail: string): ApiError {
-  return new ApiError({ status: 409, code, title, detail });
+/** A 409: the request is well formed but the resource's state does not allow it. */
+export function conflict(code: 'key_not_active' | 'name_taken' | 'team_not_empty' | 'project_not_empty' | 'last_owner' | 'idempotency_in_flight', detail: string, headers?: Readonly<Record<string, string>>): ApiError {
+  return new ApiError({ code, detail, ...(headers ? { headers } : {}) });
 }

@@ -51,9 +51,7 @@ export function scopeEscalation(offenders: readonly Offender[]): ApiError {
     detail: `"${o.scope}" is beyond what the minting key and principal may grant`,
   }));
   return new ApiError({
-    status: 403,
     code: 'scope_escalation',
-    title: 'Scopes beyond your own',
     detail: `A key cannot grant more than its minter holds. Not grantable: ${names.join(', ')}.`,
     errors,
     extensions: { offending_scopes: names },

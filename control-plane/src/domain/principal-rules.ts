@@ -30,9 +30,7 @@ export function principalChangeRefusals(change: PrincipalChange): FieldError[] {
 
 export function roleNotAllowed(refusals: readonly FieldError[]): ApiError {
   return new ApiError({
-    status: 403,
     code: 'role_not_allowed',
-    title: 'Role beyond your own',
     detail: refusals.map((r) => r.detail).join('; '),
     errors: refusals,
   });
@@ -44,5 +42,5 @@ export function removesLastOwner(currentRole: Role, newRole: Role | null, liveOw
 }
 
 export function lastOwner(): ApiError {
-  return conflict('last_owner', 'Last owner', 'The account must keep at least one owner; promote another principal to owner first.');
+  return conflict('last_owner', 'The account must keep at least one owner; promote another principal to owner first.');
 }

@@ -34,7 +34,7 @@ function hasBody(request: Request): boolean {
 }
 
 function unsupportedMediaType(detail: string): ApiError {
-  return new ApiError({ status: 415, code: 'unsupported_media_type', title: 'Unsupported media type', detail });
+  return new ApiError({ code: 'unsupported_media_type', detail });
 }
 
 /** Only JSON bodies are accepted; a body without a content type is refused too, never guessed. */
@@ -199,24 +199,22 @@ function toApiError(error: unknown): ApiError | undefined {
   switch (type) {
     case 'entity.too.large':
       return new ApiError({
-        status: 413,
         code: 'payload_too_large',
-        title: 'Payload too large',
         detail: `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`,
       });
     case 'entity.parse.failed':
-      return badRequest('malformed_json', 'Malformed JSON', 'The request body is not valid JSON (a JSON object is expected).');
+      return badRequest('malformed_json', 'The request body is not valid JSON (a JSON object is expected).');
     case 'charset.unsupported':
     case 'encoding.unsupported':
       return unsupportedMediaType('The body must be UTF-8 JSON without a content encoding.');
     case 'request.aborted':
     case 'request.size.invalid':
-      return badRequest('bad_request', 'Bad request', 'The request body was incomplete.');
+      return badRequest('bad_request', 'The request body was incomplete.');
     default:
       break;
   }
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new ApiError({ status, code: 'bad_request', title: 'Bad request', detail: 'The request could not be understood.' });
+    return new ApiError({ code: 'bad_request', detail: 'The request could not be understood.' });
   }
   return undefined;
 }
@@ -263,9 +261,7 @@ export function createApp(services: AppServices, routes: readonly AnyRouteDefini
         request,
         response,
         new ApiError({
-          status: 405,
           code: 'method_not_allowed',
-          title: 'Method not allowed',
           detail: `${request.method} is not supported here; use ${allow}.`,
           headers: { Allow: allow },
         }),
@@ -283,7 +279,7 @@ export function createApp(services: AppServices, routes: readonly AnyRouteDefini
     sendProblem(
       request,
       response,
-      new ApiError({ status: 500, code: 'internal_error', title: 'Internal error', detail: 'The server failed to handle the request.' }),
+      new ApiError({ code: 'internal_error', detail: 'The server failed to handle the request.' }),
     );
   });
   return app;

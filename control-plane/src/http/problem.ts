@@ -3,9 +3,9 @@
  * shape (type, title, status, detail, instance, code, errors[]) and the content type never vary.
  */
 import type { Request, Response } from 'express';
+import { problemType } from '@managed-dev/contract';
 import { ApiError } from '../domain/errors';
 
-export const PROBLEM_TYPE_BASE = 'https://managed.dev/problems/';
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
 export interface ProblemDocument {
@@ -21,7 +21,7 @@ export interface ProblemDocument {
 
 export function problemDocument(error: ApiError, instance: string): ProblemDocument {
   return {
-    type: `${PROBLEM_TYPE_BASE}${error.code}`,
+    type: problemType(error.code),
     title: error.title,
     status: error.status,
     detail: error.detail,

@@ -50,13 +50,11 @@ export class IdempotencyService {
     if (!outcome.claimed) {
       const existing = outcome.existing;
       if (existing.state === 'in_flight') {
-        throw conflict('idempotency_in_flight', 'Request in progress', 'A request with this Idempotency-Key is still being processed; retry shortly.');
+        throw conflict('idempotency_in_flight', 'A request with this Idempotency-Key is still being processed; retry shortly.', { 'Retry-After': '1' });
       }
       if (!digestsEqual(existing.requestDigest, fingerprint)) {
         throw new ApiError({
-          status: 422,
           code: 'idempotency_key_reused',
-          title: 'Idempotency-Key reused',
           detail: 'This Idempotency-Key was already used with a different request; use a new key for a new request.',
         });
       }

@@ -224,9 +224,7 @@ export class KeyService {
     const status = this.record(key, now).status;
     if (status !== 'active') {
       throw new ApiError({
-        status: 409,
         code: 'key_not_active',
-        title: 'Key not active',
         detail: `The key is ${status}; only an active key can be rotated. Mint a new key instead.`,
       });
     }
@@ -291,9 +289,7 @@ export class KeyService {
     if (ROLE_RANK[owner.role] > ROLE_RANK[minter.role]) refusals.push(`the principal's role (${owner.role}) is above yours (${minter.role})`);
     if (refusals.length > 0) {
       throw new ApiError({
-        status: 403,
         code: 'principal_not_allowed',
-        title: 'Cannot mint for this principal',
         detail: refusals.join('; '),
         errors: refusals.map((detail) => ({ pointer: '/principal_id', detail })),
       });

@@ -11,4 +11,5 @@ export * from './ids';
 export * from './base62';
 export * from './secret';
 export * from './wire';
+export * from './errors';
 export type { ScopeName, PresetName } from './generated/catalog';

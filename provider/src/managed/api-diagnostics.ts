@@ -20,9 +20,9 @@ function hintFor(error: ApiError): string | undefined {
     case 401:
       return 'Check the provider\'s token (or MANAGED_TOKEN): it is missing, mistyped, revoked or expired.';
     case 403: {
-      const type = error.problem.type ?? '';
-      if (type.includes('ip_not_allowed')) return "The provider's token is not allowed from this machine's address (its IP allowlist).";
-      if (type.includes('scope_escalation')) {
+      const { code } = error.problem;
+      if (code === 'ip_not_allowed') return "The provider's token is not allowed from this machine's address (its IP allowlist).";
+      if (code === 'scope_escalation') {
         return "A key never exceeds the key that mints it (the provider's token) nor its principal's role: use a token that holds these scopes and reaches this constraint, or ask for less.";
       }
       return "The provider's token lacks a scope this needs (keys:read to read keys, keys:write to change them).";

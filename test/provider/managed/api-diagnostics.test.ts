@@ -1,6 +1,6 @@
 import { Diagnostics } from '../../../provider/src/framework';
 import { addApiFailure, attributeForPointer, failWithApiFailure } from '../../../provider/src/managed/api-diagnostics';
-import { ApiError, ApiUnreachableError } from '../../../provider/src/managed/client/problem';
+import { ApiError, ApiUnreachableError, parseProblem } from '../../../provider/src/managed/client/problem';
 
 describe('attributeForPointer', () => {
   it('maps request-body pointers to resource attributes', () => {
@@ -39,6 +39,24 @@ describe('addApiFailure', () => {
     expect(diagnostics.items[0]!.detail).toMatch(/invalid_token[\s\S]*MANAGED_TOKEN/);
     expect(diagnostics.items[1]).toMatchObject({ summary: 'Could not read API key key_1: the managed.dev API is unreachable' });
     expect(diagnostics.items[1]!.detail).toContain('after 6 attempts');
+  });
+
+  it('chooses its hint by the problem code, never by the type URL', () => {
+    const hintFor = (problem: ConstructorParameters<typeof ApiError>[2]) => {
+      const diagnostics = new Diagnostics();
+      addApiFailure(diagnostics, 'create the API key', new ApiError('POST', '/v1/keys', problem));
+      return diagnostics.items[0]!.detail;
+    };
+    const base = { title: 'Forbidden', status: 403, errors: [] };
+    expect(hintFor({ ...base, code: 'ip_not_allowed', type: 'https://proxy.example/denied' })).toMatch(/IP allowlist/);
+    expect(hintFor({ ...base, code: 'scope_escalation' })).toMatch(/never exceeds the key that mints it/);
+    // A URL that merely contains a code's name (a proxy's page, say) is not that problem.
+    expect(hintFor({ ...base, type: 'https://managed.dev/problems/ip_not_allowed' })).toMatch(/lacks a scope/);
+  });
+
+  it('reads `code` only when it is a catalog code', () => {
+    expect(parseProblem(403, 'Forbidden', 'application/problem+json', JSON.stringify({ title: 'x', code: 'ip_not_allowed' })).code).toBe('ip_not_allowed');
+    expect(parseProblem(403, 'Forbidden', 'application/json', JSON.stringify({ title: 'x', code: 'made_up' })).code).toBeUndefined();
   });
 
   it('rethrows what is not an API failure', () => {

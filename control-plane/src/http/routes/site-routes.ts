@@ -346,7 +346,7 @@ export const siteRoutes = [
     responses: { 201: { description: 'The credential without its password', schema: credentialSchema } },
     handler: ({ target, body, services, now }) => {
       if (services.siteResources.credentialNameTaken(target.id, body.name)) {
-        throw conflict('name_taken', 'Name already in use', `The site already has a credential named "${body.name}".`);
+        throw conflict('name_taken', `The site already has a credential named "${body.name}".`);
       }
       const id = childId('cred');
       const credential: StoredCredential = {

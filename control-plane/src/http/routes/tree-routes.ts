@@ -71,7 +71,7 @@ const siteSchema: JsonSchema = {
 
 /** Names are unique among live siblings; the unique index is the arbiter, so races cannot slip through. */
 function nameTaken(kind: string, name: string): ApiError {
-  return conflict('name_taken', 'Name already in use', `A ${kind} named "${name}" already exists here; pick another name.`);
+  return conflict('name_taken', `A ${kind} named "${name}" already exists here; pick another name.`);
 }
 
 function isUniqueViolation(error: unknown): boolean {
@@ -165,7 +165,7 @@ export const treeRoutes = [
     responses: { 204: { description: 'Deleted' } },
     handler: ({ target, services, now }) => {
       const projects = services.tree.countLiveProjects(target.id);
-      if (projects > 0) throw conflict('team_not_empty', 'Team not empty', `The team still has ${projects} project(s); delete them first.`);
+      if (projects > 0) throw conflict('team_not_empty', `The team still has ${projects} project(s); delete them first.`);
       services.tree.deleteTeam(target.id, now.getTime());
       return { status: 204 };
     },
@@ -253,7 +253,7 @@ export const treeRoutes = [
     responses: { 204: { description: 'Deleted' } },
     handler: ({ target, services, now }) => {
       const sites = services.tree.countLiveSites(target.id);
-      if (sites > 0) throw conflict('project_not_empty', 'Project not empty', `The project still has ${sites} site(s); delete them first.`);
+      if (sites > 0) throw conflict('project_not_empty', `The project still has ${sites} site(s); delete them first.`);
       services.tree.deleteProject(target.id, now.getTime());
       return { status: 204 };
     },
@@ -298,9 +298,7 @@ export const treeRoutes = [
       const runtime = body.runtime ?? (body.wp_plugins ? 'wordpress' : 'static');
       if (body.wp_plugins && runtime !== 'wordpress') {
         throw new ApiError({
-          status: 400,
           code: 'validation_failed',
-          title: 'Request validation failed',
           detail: '/wp_plugins: only a site with runtime "wordpress" has WordPress plugins',
           errors: [{ pointer: '/wp_plugins', detail: 'only a site with runtime "wordpress" has WordPress plugins' }],
         });
@@ -309,9 +307,7 @@ export const treeRoutes = [
       const duplicate = slugs.find((slug, index) => slugs.indexOf(slug) !== index);
       if (duplicate !== undefined) {
         throw new ApiError({
-          status: 400,
           code: 'validation_failed',
-          title: 'Request validation failed',
           detail: `/wp_plugins: plugin "${duplicate}" is listed twice`,
           errors: [{ pointer: `/wp_plugins/${slugs.lastIndexOf(duplicate)}/slug`, detail: `plugin "${duplicate}" is listed twice` }],
         });

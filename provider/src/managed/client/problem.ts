@@ -3,6 +3,7 @@
  * throws for any non-success answer. The provider turns these into diagnostics that quote the
  * server's `detail` and point at the attribute named by each `errors[].pointer`.
  */
+import { ErrorCode, isErrorCode } from '@managed-dev/contract';
 export interface ProblemFieldError {
   /** JSON pointer into the request body, e.g. "/scopes/2" or "/constraint/team_id". */
   readonly pointer?: string;
@@ -11,6 +12,8 @@ export interface ProblemFieldError {
 
 export interface Problem {
   readonly type?: string;
+  /** The catalog code (docs/guides/errors.md); absent when the body was not one of ours (a proxy's page). */
+  readonly code?: ErrorCode;
   readonly title: string;
   readonly status: number;
   readonly detail?: string;
@@ -82,6 +85,7 @@ export function parseProblem(status: number, statusText: string, contentType: st
   const detail = textField(record.detail);
   return {
     ...(type ? { type } : {}),
+    ...(isErrorCode(record.code) ? { code: record.code } : {}),
     title: textField(record.title) ?? (statusText || `HTTP ${status}`),
     status: typeof record.status === 'number' ? record.status : status,
     ...(detail ? { detail } : {}),
