@@ -1,4 +1,10 @@
-/** Small fetch wrapper for API tests: JSON in, parsed JSON (or text) out, headers kept. */
+/**
+ * Small fetch wrapper for API tests: JSON in, parsed JSON (or text) out, headers kept. Every
+ * response is checked against the OpenAPI document (test/support/response-validator.ts), so a
+ * response the document does not describe fails the test that provoked it.
+ */
+import { assertResponseMatchesDocument } from './response-validator';
+
 export interface ApiResponse<Body = any> {
   readonly status: number;
   readonly headers: Headers;
@@ -31,6 +37,7 @@ export async function api<Body = any>(baseUrl: string, method: string, path: str
   const response = await fetch(`${baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
   const text = await response.text();
   const contentType = response.headers.get('content-type') ?? '';
+  assertResponseMatchesDocument({ method, path, status: response.status, headers: response.headers, contentType, text });
   let parsed: unknown = text;
   if (/json/.test(contentType) && text !== '') parsed = JSON.parse(text);
   return { status: response.status, headers: response.headers, contentType, body: parsed as Body, text };

@@ -10,10 +10,11 @@ export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** An in-flight record older than this belongs to a request whose process died; it may be taken over. */
 export const IN_FLIGHT_ABANDONED_MS = 60 * 1000;
 
-const KEY_SYNTAX = /^[\x21-\x7e]{1,255}$/;
+/** 1–255 visible ASCII characters; also the header's pattern in the OpenAPI document. */
+export const IDEMPOTENCY_KEY_SYNTAX = /^[\x21-\x7e]{1,255}$/;
 
 export function checkIdempotencyKey(text: string): string | null {
-  return KEY_SYNTAX.test(text) ? null : 'must be 1 to 255 visible ASCII characters (a UUID is a good choice)';
+  return IDEMPOTENCY_KEY_SYNTAX.test(text) ? null : 'must be 1 to 255 visible ASCII characters (a UUID is a good choice)';
 }
 
 /** Stable JSON: object keys sorted, so the same body in another key order has the same fingerprint. */

@@ -47,7 +47,8 @@ export function checkGrantsSomething(preset: string | null | undefined, scopes: 
   return { pointer: '/scopes', detail: 'a key needs a preset or at least one scope' };
 }
 
-const GRACE_GRAMMAR = /^(?:0|(?:\d{1,6}[smhd])+)$/;
+/** What a grace period looks like (its bound, 7d, is checked after); also published in OpenAPI. */
+export const GRACE_GRAMMAR = /^(?:0|(?:\d{1,6}[smhd])+)$/;
 const GRACE_UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 export type GraceResult = { ok: true; milliseconds: number } | { ok: false; message: string };

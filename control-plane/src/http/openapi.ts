@@ -1,17 +1,120 @@
 /**
  * The OpenAPI 3.1 document, built from the route table: paths, the scope each operation needs
- * (as a bearer security requirement and `x-required-scope`), and the request-body JSON Schemas of
- * schema/ under components.schemas, published verbatim (the same documents ajv validates with).
+ * (as a bearer security requirement and `x-required-scope`), every success and problem response
+ * with its schema and headers, the error codes each operation can answer with (from the catalog in
+ * @managed-dev/contract), and the request-body JSON Schemas of schema/ under components.schemas.
+ *
+ * The document must load in tools that see only it (fetched into an empty folder), so it is
+ * self-contained: each body schema is published without its `$id`, and its references to sibling
+ * schema files ("key-create.schema.json#/properties/name") become references inside the document
+ * ("#/components/schemas/KeyCreate/properties/name").
  */
-import { SCOPE_DEFINITIONS } from '@managed-dev/contract';
+import {
+  ERROR_CATALOG,
+  ERROR_CODES,
+  ErrorCode,
+  PRESET_NAMES,
+  SCOPE_DEFINITIONS,
+  TTL_GRAMMAR,
+  checkScope,
+} from '@managed-dev/contract';
+import { IDEMPOTENCY_KEY_SYNTAX } from '../domain/idempotency';
+import { GRACE_GRAMMAR } from '../domain/key-input';
+import { PROBLEM_CONTENT_TYPE } from './problem';
 import { RESPONSE_SCHEMAS } from './response-schemas';
-import type { AnyRouteDefinition, JsonSchema } from './route-definition';
+import type { AnyRouteDefinition, JsonSchema, ResponseHeader } from './route-definition';
 import { BODY_SCHEMAS, schemaName } from './schemas';
 
-const PROBLEM_RESPONSE = {
-  description: 'An RFC 9457 problem',
-  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
-};
+const SCHEMA_FILE_REF = /^([a-z0-9-]+\.schema\.json)#(.*)$/;
+
+/** Body schemas by file name ("key-create.schema.json" → "KeyCreate"), to rewrite cross-file refs. */
+function componentNamesByFile(): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const schema of BODY_SCHEMAS) {
+    const id = String(schema.$id ?? '');
+    names.set(id.slice(id.lastIndexOf('/') + 1), schemaName(schema));
+  }
+  return names;
+}
+
+function rewriteRefs(value: unknown, names: Map<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((item) => rewriteRefs(item, names));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    if (key === '$ref' && typeof child === 'string') {
+      const match = SCHEMA_FILE_REF.exec(child);
+      const component = match ? names.get(match[1]!) : undefined;
+      if (match && component === undefined) throw new Error(`$ref "${child}" names no body schema`);
+      out.$ref = match ? `#/components/schemas/${component}${match[2]}` : child;
+    } else {
+      out[key] = rewriteRefs(child, names);
+    }
+  }
+  return out;
+}
+
+/** Every scope string a key request may hold: catalog names and each wildcard that grants something. */
+export function acceptedScopeStrings(): string[] {
+  const resources = new Set<string>(['*']);
+  const actions = new Set<string>(['*']);
+  for (const { name } of SCOPE_DEFINITIONS) {
+    const [resource, action] = name.split(':') as [string, string];
+    resources.add(resource);
+    actions.add(action);
+  }
+  const wildcards = [...resources].flatMap((resource) => [...actions].map((action) => `${resource}:${action}`)).filter((text) => text.includes('*'));
+  return [...SCOPE_DEFINITIONS.map((s) => s.name), ...wildcards.filter((text) => checkScope(text) === null)];
+}
+
+/**
+ * What the document promises beyond the validation schemas. The server checks these fields after
+ * the schema (so it can answer with a suggestion: "did you mean deploys:write?"); the document
+ * states the same rule as an enum or pattern, so a generated client refuses what the server would.
+ */
+function refinements(): Record<string, Record<string, unknown>> {
+  const cidr =
+    '^(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)/(?:3[0-2]|[12]?\\d)$|^[0-9a-f:.]*:[0-9a-f:.]*/(?:12[0-8]|1[01]\\d|[1-9]?\\d)$';
+  return {
+    '/KeyCreate/properties/scopes/items': { enum: acceptedScopeStrings() },
+    '/KeyCreate/properties/preset': { enum: [...PRESET_NAMES, null] },
+    '/KeyCreate/properties/ip_allowlist/items': {
+      pattern: cidr,
+      description: 'an IPv4 or IPv6 network in canonical CIDR form (network address, lower-case compressed IPv6)',
+    },
+    '/KeyCreate/properties/ttl': {
+      // The grammar, plus: at least one part that is an hour or more on its own (the server adds the parts up).
+      pattern: `^(?=.*(?:[1-9]\\d*[hd]|(?:[6-9]\\d|[1-9]\\d{2,})m))${TTL_GRAMMAR.source.slice(1)}`,
+    },
+    '/KeyRotate/properties/grace_period': { pattern: GRACE_GRAMMAR.source },
+  };
+}
+
+function applyRefinements(schemas: Record<string, unknown>): void {
+  for (const [pointer, extra] of Object.entries(refinements())) {
+    let node = schemas as Record<string, unknown>;
+    for (const segment of pointer.split('/').slice(1)) node = node[segment] as Record<string, unknown>;
+    if (!node) throw new Error(`OpenAPI refinement at ${pointer} names nothing`);
+    Object.assign(node, extra);
+  }
+}
+
+/**
+ * Response bodies send every field they declare (null when unset), so an object schema without
+ * its own `required` list requires all of its properties: a generated client then types them as
+ * present, and the response validator in the tests holds the server to it.
+ */
+function requireAllProperties(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(requireAllProperties);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(value)) {
+    // The keys of `properties` are field names, not schema keywords: recurse into their values only.
+    out[key] = key === 'properties' ? Object.fromEntries(Object.entries(child as object).map(([n, s]) => [n, requireAllProperties(s)])) : requireAllProperties(child);
+  }
+  if (out.type === 'object' && out.properties && out.required === undefined) out.required = Object.keys(out.properties as object);
+  return out;
+}
 
 function operationId(route: AnyRouteDefinition): string {
   const words = route.path
@@ -21,6 +124,63 @@ function operationId(route: AnyRouteDefinition): string {
   return [route.method, ...words].join('_').replace(/[^A-Za-z0-9_]/g, '_');
 }
 
+const WWW_AUTHENTICATE: ResponseHeader = {
+  description: 'The bearer challenge (RFC 6750): `error="invalid_token"` or `error="insufficient_scope", scope="…"`',
+  schema: { type: 'string' },
+};
+const RETRY_AFTER: ResponseHeader = { description: 'Seconds to wait before retrying', schema: { type: 'string', pattern: '^\\d+$' } };
+
+/**
+ * The codes an operation can answer with: those every route of its kind shares (credentials,
+ * target, body, idempotency) and the ones its definition lists.
+ */
+export function errorCodesOf(route: AnyRouteDefinition): ErrorCode[] {
+  const codes = new Set<ErrorCode>(['bad_request']);
+  if (!route.public) {
+    codes.add('unauthorized').add('invalid_token').add('ip_not_allowed');
+    if (route.scope !== null) codes.add('insufficient_scope');
+    if (route.resolveTarget) codes.add('not_found');
+  }
+  if (route.querySchema) codes.add('validation_failed');
+  if (route.bodySchema) codes.add('validation_failed').add('malformed_json').add('unsupported_media_type').add('payload_too_large');
+  if (route.idempotent) codes.add('validation_failed').add('idempotency_in_flight').add('idempotency_key_reused');
+  for (const code of route.errors ?? []) codes.add(code);
+  codes.add('internal_error');
+  return ERROR_CODES.filter((code) => codes.has(code));
+}
+
+function problemResponses(codes: readonly ErrorCode[]): Record<string, unknown> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) {
+    const status = ERROR_CATALOG[code].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  const responses: Record<string, unknown> = {};
+  for (const [status, statusCodes] of [...byStatus.entries()].sort(([a], [b]) => a - b)) {
+    const headers: Record<string, ResponseHeader> = {};
+    if (statusCodes.includes('unauthorized') || statusCodes.includes('invalid_token') || statusCodes.includes('insufficient_scope')) {
+      headers['WWW-Authenticate'] = { ...WWW_AUTHENTICATE, ...(status === 401 ? { required: true } : {}) };
+    }
+    if (statusCodes.includes('idempotency_in_flight') || statusCodes.includes('not_ready')) headers['Retry-After'] = RETRY_AFTER;
+    responses[String(status)] = {
+      description: statusCodes.map((code) => `\`${code}\`: ${ERROR_CATALOG[code].description}`).join('\n\n'),
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
+      content: {
+        [PROBLEM_CONTENT_TYPE]: {
+          schema: {
+            allOf: [
+              { $ref: '#/components/schemas/Problem' },
+              { type: 'object', properties: { code: { enum: statusCodes }, status: { const: status } } },
+            ],
+          },
+        },
+      },
+      'x-error-codes': statusCodes,
+    };
+  }
+  return responses;
+}
+
 export function buildOpenApiDocument(routes: readonly AnyRouteDefinition[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
@@ -28,18 +188,39 @@ export function buildOpenApiDocument(routes: readonly AnyRouteDefinition[]): Rec
       name: match[1],
       in: 'path',
       required: true,
-      schema: { type: 'string' },
+      schema: { type: 'string', minLength: 1 },
     }));
     const queryProperties = (route.querySchema?.properties ?? {}) as Record<string, JsonSchema>;
     const queryParameters = Object.entries(queryProperties).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
+    const headerParameters = route.idempotent
+      ? [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description: 'Makes a retry safe: the same key and request within 24 h answers the first response again, with `Idempotent-Replayed: true`.',
+            schema: { type: 'string', pattern: IDEMPOTENCY_KEY_SYNTAX.source, example: '6f1c2a9e-4b7d-4c1e-9a51-0d3f5b2e8c47' },
+          },
+        ]
+      : [];
+    const parameters = [...pathParameters, ...queryParameters, ...headerParameters];
     const responses: Record<string, unknown> = {};
     for (const [status, response] of Object.entries(route.responses)) {
+      const headers: Record<string, ResponseHeader> = { ...response.headers };
+      if (route.idempotent) {
+        headers['Idempotent-Replayed'] = {
+          description: '`true` when this is the stored response of an earlier request with the same Idempotency-Key',
+          schema: { type: 'string', enum: ['true'] },
+        };
+      }
       responses[status] = {
         description: response.description,
-        ...(response.schema ? { content: { 'application/json': { schema: response.schema } } } : {}),
+        ...(Object.keys(headers).length > 0 ? { headers } : {}),
+        ...(response.schema ? { content: { [response.contentType ?? 'application/json']: { schema: requireAllProperties(response.schema) } } } : {}),
       };
     }
-    responses['4XX'] = PROBLEM_RESPONSE;
+    const errorCodes = errorCodesOf(route);
+    Object.assign(responses, problemResponses(errorCodes));
     paths[route.path] ??= {};
     paths[route.path]![route.method] = {
       operationId: operationId(route),
@@ -48,39 +229,47 @@ export function buildOpenApiDocument(routes: readonly AnyRouteDefinition[]): Rec
       tags: [...route.tags],
       security: route.public ? [] : [{ bearer: route.scope ? [route.scope] : [] }],
       'x-required-scope': route.public ? null : route.scope,
-      ...(pathParameters.length + queryParameters.length > 0 ? { parameters: [...pathParameters, ...queryParameters] } : {}),
+      'x-error-codes': errorCodes,
+      ...(parameters.length > 0 ? { parameters } : {}),
       ...(route.bodySchema
         ? {
             requestBody: {
               required: route.bodyRequired ?? true,
-              content: { 'application/json': { schema: { $ref: `#/components/schemas/${schemaName(route.bodySchema)}` } } },
+              content: {
+                'application/json': {
+                  schema: { $ref: `#/components/schemas/${schemaName(route.bodySchema)}` },
+                  ...(route.bodyExample !== undefined ? { example: route.bodyExample } : {}),
+                },
+              },
             },
           }
         : {}),
-      ...(route.idempotent
-        ? {
-            'x-idempotent': true,
-          }
-        : {}),
+      ...(route.idempotent ? { 'x-idempotent': true } : {}),
       responses,
     };
-    if (route.idempotent) {
-      const operation = paths[route.path]![route.method] as { parameters?: unknown[] };
-      operation.parameters = [
-        ...(operation.parameters ?? []),
-        { name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', minLength: 1, maxLength: 255 } },
-      ];
-    }
   }
+
+  const names = componentNamesByFile();
+  const bodySchemas: Record<string, unknown> = {};
+  for (const schema of BODY_SCHEMAS) {
+    const { $id: _id, $schema: _dialect, ...published } = schema;
+    bodySchemas[schemaName(schema)] = rewriteRefs(published, names);
+  }
+  applyRefinements(bodySchemas);
+  const responseSchemas = Object.fromEntries(Object.entries(RESPONSE_SCHEMAS).map(([name, schema]) => [name, requireAllProperties(schema)]));
+
   return {
     openapi: '3.1.0',
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info: {
       title: 'managed.dev control plane',
       version: '1.0.0',
-      description: 'Mint, enforce, rotate and revoke API keys. Errors are RFC 9457 application/problem+json.',
+      description:
+        'Mint, enforce, rotate and revoke API keys. Errors are RFC 9457 application/problem+json with a `code` from the catalog in docs/guides/errors.md.',
+      license: { name: 'MPL-2.0', identifier: 'MPL-2.0' },
     },
     servers: [{ url: '/' }],
+    tags: [...new Set(routes.flatMap((route) => route.tags))].map((name) => ({ name })),
     paths,
     components: {
       securitySchemes: {
@@ -90,15 +279,7 @@ export function buildOpenApiDocument(routes: readonly AnyRouteDefinition[]): Rec
           description: `An API key (mdk_…). Scopes: ${SCOPE_DEFINITIONS.map((s) => s.name).join(', ')}.`,
         },
       },
-      schemas: {
-        // Published verbatim. Each keeps its `$id`, and under JSON Schema 2020-12 (OpenAPI 3.1's
-        // dialect) a relative `$ref` such as "key-create.schema.json#/properties/name" resolves
-        // against that `$id` to the KeyCreate component, so the very documents ajv validates
-        // with are the ones clients see. (Rewriting refs to "#/components/…" would be wrong:
-        // inside a schema with an `$id`, "#" means that schema, not the OpenAPI document.)
-        ...Object.fromEntries(BODY_SCHEMAS.map((schema) => [schemaName(schema), schema])),
-        ...RESPONSE_SCHEMAS,
-      },
+      schemas: { ...bodySchemas, ...responseSchemas },
     },
   };
 }

@@ -3,7 +3,7 @@
  * shape (type, title, status, detail, instance, code, errors[]) and the content type never vary.
  */
 import type { Request, Response } from 'express';
-import { problemType } from '@managed-dev/contract';
+import { ERROR_CODES, problemType } from '@managed-dev/contract';
 import { ApiError } from '../domain/errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -55,8 +55,15 @@ export const PROBLEM_SCHEMA = {
     title: { type: 'string' },
     status: { type: 'integer' },
     detail: { type: 'string' },
-    instance: { type: 'string' },
-    code: { type: 'string' },
+    instance: { type: 'string', description: 'the request path' },
+    code: { enum: [...ERROR_CODES], description: 'the machine-readable reason (docs/guides/errors.md)' },
+    required_scope: { type: 'string', description: 'insufficient_scope: the scope the route needs' },
+    offending_scopes: { type: 'array', items: { type: 'string' }, description: 'scope_escalation: the scopes beyond what the minter may grant' },
+    offending_constraint: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'scope_escalation: JSON pointers to the constraint fields the minting key may not grant',
+    },
     errors: {
       type: 'array',
       items: {

@@ -4,6 +4,7 @@
  * idempotency and the OpenAPI document are all built from that list, so the scope a route needs
  * is written exactly once.
  */
+import type { ErrorCode } from '@managed-dev/contract';
 import type { Caller, TargetResource } from '../domain/authorization';
 import type { AppServices } from '../services/app-services';
 import type { Authentication } from '../services/authenticator';
@@ -57,10 +58,23 @@ export interface ResolvedTarget<Target> {
   readonly value: Target;
 }
 
+/** A response header as the OpenAPI document describes it. */
+export interface ResponseHeader {
+  readonly description: string;
+  readonly required?: boolean;
+  readonly schema: JsonSchema;
+}
+
 export interface ResponseDescription {
   readonly description: string;
-  /** A JSON Schema (or `{ $ref }`) for the success body, used only in the OpenAPI document. */
+  /**
+   * A JSON Schema (or `{ $ref }`) for the success body, used in the OpenAPI document (and by the
+   * tests' response validator). Object schemas without `required` require every property.
+   */
   readonly schema?: JsonSchema;
+  /** Default application/json. */
+  readonly contentType?: string;
+  readonly headers?: Readonly<Record<string, ResponseHeader>>;
 }
 
 export interface RouteDefinition<Body = unknown, Target = unknown> {
@@ -87,6 +101,13 @@ export interface RouteDefinition<Body = unknown, Target = unknown> {
   readonly audit?: string;
   /** Honour an `Idempotency-Key` header (SPEC §4). */
   readonly idempotent?: boolean;
+  /**
+   * Problem codes this route can answer with beyond those every route of its kind shares
+   * (credentials, target, body, idempotency: see errorCodesOf in http/openapi.ts).
+   */
+  readonly errors?: readonly ErrorCode[];
+  /** A request body the server accepts, shown in the OpenAPI document. */
+  readonly bodyExample?: unknown;
   /** Success responses for the OpenAPI document, by status code. */
   readonly responses: Readonly<Record<number, ResponseDescription>>;
   /**

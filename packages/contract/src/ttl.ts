@@ -11,7 +11,8 @@ export const DEFAULT_TTL = '90d';
 export const MIN_TTL_MS = HOUR_MS;
 export const MAX_TTL_MS = 365 * DAY_MS;
 
-const TTL_GRAMMAR = /^(?:\d{1,6}[mhd])+$/;
+/** What a TTL looks like (its bounds, 1h to 365d, are checked after); also published in OpenAPI. */
+export const TTL_GRAMMAR = /^(?:\d{1,6}[mhd])+$/;
 const TTL_PART = /(\d{1,6})([mhd])/g;
 
 export type TtlResult = { ok: true; milliseconds: number } | { ok: false; message: string };

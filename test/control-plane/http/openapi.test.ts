@@ -54,13 +54,14 @@ describe('GET /openapi.json', () => {
     expect(document.paths['/v1/keys/{id}'].get['x-required-scope']).toBe('keys:read');
   });
 
-  test('request bodies reference the JSON Schemas of schema/, published unchanged', () => {
+  test('request bodies reference the JSON Schemas of schema/, published without $id and with document-local refs', () => {
     const create = document.paths['/v1/keys'].post.requestBody.content['application/json'].schema;
     expect(create).toEqual({ $ref: '#/components/schemas/KeyCreate' });
     const onDisk = JSON.parse(readFileSync(join(REPOSITORY_ROOT, 'schema', 'key-create.schema.json'), 'utf8'));
-    expect(document.components.schemas.KeyCreate).toEqual(onDisk);
+    expect(document.components.schemas.KeyCreate.$id).toBeUndefined();
+    expect(document.components.schemas.KeyCreate.required).toEqual(onDisk.required);
     const update = document.components.schemas.KeyUpdate;
-    expect(update.properties.scopes).toEqual({ $ref: 'key-create.schema.json#/properties/scopes' });
+    expect(update.properties.scopes).toEqual({ $ref: '#/components/schemas/KeyCreate/properties/scopes' });
     expect(update.additionalProperties).toBe(false);
   });
 
@@ -73,26 +74,70 @@ describe('GET /openapi.json', () => {
     }
   });
 
-  test('every document-local $ref outside the published JSON Schemas resolves inside the document', () => {
-    const { schemas, ...rest } = document.components;
-    const outside = { paths: document.paths, components: rest, responseSchemas: Object.fromEntries(Object.entries(schemas).filter(([, s]: [string, any]) => !s.$id)) };
-    for (const ref of collectRefs(outside)) {
+  test('every $ref resolves inside the document: it loads on its own, fetched into an empty folder', () => {
+    const refs = collectRefs(document);
+    expect(refs.length).toBeGreaterThan(20);
+    for (const ref of refs) {
+      expect({ ref, local: ref.startsWith('#/') }).toEqual({ ref, local: true });
       expect({ ref, resolved: resolvePointer(document, ref) !== undefined }).toEqual({ ref, resolved: true });
     }
   });
 
-  test('a JSON Schema 2020-12 validator resolves every published schema and its cross-schema $refs', () => {
-    // What a 2020-12 tool does with components that carry an `$id`: relative refs resolve against it.
+  test('a JSON Schema 2020-12 validator compiles every component, and KeyUpdate follows its refs into KeyCreate', () => {
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(ajv);
-    const published = Object.values(document.components.schemas).filter((s: any) => typeof s.$id === 'string');
-    expect(published.length).toBeGreaterThanOrEqual(3);
-    for (const schema of published) ajv.addSchema(schema as object);
-    for (const schema of published as Array<{ $id: string }>) {
-      expect({ id: schema.$id, compiles: typeof ajv.getSchema(schema.$id) }).toEqual({ id: schema.$id, compiles: 'function' });
+    ajv.addSchema({ ...document, $id: 'https://managed.dev/openapi.json' });
+    for (const name of Object.keys(document.components.schemas)) {
+      const validate = ajv.getSchema(`https://managed.dev/openapi.json#/components/schemas/${name}`);
+      expect({ name, compiles: typeof validate }).toEqual({ name, compiles: 'function' });
     }
-    const validateUpdate = ajv.getSchema('https://managed.dev/schema/key-update.schema.json')!;
+    const validateUpdate = ajv.getSchema('https://managed.dev/openapi.json#/components/schemas/KeyUpdate')!;
     expect(validateUpdate({ name: 'ok' })).toBe(true);
     expect(validateUpdate({ name: '' })).toBe(false);
+    expect(validateUpdate({ scopes: ['sites:raed'] })).toBe(false);
+  });
+
+  test('every response is described: 2xx with a schema (or no body), and each problem status with its codes', () => {
+    for (const route of ROUTES) {
+      const operation = document.paths[route.path][route.method];
+      const where = `${route.method} ${route.path}`;
+      for (const [status, response] of Object.entries<any>(operation.responses)) {
+        expect({ where, status, numeric: /^\d{3}$/.test(status) }).toEqual({ where, status, numeric: true });
+        if (status.startsWith('2') && status !== '204') {
+          expect({ where, status, schema: response.content?.['application/json']?.schema !== undefined }).toEqual({ where, status, schema: true });
+        }
+        if (Number(status) >= 400) {
+          expect({ where, status, codes: response['x-error-codes'].length > 0 }).toEqual({ where, status, codes: true });
+          expect(response.content['application/problem+json'].schema.allOf[0]).toEqual({ $ref: '#/components/schemas/Problem' });
+        }
+      }
+      expect(operation['x-error-codes']).toEqual(expect.arrayContaining(['internal_error']));
+    }
+  });
+
+  test('documents the headers clients rely on', () => {
+    const mint = document.paths['/v1/keys'].post;
+    expect(mint.responses['201'].headers.Location.required).toBe(true);
+    expect(mint.responses['201'].headers['Idempotent-Replayed']).toBeDefined();
+    expect(mint.responses['401'].headers['WWW-Authenticate'].required).toBe(true);
+    expect(mint.responses['403'].headers['WWW-Authenticate']).toBeDefined();
+    expect(mint.responses['409'].headers['Retry-After']).toBeDefined();
+    const idempotencyKey = mint.parameters.find((parameter: any) => parameter.name === 'Idempotency-Key');
+    const pattern = new RegExp(idempotencyKey.schema.pattern);
+    expect(pattern.test('a b')).toBe(false);
+    expect(pattern.test(idempotencyKey.schema.example)).toBe(true);
+  });
+
+  test('scopes, presets, TTLs and grace periods carry the enum or pattern the server enforces', () => {
+    const create = document.components.schemas.KeyCreate.properties;
+    expect(create.scopes.items.enum).toEqual(expect.arrayContaining(['sites:read', 'keys:*', '*:*']));
+    expect(create.scopes.items.enum).not.toContain('*:raw');
+    expect(create.preset.enum).toEqual(expect.arrayContaining(['deploy-bot', null]));
+    const ttl = new RegExp(create.ttl.pattern);
+    expect(['1h', '60m', '90d', '1d12h', '365d'].filter((text) => !ttl.test(text))).toEqual([]);
+    expect(['30m', '59m', '0h', '1w', ''].filter((text) => ttl.test(text))).toEqual([]);
+    const cidr = new RegExp(create.ip_allowlist.items.pattern);
+    expect(['203.0.113.0/24', '2001:db8::/32', '10.0.0.1/32'].filter((text) => !cidr.test(text))).toEqual([]);
+    expect(['203.0.113.0', '300.1.1.1/8', '10.0.0.0/33'].filter((text) => cidr.test(text))).toEqual([]);
   });
 });

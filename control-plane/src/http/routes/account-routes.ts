@@ -86,6 +86,7 @@ export const accountRoutes = [
   defineRoute<{ name: string; kind: PrincipalKind; role: Role }>({
     method: 'post',
     path: '/v1/principals',
+    errors: ['role_not_allowed'],
     audit: 'principal.create',
     scope: 'members:write',
     summary: 'Create a user or service account (with a role not above your own)',
@@ -109,6 +110,7 @@ export const accountRoutes = [
   defineRoute<{ name?: string; role?: Role }, Principal>({
     method: 'patch',
     path: '/v1/principals/{id}',
+    errors: ['role_not_allowed', 'last_owner'],
     audit: 'principal.update',
     scope: 'members:write',
     summary: "Rename a principal or change its role (every key it owns follows at once)",
@@ -143,6 +145,7 @@ export const accountRoutes = [
   defineRoute<undefined, Principal>({
     method: 'delete',
     path: '/v1/principals/{id}',
+    errors: ['role_not_allowed', 'last_owner'],
     audit: 'principal.delete',
     scope: 'members:write',
     summary: 'Delete a principal; its keys stop working (401) and stay readable',

@@ -92,7 +92,28 @@ export const auditRoutes = [
     responses: {
       200: {
         description: '{ok, checked, last_hash} or {ok: false, checked, first_broken: {id, sequence, reason}}',
-        schema: { type: 'object', required: ['ok', 'checked'], properties: { ok: { type: 'boolean' }, checked: { type: 'integer' } } },
+        schema: {
+          oneOf: [
+            {
+              type: 'object',
+              required: ['ok', 'checked', 'last_hash'],
+              properties: { ok: { const: true }, checked: { type: 'integer' }, last_hash: { type: ['string', 'null'] } },
+            },
+            {
+              type: 'object',
+              required: ['ok', 'checked', 'first_broken'],
+              properties: {
+                ok: { const: false },
+                checked: { type: 'integer' },
+                first_broken: {
+                  type: 'object',
+                  required: ['id', 'sequence', 'reason'],
+                  properties: { id: { type: 'string' }, sequence: { type: 'integer' }, reason: { type: 'string' } },
+                },
+              },
+            },
+          ],
+        },
       },
     },
     handler: ({ caller, services }) => {

@@ -51,8 +51,16 @@ export const keyRoutes = [
     summary: 'Mint a key; the response carries its secret, shown this once',
     tags: ['keys'],
     bodySchema: keyCreateSchema,
+    bodyExample: { name: 'ci-deploy-acme', preset: 'deploy-bot', scopes: ['sites:read'], ttl: '90d', ip_allowlist: ['203.0.113.0/24'] },
     idempotent: true,
-    responses: { 201: { description: 'The key record plus `secret`', schema: { $ref: '#/components/schemas/KeyWithSecret' } } },
+    errors: ['scope_escalation', 'principal_not_allowed', 'not_found'],
+    responses: {
+      201: {
+        description: 'The key record plus `secret`',
+        schema: { $ref: '#/components/schemas/KeyWithSecret' },
+        headers: { Location: { description: 'The new key: /v1/keys/{id}', required: true, schema: { type: 'string' } } },
+      },
+    },
     handler: ({ caller, body, services, now }) => {
       const created = services.keyService.create(caller!, body, now);
       return { status: 201, body: created, headers: { Location: `/v1/keys/${created.id}` } };
@@ -76,6 +84,8 @@ export const keyRoutes = [
     summary: 'Change name, description, preset, scopes or IP allowlist (TTL and constraint never change)',
     tags: ['keys'],
     bodySchema: keyUpdateSchema,
+    bodyExample: { description: 'deploys acme sites from CI', scopes: ['sites:read', 'deploys:write'] },
+    errors: ['scope_escalation'],
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The updated key record', schema: keyRecordRef } },
     handler: ({ caller, target, body, services, now }) => ({ status: 200, body: services.keyService.update(caller!, target, body, now) }),
@@ -100,7 +110,9 @@ export const keyRoutes = [
     tags: ['keys'],
     bodySchema: keyRotateSchema,
     bodyRequired: false,
+    bodyExample: { grace_period: '24h' },
     idempotent: true,
+    errors: ['key_not_active'],
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The key record plus the new `secret`', schema: { $ref: '#/components/schemas/KeyWithSecret' } } },
     handler: ({ target, body, services, now }) => ({ status: 200, body: services.keyService.rotate(target, body, now) }),

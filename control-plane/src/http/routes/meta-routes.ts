@@ -9,7 +9,7 @@ export const whoamiRoute = defineRoute({
   scope: null,
   summary: 'Describe the calling key and its principal',
   tags: ['meta'],
-  responses: { 200: { description: 'The principal, its current role, the key, its scopes and effective scopes' } },
+  responses: { 200: { description: 'The principal, its current role, the key, its scopes and effective scopes', schema: { $ref: '#/components/schemas/Whoami' } } },
   // The key and principal authentication just loaded (cached until the next write): reading
   // them again by id would cost two queries per call and could not be any fresher.
   handler: ({ caller, authentication, effectiveScopes, now }) => {
@@ -42,7 +42,7 @@ export const scopesRoute = defineRoute({
   public: true,
   summary: 'The scope catalog, with dangerous flags',
   tags: ['meta'],
-  responses: { 200: { description: '{"scopes": [{name, description, dangerous}]}' } },
+  responses: { 200: { description: '{"scopes": [{name, description, dangerous}]}', schema: { $ref: '#/components/schemas/ScopeCatalog' } } },
   handler: () => ({ status: 200, body: { scopes: SCOPE_DEFINITIONS.map((s) => ({ name: s.name, description: s.description, dangerous: s.dangerous })) } }),
 });
 
@@ -53,7 +53,7 @@ export const presetsRoute = defineRoute({
   public: true,
   summary: 'The presets and the scopes each grants',
   tags: ['meta'],
-  responses: { 200: { description: '{"presets": {name: {description, scopes}}}' } },
+  responses: { 200: { description: '{"presets": {name: {description, scopes}}}', schema: { $ref: '#/components/schemas/PresetCatalog' } } },
   handler: () => ({
     status: 200,
     body: {

@@ -50,9 +50,32 @@ const backupSchema: JsonSchema = {
   type: 'object',
   properties: { id: str, site_id: str, label: { type: ['string', 'null'] }, status: { enum: ['completed'] }, size_bytes: { type: 'integer' }, created_at: time },
 };
-const credentialSchema: JsonSchema = {
+const credentialMetadata = { id: str, site_id: str, name: str, username: str, created_at: time };
+/** What POST answers: never the password. */
+const credentialSchema: JsonSchema = { type: 'object', properties: credentialMetadata };
+/** What GET lists, to credentials:read only. */
+const credentialWithPasswordSchema: JsonSchema = { type: 'object', properties: { ...credentialMetadata, password: str } };
+const countersSchema: JsonSchema = {
   type: 'object',
-  properties: { id: str, site_id: str, name: str, username: str, password: { type: 'string', description: 'only in GET, which needs credentials:read' }, created_at: time },
+  properties: {
+    site_id: str,
+    deploys_total: { type: 'integer' },
+    last_deploy_at: { type: ['string', 'null'], format: 'date-time' },
+    domains_total: { type: 'integer' },
+    env_vars_total: { type: 'integer' },
+    backups_total: { type: 'integer' },
+    backup_bytes_total: { type: 'integer' },
+    cache_flushes_total: { type: 'integer' },
+    log_lines_total: { type: 'integer' },
+  },
+};
+const cacheFlushSchema: JsonSchema = {
+  type: 'object',
+  properties: { id: str, site_id: str, paths: { type: 'array', items: str }, status: { enum: ['recorded'] }, created_at: time },
+};
+const execJobSchema: JsonSchema = {
+  type: 'object',
+  properties: { id: str, site_id: str, command: { type: 'array', items: str }, status: { enum: ['recorded'] }, created_at: time },
 };
 
 export const siteRoutes = [
@@ -210,7 +233,7 @@ export const siteRoutes = [
     summary: "Read a site's metrics, counted from its stored state",
     tags: ['metrics'],
     resolveTarget: resolveSite,
-    responses: { 200: { description: 'Counters', schema: { type: 'object' } } },
+    responses: { 200: { description: 'Counters', schema: countersSchema } },
     handler: ({ target, services }) => {
       const deploys = services.siteResources.deployStats(target.id);
       const backups = services.siteResources.backupStats(target.id);
@@ -304,7 +327,7 @@ export const siteRoutes = [
     bodySchema: wpCacheFlushSchema,
     bodyRequired: false,
     resolveTarget: resolveSite,
-    responses: { 202: { description: 'The flush request', schema: { type: 'object' } } },
+    responses: { 202: { description: 'The flush request', schema: cacheFlushSchema } },
     handler: ({ target, body, services, now }) => {
       const id = childId('flush');
       const paths = body.paths ?? [];
@@ -325,7 +348,7 @@ export const siteRoutes = [
     tags: ['credentials'],
     querySchema: listQuerySchema,
     resolveTarget: resolveSite,
-    responses: { 200: { description: '{items, next_cursor}', schema: pageSchema(credentialSchema) } },
+    responses: { 200: { description: '{items, next_cursor}', schema: pageSchema(credentialWithPasswordSchema) } },
     handler: ({ target, query, services }) => {
       const limit = pageLimit(query);
       const rows = services.siteResources.listCredentials(target.id, { limit, ...afterOf(query) });
@@ -338,6 +361,7 @@ export const siteRoutes = [
   defineRoute<{ name: string; username: string; password?: string }, Site>({
     method: 'post',
     path: '/v1/sites/{id}/credentials',
+    errors: ['name_taken'],
     scope: 'credentials:write',
     summary: 'Store a credential (encrypted); the password is returned only by GET, to credentials:read',
     tags: ['credentials'],
@@ -374,7 +398,7 @@ export const siteRoutes = [
     tags: ['exec'],
     bodySchema: execCreateSchema,
     resolveTarget: resolveSite,
-    responses: { 202: { description: 'The recorded job', schema: { type: 'object' } } },
+    responses: { 202: { description: 'The recorded job', schema: execJobSchema } },
     handler: ({ caller, target, body, services, now }) => {
       const job = { id: childId('job'), siteId: target.id, command: body.command, status: 'recorded', createdByKeyId: caller!.keyId, createdAt: now.getTime() };
       services.db.transaction(() => {

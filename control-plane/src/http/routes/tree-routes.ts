@@ -119,6 +119,7 @@ export const treeRoutes = [
   defineRoute<{ name: string }>({
     method: 'post',
     path: '/v1/teams',
+    errors: ['name_taken'],
     scope: 'teams:write',
     summary: 'Create a team (needs a key without a constraint)',
     tags: ['teams'],
@@ -144,6 +145,7 @@ export const treeRoutes = [
   defineRoute<{ name: string }, Team>({
     method: 'patch',
     path: '/v1/teams/{id}',
+    errors: ['name_taken'],
     scope: 'teams:write',
     summary: 'Rename a team',
     tags: ['teams'],
@@ -158,6 +160,7 @@ export const treeRoutes = [
   defineRoute<undefined, Team>({
     method: 'delete',
     path: '/v1/teams/{id}',
+    errors: ['team_not_empty'],
     scope: 'teams:write',
     summary: 'Delete an empty team',
     tags: ['teams'],
@@ -205,6 +208,7 @@ export const treeRoutes = [
   defineRoute<{ name: string }, Team>({
     method: 'post',
     path: '/v1/teams/{id}/projects',
+    errors: ['name_taken'],
     scope: 'projects:write',
     summary: 'Create a project in a team',
     tags: ['projects'],
@@ -232,6 +236,7 @@ export const treeRoutes = [
   defineRoute<{ name: string }, Project>({
     method: 'patch',
     path: '/v1/projects/{id}',
+    errors: ['name_taken'],
     scope: 'projects:write',
     summary: 'Rename a project',
     tags: ['projects'],
@@ -246,6 +251,7 @@ export const treeRoutes = [
   defineRoute<undefined, Project>({
     method: 'delete',
     path: '/v1/projects/{id}',
+    errors: ['project_not_empty'],
     scope: 'projects:write',
     summary: 'Delete a project without sites',
     tags: ['projects'],
@@ -288,6 +294,7 @@ export const treeRoutes = [
   defineRoute<{ name: string; runtime?: string; wp_plugins?: Array<{ slug: string; version: string; active?: boolean }> }, Project>({
     method: 'post',
     path: '/v1/projects/{id}/sites',
+    errors: ['name_taken'],
     scope: 'sites:write',
     summary: 'Create a site in a project',
     tags: ['sites'],
@@ -337,6 +344,7 @@ export const treeRoutes = [
   defineRoute<{ name?: string; runtime?: string }, Site>({
     method: 'patch',
     path: '/v1/sites/{id}',
+    errors: ['name_taken'],
     scope: 'sites:write',
     summary: "Rename a site or change its runtime",
     tags: ['sites'],
