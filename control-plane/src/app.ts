@@ -1,6 +1,7 @@
 /**
- * Starts the control plane: open the data directory (migrations, pepper), bootstrap on first
- * start, build the app from the route table, listen. Used by main.ts and by the test support.
+ * Starts the control plane: open the data directory (migrations, pepper), build the app from the
+ * route table, listen, and only then bootstrap on first start — so a port that is taken fails the
+ * start before any owner key exists or is shown. Used by main.ts and by the test support.
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
@@ -11,6 +12,7 @@ import { ControlPlaneConfig, Environment, configFromEnvironment } from './config
 import { BootstrapResult, bootstrapAnnouncement, ensureBootstrapped } from './bootstrap';
 import { createApp } from './http/create-app';
 import { withFastPath } from './http/fast-path';
+import { LogDestination, Logger, createLogger, withRequestLog } from './http/request-log';
 import type { AnyRouteDefinition } from './http/route-definition';
 import { ROUTES } from './http/route-table';
 import { AppServices, createServices } from './services/app-services';
@@ -23,6 +25,8 @@ export interface StartServerOptions {
   readonly clock?: Clock;
   /** Where the one-time bootstrap announcement goes; default stdout. */
   readonly announce?: (line: string) => void;
+  /** Where JSON request log lines go; default stdout. */
+  readonly logDestination?: LogDestination;
   /** Routes to serve; default the full route table. */
   readonly routes?: readonly AnyRouteDefinition[];
 }
@@ -35,32 +39,41 @@ export interface RunningServer {
   readonly services: AppServices;
   readonly bootstrap: BootstrapResult;
   readonly httpServer: Server;
+  readonly logger: Logger;
+  /**
+   * Stops accepting connections, lets in-flight requests finish (at most the shutdown timeout;
+   * then their connections are cut), writes queued last-used records and closes the database.
+   */
   close(): Promise<void>;
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const config: ControlPlaneConfig = { ...configFromEnvironment(options.env ?? process.env), ...options.config };
+  const logger = createLogger(config.logLevel, options.logDestination);
   const services = createServices(config, options.clock ?? systemClock);
+  const routes = options.routes ?? ROUTES;
+  const app = createApp(services, routes);
+  // Successful GETs take the same steps without Express's per-request overhead (http/fast-path.ts).
+  const httpServer = createServer(withRequestLog(withFastPath(app, services, routes), logger));
+  try {
+    httpServer.listen(config.port, config.host);
+    await once(httpServer, 'listening');
+  } catch (error) {
+    services.db.close();
+    throw error;
+  }
+
   let bootstrap: BootstrapResult;
   try {
     bootstrap = ensureBootstrapped(services, config.bootstrapKey);
   } catch (error) {
+    await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     services.db.close();
     throw error;
   }
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   for (const line of bootstrapAnnouncement(bootstrap)) announce(line);
 
-  const routes = options.routes ?? ROUTES;
-  const app = createApp(services, routes);
-  // Successful GETs take the same steps without Express's per-request overhead (http/fast-path.ts).
-  const httpServer = createServer(withFastPath(app, services, routes)).listen(config.port, config.host);
-  try {
-    await once(httpServer, 'listening');
-  } catch (error) {
-    services.db.close();
-    throw error;
-  }
   const port = (httpServer.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   let closed: Promise<void> | undefined;
@@ -71,10 +84,20 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     services,
     bootstrap,
     httpServer,
+    logger,
     close() {
       closed ??= new Promise<void>((resolve, reject) => {
-        httpServer.close((error) => (error ? reject(error) : resolve()));
-        httpServer.closeAllConnections();
+        // A keep-alive connection stays open after its response, so idle connections are swept
+        // until every in-flight response has ended; whatever is still busy at the timeout is cut.
+        const sweep = setInterval(() => httpServer.closeIdleConnections(), 50);
+        const cutOff = setTimeout(() => httpServer.closeAllConnections(), config.shutdownTimeoutMs);
+        httpServer.close((error) => {
+          clearInterval(sweep);
+          clearTimeout(cutOff);
+          if (error) reject(error);
+          else resolve();
+        });
+        httpServer.closeIdleConnections();
       }).finally(() => {
         services.lastUsed.flush(); // queued last-used records are written before the database closes
         services.db.close();

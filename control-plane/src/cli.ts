@@ -1,60 +1,157 @@
 /**
- * Operator CLI (SPEC §5.2). No HTTP path creates accounts; an operator with access to the data
- * directory does:  npm run --silent cli -- account create <name>
- * It opens the same SQLite file (WAL, busy timeout), so it works while the server runs.
+ * Operator CLI (docs/guides/configuration.md). What no HTTP route does, an operator with access to
+ * the data directory does here. It opens the same SQLite file (WAL, busy timeout), so every
+ * command works while the server runs.
+ *
+ *   npm run --silent cli -- --help
  */
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Database from 'better-sqlite3';
 import { DEFAULT_ACCOUNT_NAME } from './bootstrap';
 import { systemClock } from './clock';
 import { configFromEnvironment } from './config';
 import { createServices } from './services/app-services';
+import { databasePath } from './storage/database';
 
-const USAGE = `usage: npm run --silent cli -- account create <name>
+interface Command {
+  readonly usage: string;
+  readonly description: string;
+  readonly run: (args: readonly string[], io: CliIo) => number | Promise<number>;
+}
 
-  account create <name>   create an account with an owner principal and key;
-                          prints {"account_id": ..., "owner_key": ...}
-
-environment: MANAGED_DATA_DIR (default ./data), MANAGED_PEPPER`;
+export interface CliIo {
+  readonly env: NodeJS.ProcessEnv;
+  out(text: string): void;
+  err(text: string): void;
+}
 
 /** Account names: what an operator would type; shown back in whoami and logs. */
 const ACCOUNT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-export function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, out: (text: string) => void, err: (text: string) => void): number {
-  const [area, command, name, ...rest] = argv;
-  if (area === 'help' || area === '--help' || area === '-h') {
-    out(`${USAGE}\n`);
-    return 0;
-  }
-  if (area !== 'account' || command !== 'create' || name === undefined || rest.length > 0) {
-    err(`${USAGE}\n`);
-    return 2;
-  }
+function createAccount([name, ...rest]: readonly string[], io: CliIo): number {
+  if (name === undefined || rest.length > 0) return usageError(io);
   if (!ACCOUNT_NAME.test(name)) {
-    err(`invalid account name "${name}": use 1-63 lower-case letters, digits and dashes, starting and ending with a letter or digit\n`);
+    io.err(`invalid account name "${name}": use 1-63 lower-case letters, digits and dashes, starting and ending with a letter or digit\n`);
     return 2;
   }
   if (name === DEFAULT_ACCOUNT_NAME) {
-    err(`"${DEFAULT_ACCOUNT_NAME}" is reserved for the account the server's first start creates\n`);
+    io.err(`"${DEFAULT_ACCOUNT_NAME}" is reserved for the account the server's first start creates\n`);
     return 2;
   }
-  const services = createServices(configFromEnvironment(env), systemClock);
+  const services = createServices(configFromEnvironment(io.env), systemClock);
   try {
     if (services.accounts.findByName(name)) {
-      err(`an account named "${name}" already exists\n`);
+      io.err(`an account named "${name}" already exists\n`);
       return 1;
     }
     const created = services.keyService.createAccountWithOwner(name, systemClock.now());
-    out(`${JSON.stringify({ account_id: created.accountId, owner_key: created.secret })}\n`);
+    io.out(`${JSON.stringify({ account_id: created.accountId, owner_key: created.secret })}\n`);
     return 0;
   } finally {
     services.db.close();
   }
 }
 
-if (require.main === module) {
-  try {
-    process.exitCode = runCli(process.argv.slice(2), process.env, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
-  } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+/**
+ * SQLite's online backup API copies the database page by page while the server keeps writing
+ * (WAL), and the copy is one consistent snapshot. It is written beside the target and renamed
+ * into place only after `PRAGMA integrity_check` passed, so a failed backup never leaves a file
+ * that looks like a good one. The pepper is not in the database: back up MANAGED_PEPPER (or
+ * <data dir>/pepper) separately, or the copy's secrets cannot be checked.
+ */
+async function backup([target, ...rest]: readonly string[], io: CliIo): Promise<number> {
+  if (target === undefined || rest.length > 0) return usageError(io);
+  const destination = resolve(target);
+  if (existsSync(destination)) {
+    io.err(`${destination} already exists; choose a new file name\n`);
+    return 1;
   }
+  const source = databasePath(configFromEnvironment(io.env).dataDir);
+  if (!existsSync(source)) {
+    io.err(`no database at ${source}; set MANAGED_DATA_DIR to the server's data directory\n`);
+    return 1;
+  }
+  const partial = `${destination}.partial`;
+  const db = new Database(source, { fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 5000');
+    const progress = await db.backup(partial);
+    const copy = new Database(partial, { readonly: true, fileMustExist: true });
+    let integrity: string;
+    try {
+      integrity = String(copy.pragma('integrity_check', { simple: true }));
+    } finally {
+      copy.close();
+    }
+    if (integrity !== 'ok') {
+      rmSync(partial, { force: true });
+      io.err(`the copy failed PRAGMA integrity_check: ${integrity}\n`);
+      return 1;
+    }
+    renameSync(partial, destination);
+    io.out(`${JSON.stringify({ file: destination, pages: progress.totalPages, integrity_check: integrity })}\n`);
+    return 0;
+  } catch (error) {
+    rmSync(partial, { force: true });
+    throw error;
+  } finally {
+    db.close();
+  }
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  'account create': {
+    usage: 'account create <name>',
+    description: 'create an account with an owner principal and key; prints {"account_id": ..., "owner_key": ...}',
+    run: createAccount,
+  },
+  backup: {
+    usage: 'backup <file>',
+    description: 'write a consistent copy of the database (safe while the server runs); prints {"file", "pages", "integrity_check"}',
+    run: backup,
+  },
+};
+
+export function cliUsage(): string {
+  const width = Math.max(...Object.values(COMMANDS).map((command) => command.usage.length));
+  return [
+    'usage: npm run --silent cli -- <command>',
+    '',
+    ...Object.values(COMMANDS).map((command) => `  ${command.usage.padEnd(width)}  ${command.description}`),
+    `  ${'--help'.padEnd(width)}  this list`,
+    '',
+    'environment: MANAGED_DATA_DIR (default ./data), MANAGED_PEPPER (see npm start -- --help)',
+    '',
+  ].join('\n');
+}
+
+function usageError(io: CliIo): number {
+  io.err(cliUsage());
+  return 2;
+}
+
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [first, second, ...rest] = argv;
+  if (first === 'help' || first === '--help' || first === '-h') {
+    io.out(cliUsage());
+    return 0;
+  }
+  const twoWords = COMMANDS[`${first} ${second}`];
+  if (twoWords) return twoWords.run(rest, io);
+  const oneWord = first !== undefined ? COMMANDS[first] : undefined;
+  if (oneWord) return oneWord.run(second === undefined ? rest : [second, ...rest], io);
+  return usageError(io);
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), { env: process.env, out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -1,8 +1,42 @@
 /**
- * Runtime configuration from the environment (SPEC §5.2). Read once at start; everything else
- * receives the parsed values.
+ * Runtime configuration from the environment (docs/guides/configuration.md). Read once at start;
+ * everything else receives the parsed values. SETTINGS is the one list of variables: `npm start
+ * -- --help` prints it, and the configuration guide's table is generated from it.
  */
 import { resolve } from 'node:path';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Setting {
+  readonly name: string;
+  /** What applies when the variable is unset or empty. */
+  readonly default: string;
+  readonly description: string;
+}
+
+export const SETTINGS: readonly Setting[] = [
+  { name: 'PORT', default: '8080', description: 'TCP port to listen on (0 picks a free one).' },
+  { name: 'HOST', default: '127.0.0.1', description: 'Address to listen on; use 0.0.0.0 or :: to accept remote clients.' },
+  { name: 'MANAGED_DATA_DIR', default: './data', description: 'Directory holding the SQLite database, the pepper file and the bootstrap key file.' },
+  {
+    name: 'MANAGED_PEPPER',
+    default: '(generated into <data dir>/pepper)',
+    description: 'Server secret (at least 32 characters) that keys secrets at rest; keep it with backups.',
+  },
+  {
+    name: 'MANAGED_BOOTSTRAP_KEY',
+    default: '(generated and printed once)',
+    description: 'Owner key the first start installs; it is checked but never printed or written.',
+  },
+  { name: 'MANAGED_TRUST_PROXY', default: '(none)', description: 'Comma-separated proxy addresses whose X-Forwarded-For is believed.' },
+  { name: 'LOG_LEVEL', default: 'info', description: `Request log level: ${LOG_LEVELS.join(', ')}. One JSON line per request at info.` },
+  {
+    name: 'MANAGED_SHUTDOWN_TIMEOUT',
+    default: '10',
+    description: 'Seconds SIGTERM/SIGINT waits for in-flight requests to finish before closing their connections.',
+  },
+];
 
 export interface ControlPlaneConfig {
   readonly dataDir: string;
@@ -14,6 +48,9 @@ export interface ControlPlaneConfig {
   readonly bootstrapKey: string | undefined;
   /** MANAGED_TRUST_PROXY: proxy addresses whose X-Forwarded-For is believed (comma separated). */
   readonly trustProxy: readonly string[];
+  readonly logLevel: LogLevel;
+  /** How long a shutdown waits for in-flight requests, in milliseconds. */
+  readonly shutdownTimeoutMs: number;
 }
 
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -22,6 +59,36 @@ export function parsePort(text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new Error(`PORT must be a number from 0 to 65535, got "${text}"`);
   return Number(text);
+}
+
+function parseLogLevel(text: string | undefined): LogLevel {
+  if (text === undefined || text === '') return 'info';
+  const level = LOG_LEVELS.find((candidate) => candidate === text.toLowerCase());
+  if (!level) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${text}"`);
+  return level;
+}
+
+function parseSeconds(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined || text === '') return fallback * 1000;
+  if (!/^\d{1,5}$/.test(text)) throw new Error(`${name} must be a whole number of seconds, got "${text}"`);
+  return Number(text) * 1000;
+}
+
+/** The `--help` text of `npm start`: what it does and every setting, as a table. */
+export function settingsHelp(): string {
+  const width = Math.max(...SETTINGS.map((setting) => setting.name.length));
+  const rows = SETTINGS.map((setting) => `  ${setting.name.padEnd(width)}  ${setting.description}\n  ${' '.repeat(width)}  default: ${setting.default}`);
+  return [
+    'usage: npm start [-- --help]',
+    '',
+    'Starts the managed.dev control plane. The first start on an empty data directory creates',
+    'account "default" and prints its owner key once. Settings come from the environment:',
+    '',
+    ...rows,
+    '',
+    'Docs: docs/guides/configuration.md. Operator commands: npm run --silent cli -- --help',
+    '',
+  ].join('\n');
 }
 
 export function configFromEnvironment(env: Environment): ControlPlaneConfig {
@@ -35,5 +102,7 @@ export function configFromEnvironment(env: Environment): ControlPlaneConfig {
       .split(',')
       .map((entry) => entry.trim())
       .filter((entry) => entry !== ''),
+    logLevel: parseLogLevel(env.LOG_LEVEL),
+    shutdownTimeoutMs: parseSeconds('MANAGED_SHUTDOWN_TIMEOUT', env.MANAGED_SHUTDOWN_TIMEOUT, 10),
   };
 }

@@ -1,11 +1,24 @@
-/** `npm start`: the control plane on PORT/HOST over MANAGED_DATA_DIR (SPEC §5.2). */
+/**
+ * `npm start`: the control plane on PORT/HOST over MANAGED_DATA_DIR (docs/guides/configuration.md).
+ * `npm start -- --help` prints every setting and exits before anything is read or created.
+ */
 import { startServer } from './app';
+import { settingsHelp } from './config';
 
-async function main(): Promise<void> {
+async function main(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(settingsHelp());
+    return;
+  }
+  if (argv.length > 0) {
+    process.stderr.write(`unknown argument "${argv[0]}"\n\n${settingsHelp()}`);
+    process.exitCode = 2;
+    return;
+  }
   const server = await startServer();
   process.stdout.write(`managed control plane listening on ${server.url} (data: ${server.config.dataDir})\n`);
   const stop = (signal: string) => {
-    process.stderr.write(`${signal}: shutting down\n`);
+    process.stderr.write(`${signal}: finishing in-flight requests, then shutting down\n`);
     server.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -18,7 +31,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => stop('SIGTERM'));
 }
 
-main().catch((error: unknown) => {
+main(process.argv.slice(2)).catch((error: unknown) => {
   process.stderr.write(`managed control plane failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

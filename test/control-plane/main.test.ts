@@ -10,6 +10,10 @@ import { join } from 'node:path';
 import { api } from '../support/http';
 import { REPOSITORY_ROOT, runCommand } from '../support/terraform';
 import { generateSecret } from '@managed-dev/contract';
+import Database from 'better-sqlite3';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { SETTINGS } from '../../control-plane/src/config';
 
 const MAIN = join(REPOSITORY_ROOT, 'dist', 'control-plane', 'src', 'main.js');
 const CLI = join(REPOSITORY_ROOT, 'dist', 'control-plane', 'src', 'cli.js');
@@ -136,5 +140,76 @@ describe('npm start and the operator CLI', () => {
     const usage = await runCommand(process.execPath, [CLI, 'accounts'], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir), expectExitCodes: [2] });
     expect(usage.stderr).toContain('usage:');
     expect(usage.stdout).toBe('');
+  });
+
+  test('"npm start -- --help" prints every setting and exits without creating the data directory', async () => {
+    const fresh = join(dataDir, 'never-created');
+    const result = await runCommand('npm', ['start', '--silent', '--', '--help'], { cwd: REPOSITORY_ROOT, env: baseEnv(fresh), timeoutMs: 60_000 });
+    for (const name of SETTINGS.map((setting) => setting.name)) expect(result.stdout).toContain(name);
+    expect(result.stdout).not.toMatch(SECRET);
+    expect(existsSync(fresh)).toBe(false);
+    const unknown = await runCommand(process.execPath, [MAIN, '--port', '80'], { cwd: REPOSITORY_ROOT, env: baseEnv(fresh), expectExitCodes: [2] });
+    expect(unknown.stderr).toContain('unknown argument "--port"');
+    expect(existsSync(fresh)).toBe(false);
+  });
+
+  test('a port already in use fails the start (non-zero exit) before any key is made or printed', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((blocker.address() as AddressInfo).port);
+      const failure = await startMain(dataDir, { PORT: port }).catch((error) => error);
+      expect(failure.code).not.toBe(0);
+      expect(failure.code).not.toBeNull();
+      expect(failure.stderr).toContain('EADDRINUSE');
+      expect(`${failure.stdout}${failure.stderr}`).not.toMatch(SECRET);
+      expect(existsSync(join(dataDir, 'bootstrap-owner-key'))).toBe(false);
+    } finally {
+      blocker.close();
+    }
+    // The next start on a free port bootstraps as a first start does.
+    const server = await startMain(dataDir);
+    running.push(server);
+    expect(server.output().match(SECRET) ?? []).toHaveLength(1);
+  });
+
+  test('"cli -- backup <file>" copies a live database consistently; the copy passes integrity_check and holds the keys', async () => {
+    const server = await startMain(dataDir);
+    running.push(server);
+    const ownerKey = server.output().match(SECRET)![0]!;
+    for (let index = 0; index < 20; index++) {
+      expect((await api(server.url, 'POST', '/v1/keys', { key: ownerKey, json: { name: `k${index}`, scopes: ['sites:read'] } })).status).toBe(201);
+    }
+    // Writes keep going while the copy is taken.
+    const writes = Promise.all(
+      Array.from({ length: 20 }, (_, index) => api(server.url, 'POST', '/v1/keys', { key: ownerKey, json: { name: `during${index}`, scopes: ['sites:read'] } })),
+    );
+    const file = join(dataDir, 'copy.sqlite');
+    const result = await runCommand('npm', ['run', '--silent', 'cli', '--', 'backup', file], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir), timeoutMs: 60_000 });
+    await writes;
+    expect(JSON.parse(result.stdout)).toMatchObject({ file, integrity_check: 'ok' });
+    const copy = new Database(file, { readonly: true });
+    try {
+      expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+      const names = copy.prepare<[], { name: string }>("SELECT name FROM api_keys WHERE name LIKE 'k%'").all().map((row) => row.name);
+      expect(names).toHaveLength(20);
+    } finally {
+      copy.close();
+    }
+    const again = await runCommand(process.execPath, [CLI, 'backup', file], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir), expectExitCodes: [1] });
+    expect(again.stderr).toContain('already exists');
+  });
+
+  test('"cli -- --help" lists every command', async () => {
+    const result = await runCommand(process.execPath, [CLI, '--help'], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir) });
+    expect(result.stdout).toContain('account create <name>');
+    expect(result.stdout).toContain('backup <file>');
+    expect(existsSync(join(dataDir, 'managed.sqlite'))).toBe(false);
+  });
+
+  test('SIGTERM drains and exits 0', async () => {
+    const server = await startMain(dataDir);
+    expect((await api(server.url, 'GET', '/healthz')).status).toBe(200);
+    expect(await server.stop()).toBe(0);
   });
 });

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RunningServer, startServer } from '../../control-plane/src/app';
 import type { Clock } from '../../control-plane/src/clock';
+import type { AnyRouteDefinition } from '../../control-plane/src/http/route-definition';
 import { databasePath } from '../../control-plane/src/storage/database';
 
 export interface ControlPlaneOptions {
@@ -15,6 +16,10 @@ export interface ControlPlaneOptions {
   readonly env?: Record<string, string>;
   /** Reuse a data directory (e.g. to test a restart); it is then not deleted on close. */
   readonly dataDir?: string;
+  /** Collect the JSON request log lines (LOG_LEVEL info); otherwise logging is off in tests. */
+  readonly captureLog?: boolean;
+  /** Routes to serve instead of the full route table. */
+  readonly routes?: readonly AnyRouteDefinition[];
 }
 
 export interface TestControlPlane {
@@ -26,6 +31,10 @@ export interface TestControlPlane {
   readonly ownerPrincipalId: string;
   /** The running server (services, repositories, db) for white-box checks. */
   readonly server: RunningServer;
+  /** The request log lines written so far, parsed (only with `captureLog`). */
+  logLines(): Array<Record<string, unknown>>;
+  /** The raw request log text written so far (only with `captureLog`). */
+  logText(): string;
   close(): Promise<void>;
 }
 
@@ -33,13 +42,16 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'managed-cp-'));
   const announced: string[] = [];
+  let logText = '';
   let server: RunningServer;
   try {
     server = await startServer({
-      env: { MANAGED_DATA_DIR: dataDir, ...options.env },
+      env: { MANAGED_DATA_DIR: dataDir, LOG_LEVEL: options.captureLog ? 'info' : 'silent', ...options.env },
       config: { port: 0, host: '127.0.0.1' },
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.routes ? { routes: options.routes } : {}),
       announce: (line) => announced.push(line),
+      logDestination: { write: (line: string) => void (logText += line) },
     });
   } catch (error) {
     if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -57,6 +69,12 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     accountId: bootstrap.accountId,
     ownerPrincipalId: bootstrap.ownerPrincipalId,
     server,
+    logText: () => logText,
+    logLines: () =>
+      logText
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
     async close() {
       await server.close();
       if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });

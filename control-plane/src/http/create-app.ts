@@ -11,6 +11,7 @@ import type { AppServices } from '../services/app-services';
 import { auditContextOf } from '../services/authenticator';
 import { buildOpenApiDocument } from './openapi';
 import { instanceOf, sendProblem } from './problem';
+import { noteRequest } from './request-log';
 import type { AnyRouteDefinition, RouteRequest, RouteResponse } from './route-definition';
 import { validateBody, validateQuery } from './validation';
 
@@ -82,6 +83,7 @@ function routeHandler(route: AnyRouteDefinition, services: AppServices) {
   const routeName = `${route.method.toUpperCase()} ${route.path}`;
   const auditAction = route.audit ?? (route.method === 'get' ? undefined : routeName);
   return async (request: Request, response: Response): Promise<void> => {
+    noteRequest(request, { route: route.path });
     const now = services.clock.now();
     // request.ip is the socket peer unless MANAGED_TRUST_PROXY named the proxy ("trust proxy").
     const sourceIp = request.ip ?? request.socket.remoteAddress ?? '';
@@ -120,6 +122,7 @@ function routeHandler(route: AnyRouteDefinition, services: AppServices) {
       if (!route.public) {
         const authentication = services.authenticator.authenticate(request.get('authorization'), now);
         const caller = authentication.caller;
+        noteRequest(request, { keyId: caller.keyId });
         base.caller = caller;
         base.authentication = authentication;
         // Before anything about the target is looked at: a key used from the wrong place learns nothing.

@@ -9,9 +9,11 @@ import { keyRoutes } from './routes/key-routes';
 import { siteRoutes } from './routes/site-routes';
 import { treeRoutes } from './routes/tree-routes';
 import { metaRoutes } from './routes/meta-routes';
+import { operatorRoutes } from './routes/operator-routes';
 import type { AnyRouteDefinition } from './route-definition';
 
 export const ROUTES: readonly AnyRouteDefinition[] = [
+  ...operatorRoutes,
   ...metaRoutes,
   ...keyRoutes,
   ...accountRoutes,

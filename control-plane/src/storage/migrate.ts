@@ -64,3 +64,9 @@ export function applyMigrations(db: Db, migrations: readonly Migration[] = loadM
   }
   return applied;
 }
+
+/** Versions the code knows but the database has not applied (empty when it is up to date). */
+export function pendingMigrations(db: Db, known: readonly number[]): number[] {
+  const applied = new Set(db.prepare<[], { version: number }>('SELECT version FROM schema_migrations').all().map((row) => row.version));
+  return known.filter((version) => !applied.has(version));
+}
