@@ -3,8 +3,7 @@
  * with suggestions, preset names, TTL bounds, canonical CIDRs, grace periods. Each problem points
  * at the offending place in the body (`/scopes/2`, `/ttl`, ...). Pure.
  */
-import { closest, distance } from 'fastest-levenshtein';
-import { checkAllowlist, checkScopes, parseTtl, PRESET_NAMES, presetScopes } from '@managed-dev/contract';
+import { checkAllowlist, checkScopes, nearestName, parseTtl, PRESET_NAMES, presetScopes } from '@managed-dev/contract';
 import type { FieldError } from './errors';
 import { MAX_GRACE_PERIOD_MS } from './key-rules';
 
@@ -15,18 +14,20 @@ export interface KeyScopeFields {
   readonly ttl?: string;
 }
 
-export function checkPreset(preset: string): string | null {
+export function checkPreset(preset: string): { message: string; suggestion?: string } | null {
   if (presetScopes(preset)) return null;
-  const nearest = closest(preset, [...PRESET_NAMES]);
-  const hint = distance(preset, nearest) <= Math.max(2, Math.floor(preset.length / 2)) ? `; did you mean "${nearest}"?` : '';
-  return `unknown preset "${preset}"${hint} (presets: ${PRESET_NAMES.join(', ')})`;
+  const nearest = nearestName(preset, PRESET_NAMES);
+  return {
+    message: `unknown preset "${preset}"${nearest ? `; did you mean "${nearest}"?` : ''} (presets: ${PRESET_NAMES.join(', ')})`,
+    ...(nearest ? { suggestion: nearest } : {}),
+  };
 }
 
 export function checkKeyFields(fields: KeyScopeFields): FieldError[] {
   const errors: FieldError[] = [];
   if (typeof fields.preset === 'string') {
     const problem = checkPreset(fields.preset);
-    if (problem) errors.push({ pointer: '/preset', detail: problem });
+    if (problem) errors.push({ pointer: '/preset', detail: problem.message, ...(problem.suggestion ? { suggestion: problem.suggestion } : {}) });
   }
   for (const problem of checkScopes(fields.scopes ?? [])) {
     errors.push({ pointer: `/scopes/${problem.index}`, detail: problem.message, ...(problem.suggestion ? { suggestion: problem.suggestion } : {}) });

@@ -12,7 +12,7 @@ import { auditContextOf } from '../services/authenticator';
 import { buildOpenApiDocument } from './openapi';
 import { instanceOf, sendProblem } from './problem';
 import { noteRequest } from './request-log';
-import type { AnyRouteDefinition, RouteRequest, RouteResponse } from './route-definition';
+import { AnyRouteDefinition, RouteRequest, RouteResponse, routeNameOf, successActionOf } from './route-definition';
 import { validateBody, validateQuery } from './validation';
 
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -80,8 +80,8 @@ function auditTarget(request: Request, result: RouteResponse): string | null {
 }
 
 function routeHandler(route: AnyRouteDefinition, services: AppServices) {
-  const routeName = `${route.method.toUpperCase()} ${route.path}`;
-  const auditAction = route.audit ?? (route.method === 'get' ? undefined : routeName);
+  const routeName = routeNameOf(route);
+  const auditAction = successActionOf(route);
   return async (request: Request, response: Response): Promise<void> => {
     noteRequest(request, { route: route.path });
     const now = services.clock.now();
@@ -144,7 +144,7 @@ function routeHandler(route: AnyRouteDefinition, services: AppServices) {
         target = resolved?.value;
       }
 
-      if (route.querySchema) base.query = validateQuery(route.querySchema, request.query as Record<string, unknown>);
+      base.query = validateQuery(route.querySchema, request.query as Record<string, unknown>);
 
       let body: unknown = undefined;
       if (route.bodySchema) {

@@ -135,15 +135,15 @@ const RETRY_AFTER: ResponseHeader = { description: 'Seconds to wait before retry
  * target, body, idempotency) and the ones its definition lists.
  */
 export function errorCodesOf(route: AnyRouteDefinition): ErrorCode[] {
-  const codes = new Set<ErrorCode>(['bad_request']);
+  // Every route validates its query string (a route without parameters refuses any).
+  const codes = new Set<ErrorCode>(['bad_request', 'validation_failed']);
   if (!route.public) {
     codes.add('unauthorized').add('invalid_token').add('ip_not_allowed');
     if (route.scope !== null) codes.add('insufficient_scope');
     if (route.resolveTarget) codes.add('not_found');
   }
-  if (route.querySchema) codes.add('validation_failed');
-  if (route.bodySchema) codes.add('validation_failed').add('malformed_json').add('unsupported_media_type').add('payload_too_large');
-  if (route.idempotent) codes.add('validation_failed').add('idempotency_in_flight').add('idempotency_key_reused');
+  if (route.bodySchema) codes.add('malformed_json').add('unsupported_media_type').add('payload_too_large');
+  if (route.idempotent) codes.add('idempotency_in_flight').add('idempotency_key_reused');
   for (const code of route.errors ?? []) codes.add(code);
   codes.add('internal_error');
   return ERROR_CODES.filter((code) => codes.has(code));

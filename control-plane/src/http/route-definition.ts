@@ -118,6 +118,30 @@ export interface RouteDefinition<Body = unknown, Target = unknown> {
   readonly handler: (request: RouteRequest<Body, Target>) => RouteResponse | Promise<RouteResponse>;
 }
 
+/** "POST /v1/keys": how logs and the audit log name a route. */
+export function routeNameOf(route: Pick<RouteDefinition, 'method' | 'path'>): string {
+  return `${route.method.toUpperCase()} ${route.path}`;
+}
+
+/**
+ * What a successful call of the route records as its audit action: its `audit` name, else its
+ * route name for changes; GETs record nothing when they succeed.
+ */
+export function successActionOf(route: Pick<RouteDefinition, 'method' | 'path' | 'audit'>): string | undefined {
+  return route.audit ?? (route.method === 'get' ? undefined : routeNameOf(route));
+}
+
+/** Every action the audit log can hold for these routes: success actions, and route names (denials). */
+export function auditActionsOf(routes: ReadonlyArray<Pick<RouteDefinition, 'method' | 'path' | 'audit'>>): string[] {
+  const actions = new Set<string>();
+  for (const route of routes) {
+    const success = successActionOf(route);
+    if (success !== undefined) actions.add(success);
+    actions.add(routeNameOf(route));
+  }
+  return [...actions].sort();
+}
+
 /** Identity helper that keeps Body/Target inference while the list stays RouteDefinition<any, any>[]. */
 export function defineRoute<Body = unknown, Target = unknown>(route: RouteDefinition<Body, Target>): RouteDefinition<Body, Target> {
   return route;

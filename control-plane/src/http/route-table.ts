@@ -12,12 +12,14 @@ import { metaRoutes } from './routes/meta-routes';
 import { operatorRoutes } from './routes/operator-routes';
 import type { AnyRouteDefinition } from './route-definition';
 
-export const ROUTES: readonly AnyRouteDefinition[] = [
+const AREA_ROUTES: readonly AnyRouteDefinition[] = [
   ...operatorRoutes,
   ...metaRoutes,
   ...keyRoutes,
   ...accountRoutes,
   ...treeRoutes,
   ...siteRoutes,
-  ...auditRoutes,
 ];
+
+// The audit routes come last and are told every other route, so `?action=` knows every action name.
+export const ROUTES: readonly AnyRouteDefinition[] = [...AREA_ROUTES, ...auditRoutes(AREA_ROUTES)];

@@ -4,6 +4,7 @@
  */
 import Ajv2020, { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
+import { nearestName } from '@managed-dev/contract';
 import { FieldError, validationFailed } from '../domain/errors';
 import type { JsonSchema } from './route-definition';
 import { BODY_SCHEMAS } from './schemas';
@@ -107,10 +108,49 @@ export function validateBody(schema: JsonSchema, body: unknown): void {
   if (!validate(body)) throw validationFailed(toFieldErrors(validate.errors ?? [], 'body'));
 }
 
-/** Validates (and coerces, in place on a copy) the query string; returns the coerced copy. */
-export function validateQuery(schema: JsonSchema, query: Record<string, unknown>): Record<string, unknown> {
+/** Past this many allowed values an enum error names the nearest one instead of listing them all. */
+const MAX_LISTED_VALUES = 8;
+
+/**
+ * Query errors get what a person needs to fix the URL: an unknown parameter names the nearest
+ * known one ("did you mean limit?"), a value outside a long enum names the nearest value.
+ */
+function queryFieldError(error: ErrorObject, schema: JsonSchema, query: Record<string, unknown>): FieldError | undefined {
+  const known = Object.keys((schema.properties ?? {}) as object);
+  if (error.keyword === 'additionalProperties') {
+    const name = (error.params as { additionalProperty: string }).additionalProperty;
+    const suggestion = nearestName(name, known);
+    const detail = `unknown query parameter${suggestion ? `; did you mean "${suggestion}"?` : ''} (this route takes ${known.join(', ')})`;
+    return { parameter: name, detail, ...(suggestion ? { suggestion } : {}) };
+  }
+  if (error.keyword === 'enum') {
+    const parameter = error.instancePath.replace(/^\//, '');
+    const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String);
+    if (allowed.length <= MAX_LISTED_VALUES) return undefined;
+    const value = String(query[parameter]);
+    const suggestion = nearestName(value, allowed);
+    return { parameter, detail: `unknown value "${value}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`, ...(suggestion ? { suggestion } : {}) };
+  }
+  return undefined;
+}
+
+/**
+ * Validates (and coerces, on a copy) the query string; returns the coerced copy. A route without
+ * a query schema takes no parameters at all, so a typo is never silently ignored.
+ */
+export function validateQuery(schema: JsonSchema | undefined, query: Record<string, unknown>): Record<string, unknown> {
+  if (!schema) {
+    const names = Object.keys(query);
+    if (names.length === 0) return {};
+    throw validationFailed(names.map((parameter) => ({ parameter, detail: 'unknown query parameter (this route takes none)' })));
+  }
   const copy: Record<string, unknown> = { ...query };
   const validate = validatorFor(queryAjv, schema);
-  if (!validate(copy)) throw validationFailed(toFieldErrors(validate.errors ?? [], 'query'));
+  if (!validate(copy)) {
+    const errors = validate.errors ?? [];
+    const special = errors.map((error) => queryFieldError(error, schema, query));
+    const general = toFieldErrors(errors.filter((_, index) => special[index] === undefined), 'query');
+    throw validationFailed([...special.filter((entry): entry is FieldError => entry !== undefined), ...general]);
+  }
   return copy;
 }

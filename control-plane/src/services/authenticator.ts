@@ -1,5 +1,5 @@
 /**
- * Bearer-key authentication (SPEC §5): turns an Authorization header into a Caller or a 401.
+ * Bearer-key authentication (docs/guides/api.md): turns an Authorization header into a Caller or a 401.
  * The secret is checked offline first (shape and checksum), so garbage never reaches the database.
  */
 import type { KeyObject } from 'node:crypto';
@@ -127,7 +127,12 @@ export class Authenticator {
     if (!found || !digestsEqual(found.storedHash, hash)) throw invalidToken('The key is unknown, or was rotated out.');
     const { key } = found;
     const status = keyStatus(key, now.getTime());
-    if (status !== 'active') throw withAuditContext(invalidToken(`The key is ${status}.`), key);
+    if (status === 'revoked') {
+      throw withAuditContext(invalidToken(`The key was revoked at ${new Date(key.revokedAt!).toISOString()}; mint a new key.`), key);
+    }
+    if (status === 'expired') {
+      throw withAuditContext(invalidToken(`The key expired at ${new Date(key.expiresAt).toISOString()}; mint a new key.`), key);
+    }
     if (!found.authentication) throw withAuditContext(invalidToken("The key's principal no longer exists."), key);
     return found.authentication;
   }
@@ -154,6 +159,3 @@ export function auditContextOf(error: ApiError): AuditContext | undefined {
   return auditContexts.get(error);
 }
 
-export function isAuthenticationError(error: unknown): error is ApiError {
-  return error instanceof ApiError && error.status === 401;
-}

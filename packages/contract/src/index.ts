@@ -12,4 +12,5 @@ export * from './base62';
 export * from './secret';
 export * from './wire';
 export * from './errors';
+export * from './suggest';
 export type { ScopeName, PresetName } from './generated/catalog';

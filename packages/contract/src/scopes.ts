@@ -8,7 +8,6 @@
  * a dangerous scope is granted only when named exactly or by its own family pattern
  * ("credentials:*"), so nobody gets `exec:raw` by writing `*:*`.
  */
-import { distance } from 'fastest-levenshtein';
 import {
   PRESETS,
   ROLE_CEILING_PATTERNS,
@@ -17,6 +16,7 @@ import {
   isDangerousScope,
   isKnownScope,
 } from './scope-catalog';
+import { nearestName } from './suggest';
 
 const SEGMENT = /^(?:[a-z][a-z0-9_-]*|\*)$/;
 
@@ -81,17 +81,7 @@ function computeExpansion(pattern: string): string[] {
 
 /** The nearest catalog scope to a mistyped one, when it is close enough to be a plausible typo. */
 export function suggestScope(text: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Number.POSITIVE_INFINITY;
-  for (const name of SCOPE_NAMES) {
-    const d = distance(text, name);
-    if (d < bestDistance) {
-      best = name;
-      bestDistance = d;
-    }
-  }
-  // Past half the length, the "nearest" name is noise rather than a suggestion.
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(text.length / 2)) ? best : undefined;
+  return nearestName(text, SCOPE_NAMES);
 }
 
 /** Why a single entry is not acceptable, or null when it is. */

@@ -1,19 +1,28 @@
 /** The audit log and its verification (SPEC §6). Each account reads and verifies only its own chain. */
 import { validationFailed } from '../../domain/errors';
 import { decodeCursor, encodeCursor } from '../../domain/page-cursor';
-import { defineRoute, JsonSchema } from '../route-definition';
+import { AnyRouteDefinition, auditActionsOf, defineRoute, JsonSchema } from '../route-definition';
 import { pageLimit, pageSchema } from './resource-targets';
 
-const auditQuerySchema: JsonSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
-    cursor: { type: 'string', minLength: 1, maxLength: 400 },
-    action: { type: 'string', minLength: 1, maxLength: 200 },
-    outcome: { enum: ['success', 'denied'] },
-  },
-};
+/** The audit routes' own shapes: their names are actions too (a denied read is recorded). */
+const AUDIT_PATHS = [
+  { method: 'get', path: '/v1/audit' },
+  { method: 'get', path: '/v1/audit/verify' },
+] as const;
+
+/** `action` filters by a name the log can hold, so a typo is a 400 with a suggestion, not an empty page. */
+function auditQuerySchema(actions: readonly string[]): JsonSchema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      limit: { type: 'integer', minimum: 1, maximum: 100, default: 50 },
+      cursor: { type: 'string', minLength: 1, maxLength: 400 },
+      action: { enum: [...actions] },
+      outcome: { enum: ['success', 'denied'] },
+    },
+  };
+}
 
 const entrySchema: JsonSchema = {
   type: 'object',
@@ -34,14 +43,17 @@ const entrySchema: JsonSchema = {
   },
 };
 
-export const auditRoutes = [
+/** The audit routes for a route table made of `otherRoutes` and these. */
+export function auditRoutes(otherRoutes: readonly AnyRouteDefinition[]) {
+  const actions = auditActionsOf([...otherRoutes, ...AUDIT_PATHS]);
+  return [
   defineRoute<undefined>({
     method: 'get',
     path: '/v1/audit',
     scope: 'audit:read',
     summary: "Page through the account's audit log, newest first",
     tags: ['audit'],
-    querySchema: auditQuerySchema,
+    querySchema: auditQuerySchema(actions),
     responses: { 200: { description: '{items, next_cursor}', schema: pageSchema(entrySchema) } },
     handler: ({ caller, query, services }) => {
       const limit = pageLimit(query);
@@ -127,3 +139,4 @@ export const auditRoutes = [
     },
   }),
 ];
+}
