@@ -9,7 +9,7 @@ import { constraintOffenders, keyEscalation } from '../domain/down-scoping';
 import { constraintNode, isVisible } from '../domain/visibility';
 import type { TreeRepository } from '../storage/tree-repository';
 import { ApiError, FieldError, notFound, validationFailed } from '../domain/errors';
-import { DEFAULT_TTL, expiryFor, generateSecret, newId, normalizeScopeList, type Role } from '@managed-dev/contract';
+import { DEFAULT_TTL, expiryFor, generateSecret, newId, normalizeScopeList, type KeyCreate, type KeyRotate, type KeyUpdate, type Role } from '@managed-dev/contract';
 import { checkGrantsSomething, checkKeyFields, parseGracePeriod } from '../domain/key-input';
 import { KeyRecord, KeyStatus, keyRecord } from '../domain/key-rules';
 import { ROLE_RANK, grantableScopes, offendingScopes, scopeEscalation } from '../domain/minting';
@@ -19,28 +19,10 @@ import type { Db } from '../storage/database';
 import type { KeyRepository, NewKey, StoredKey } from '../storage/key-repository';
 import type { Principal, PrincipalRepository } from '../storage/principal-repository';
 
-export interface KeyCreateInput {
-  name: string;
-  description?: string | null;
-  preset?: string | null;
-  scopes?: string[];
-  constraint?: KeyConstraint | null;
-  ip_allowlist?: string[];
-  ttl?: string;
-  principal_id?: string;
-}
-
-export interface KeyUpdateInput {
-  name?: string;
-  description?: string | null;
-  preset?: string | null;
-  scopes?: string[];
-  ip_allowlist?: string[];
-}
-
-export interface KeyRotateInput {
-  grace_period?: string;
-}
+/** Request bodies, as their JSON Schemas in schema/ define them (generated types). */
+export type KeyCreateInput = KeyCreate;
+export type KeyUpdateInput = KeyUpdate;
+export type KeyRotateInput = KeyRotate;
 
 export type KeyWithSecret = KeyRecord & { secret: string };
 

@@ -14,3 +14,4 @@ export * from './wire';
 export * from './errors';
 export * from './suggest';
 export type { ScopeName, PresetName } from './generated/catalog';
+export type * from './generated/requests';

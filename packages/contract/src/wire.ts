@@ -1,8 +1,10 @@
 /**
  * The key API's request and response bodies as they travel on the wire (docs/guides/api.md). The
  * control plane produces these shapes and the provider and the bindings consume them: one
- * definition, so a field added on one side is a compile error on the other.
+ * definition, so a field added on one side is a compile error on the other. Request bodies are
+ * generated from their JSON Schemas (generated/requests.ts).
  */
+import type { KeyCreate, KeyUpdate } from './generated/requests';
 
 export const KEY_STATUSES = ['active', 'expired', 'revoked'] as const;
 export type KeyStatus = (typeof KEY_STATUSES)[number];
@@ -41,25 +43,11 @@ export interface MintedKey extends KeyRecord {
   readonly secret: string;
 }
 
-export interface CreateKeyBody {
-  name: string;
-  description?: string | null;
-  preset?: string | null;
-  scopes?: string[];
-  constraint?: KeyConstraint | null;
-  ip_allowlist?: string[];
-  ttl?: string;
-  principal_id?: string;
-}
+/** POST /v1/keys body: generated from schema/key-create.schema.json. */
+export type CreateKeyBody = KeyCreate;
 
 /** PATCH body: only the fields that change. TTL and constraint never change (mint a new key). */
-export interface UpdateKeyBody {
-  name?: string;
-  description?: string | null;
-  preset?: string | null;
-  scopes?: string[] | null;
-  ip_allowlist?: string[] | null;
-}
+export type UpdateKeyBody = KeyUpdate;
 
 export interface ScopeEntry {
   readonly name: string;

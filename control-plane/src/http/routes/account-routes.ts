@@ -3,6 +3,7 @@
  * Principal changes are account-wide: they need a key without a constraint, and nobody hands
  * out or touches a role above their own (domain/principal-rules.ts).
  */
+import type { PrincipalCreate, PrincipalUpdate } from '@managed-dev/contract';
 import { notFound } from '../../domain/errors';
 import { newId, type Role } from '@managed-dev/contract';
 import { decodeCursor, pageOf } from '../../domain/page-cursor';
@@ -83,7 +84,7 @@ export const accountRoutes = [
       return { status: 200, body: pageOf(rows, limit, (p) => renderPrincipal(p, services)) };
     },
   }),
-  defineRoute<{ name: string; kind: PrincipalKind; role: Role }>({
+  defineRoute<PrincipalCreate>({
     method: 'post',
     path: '/v1/principals',
     errors: ['role_not_allowed'],
@@ -107,7 +108,7 @@ export const accountRoutes = [
       };
     },
   }),
-  defineRoute<{ name?: string; role?: Role }, Principal>({
+  defineRoute<PrincipalUpdate, Principal>({
     method: 'patch',
     path: '/v1/principals/{id}',
     errors: ['role_not_allowed', 'last_owner'],

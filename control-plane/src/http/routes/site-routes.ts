@@ -5,6 +5,7 @@
  * credentials (encrypted at rest, plaintext only to credentials:read) and exec jobs, which are
  * recorded for a runner and never executed here.
  */
+import type { BackupCreate, CredentialCreate, DeployCreate, DomainCreate, EnvReplace, ExecCreate, WpCacheFlush } from '@managed-dev/contract';
 import { randomBase62 } from '@managed-dev/contract';
 import { conflict, notFound } from '../../domain/errors';
 import { decodeCursor, encodeCursor, pageOf } from '../../domain/page-cursor';
@@ -94,7 +95,7 @@ export const siteRoutes = [
       return { status: 200, body: pageOf(services.siteResources.listDeploys(target.id, { limit, ...afterOf(query) }), limit, renderDeploy) };
     },
   }),
-  defineRoute<{ ref: string; message?: string }, Site>({
+  defineRoute<DeployCreate, Site>({
     method: 'post',
     path: '/v1/sites/{id}/deploys',
     scope: 'deploys:write',
@@ -135,7 +136,7 @@ export const siteRoutes = [
       body: { items: services.siteResources.listDomains(target.id).map((d) => ({ hostname: d.hostname, created_at: iso(d.createdAt) })), next_cursor: null },
     }),
   }),
-  defineRoute<{ hostname: string }, Site>({
+  defineRoute<DomainCreate, Site>({
     method: 'post',
     path: '/v1/sites/{id}/domains',
     scope: 'domains:write',
@@ -177,7 +178,7 @@ export const siteRoutes = [
     responses: { 200: { description: '{variables}', schema: envSchema } },
     handler: ({ target, services }) => ({ status: 200, body: { variables: services.siteResources.env(target.id) } }),
   }),
-  defineRoute<{ variables: Record<string, string> }, Site>({
+  defineRoute<EnvReplace, Site>({
     method: 'put',
     path: '/v1/sites/{id}/env',
     scope: 'env:write',
@@ -269,7 +270,7 @@ export const siteRoutes = [
       return { status: 200, body: pageOf(services.siteResources.listBackups(target.id, { limit, ...afterOf(query) }), limit, renderBackup) };
     },
   }),
-  defineRoute<{ label?: string }, Site>({
+  defineRoute<BackupCreate, Site>({
     method: 'post',
     path: '/v1/sites/{id}/backups',
     scope: 'backups:write',
@@ -318,7 +319,7 @@ export const siteRoutes = [
     },
     handler: ({ target, services }) => ({ status: 200, body: { items: services.siteResources.plugins(target.id), next_cursor: null } }),
   }),
-  defineRoute<{ paths?: string[] }, Site>({
+  defineRoute<WpCacheFlush, Site>({
     method: 'post',
     path: '/v1/sites/{id}/wp/cache-flush',
     scope: 'wp:write',
@@ -358,7 +359,7 @@ export const siteRoutes = [
       };
     },
   }),
-  defineRoute<{ name: string; username: string; password?: string }, Site>({
+  defineRoute<CredentialCreate, Site>({
     method: 'post',
     path: '/v1/sites/{id}/credentials',
     errors: ['name_taken'],
@@ -390,7 +391,7 @@ export const siteRoutes = [
   }),
 
   // ---- exec ----
-  defineRoute<{ command: string[] }, Site>({
+  defineRoute<ExecCreate, Site>({
     method: 'post',
     path: '/v1/sites/{id}/exec',
     scope: 'exec:raw',

@@ -2,6 +2,7 @@
  * Teams, projects and sites (SPEC §2, §5.1). Lists show only what the caller can see: the
  * principal's teams for members and viewers, and the key's constraint subtree.
  */
+import type { ProjectCreate, ProjectUpdate, SiteCreate, SiteUpdate, TeamCreate, TeamUpdate } from '@managed-dev/contract';
 import { reachOf } from '../../domain/authorization';
 import { ApiError, conflict } from '../../domain/errors';
 import { newId } from '@managed-dev/contract';
@@ -116,7 +117,7 @@ export const treeRoutes = [
       };
     },
   }),
-  defineRoute<{ name: string }>({
+  defineRoute<TeamCreate>({
     method: 'post',
     path: '/v1/teams',
     errors: ['name_taken'],
@@ -142,7 +143,7 @@ export const treeRoutes = [
     responses: { 200: { description: 'The team', schema: teamSchema } },
     handler: ({ target }) => ({ status: 200, body: renderTeam(target) }),
   }),
-  defineRoute<{ name: string }, Team>({
+  defineRoute<TeamUpdate, Team>({
     method: 'patch',
     path: '/v1/teams/{id}',
     errors: ['name_taken'],
@@ -205,7 +206,7 @@ export const treeRoutes = [
       };
     },
   }),
-  defineRoute<{ name: string }, Team>({
+  defineRoute<ProjectCreate, Team>({
     method: 'post',
     path: '/v1/teams/{id}/projects',
     errors: ['name_taken'],
@@ -233,7 +234,7 @@ export const treeRoutes = [
     responses: { 200: { description: 'The project', schema: projectSchema } },
     handler: ({ target }) => ({ status: 200, body: renderProject(target) }),
   }),
-  defineRoute<{ name: string }, Project>({
+  defineRoute<ProjectUpdate, Project>({
     method: 'patch',
     path: '/v1/projects/{id}',
     errors: ['name_taken'],
@@ -291,7 +292,7 @@ export const treeRoutes = [
       };
     },
   }),
-  defineRoute<{ name: string; runtime?: string; wp_plugins?: Array<{ slug: string; version: string; active?: boolean }> }, Project>({
+  defineRoute<SiteCreate, Project>({
     method: 'post',
     path: '/v1/projects/{id}/sites',
     errors: ['name_taken'],
@@ -341,7 +342,7 @@ export const treeRoutes = [
     responses: { 200: { description: 'The site', schema: siteSchema } },
     handler: ({ target }) => ({ status: 200, body: renderCachedSite(target) }),
   }),
-  defineRoute<{ name?: string; runtime?: string }, Site>({
+  defineRoute<SiteUpdate, Site>({
     method: 'patch',
     path: '/v1/sites/{id}',
     errors: ['name_taken'],
