@@ -94,12 +94,6 @@ function factsOf(caller: Caller): CallerFacts {
   return facts;
 }
 
-/** True when a key with this constraint may see a resource placed here. */
-export function constraintReaches(constraint: KeyConstraint | null, target: TargetResource): boolean {
-  const ancestry = ancestryOf(target);
-  return ancestry === null || constraintCovers(constraint, ancestry);
-}
-
 /** What the caller's principal reaches in the tree (role and, for members/viewers, their teams). Shared and frozen. */
 export function reachOf(caller: Caller): PrincipalReach {
   return factsOf(caller).reach;

@@ -16,7 +16,16 @@ import {
 import { ApiError, conflict, validationFailed } from '../domain/errors';
 import { digestsEqual } from '../domain/secret-hash';
 import type { IdempotencyRepository } from '../storage/idempotency-repository';
-import type { RouteResponse } from '../http/route-definition';
+
+/**
+ * What is stored and replayed: a response as any transport would send it. (The HTTP layer's
+ * RouteResponse fits this shape; services do not import the HTTP layer.)
+ */
+export interface ReplayableResponse {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
 
 export interface IdempotentRequest {
   readonly principalId: string;
@@ -35,7 +44,7 @@ export class IdempotencyService {
     private readonly records: IdempotencyRepository,
   ) {}
 
-  async run(request: IdempotentRequest, execute: () => RouteResponse | Promise<RouteResponse>): Promise<RouteResponse> {
+  async run<Response extends ReplayableResponse>(request: IdempotentRequest, execute: () => Response | Promise<Response>): Promise<Response> {
     const syntaxProblem = checkIdempotencyKey(request.idempotencyKey);
     if (syntaxProblem) throw validationFailed([{ header: 'Idempotency-Key', detail: syntaxProblem }]);
     const now = request.now.getTime();
@@ -58,11 +67,11 @@ export class IdempotencyService {
           detail: 'This Idempotency-Key was already used with a different request; use a new key for a new request.',
         });
       }
-      const stored = JSON.parse(openResponse(this.pepper, request.principalId, request.idempotencyKey, existing.response!)) as RouteResponse;
+      const stored = JSON.parse(openResponse(this.pepper, request.principalId, request.idempotencyKey, existing.response!)) as Response;
       return { ...stored, headers: { ...(stored.headers ?? {}), [REPLAY_HEADER]: 'true' } };
     }
 
-    let response: RouteResponse;
+    let response: Response;
     try {
       response = await execute();
     } catch (error) {

@@ -34,6 +34,3 @@ export function encodeBase62Fixed(value: number, width: number): string {
   return out.padStart(width, '0');
 }
 
-export function isBase62(text: string): boolean {
-  return /^[0-9A-Za-z]*$/.test(text);
-}

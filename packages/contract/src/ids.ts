@@ -27,6 +27,3 @@ export function idPatternSource(kind: IdKind): string {
   return `^${ID_PREFIXES[kind]}[0-9A-Za-z]{1,64}$`;
 }
 
-export function looksLikeId(kind: IdKind, text: string): boolean {
-  return new RegExp(idPatternSource(kind)).test(text);
-}

@@ -11,8 +11,6 @@ export const SECRET_PREFIX = 'mdk_';
 export const SECRET_RANDOM_LENGTH = 40;
 export const SECRET_CHECKSUM_LENGTH = 6;
 export const SECRET_LENGTH = SECRET_PREFIX.length + SECRET_RANDOM_LENGTH + SECRET_CHECKSUM_LENGTH;
-/** Finds candidate secrets in arbitrary text (used by tests and by anyone scanning logs). */
-export const SECRET_PATTERN = /mdk_[0-9A-Za-z]{46}/g;
 
 const SHAPE = new RegExp(`^${SECRET_PREFIX}([0-9A-Za-z]{${SECRET_RANDOM_LENGTH}})([0-9A-Za-z]{${SECRET_CHECKSUM_LENGTH}})$`);
 

@@ -77,7 +77,6 @@ export function pageLimit(query: Readonly<Record<string, unknown>>): number {
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
-export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** `{items, next_cursor}` for the OpenAPI document. */
 export function pageSchema(item: JsonSchema): JsonSchema {

@@ -9,9 +9,6 @@ import { isUnknown, type ObjectValue, type Value } from '../../framework';
 import { constraintId, parseTtl, type CreateKeyBody, type KeyConstraint, type KeyRecord, type UpdateKeyBody } from '@managed-dev/contract';
 import { CONSTRAINT_ATTRIBUTES, type ApiKeyConfigView, type StringSetView } from '../validation';
 
-/** Attributes the user configures and PATCH can change in place. */
-export const IN_PLACE_ATTRIBUTES = ['name', 'description', 'preset', 'scopes', 'ip_allowlist'] as const;
-
 export function knownString(value: Value | undefined): string | null | undefined {
   if (value === undefined || isUnknown(value)) return undefined;
   return typeof value === 'string' ? value : null;
