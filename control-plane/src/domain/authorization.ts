@@ -9,7 +9,7 @@
 import { NotFoundCause, decideAccess, effectiveScopes as effectiveScopesOf } from './access-decision';
 import { Role } from '@managed-dev/contract';
 import type { KeyConstraint } from './visibility';
-import { PrincipalReach, TargetAncestry, constraintCovers } from './visibility';
+import type { PrincipalReach, TargetAncestry } from './visibility';
 
 export type { KeyConstraint } from './visibility';
 
