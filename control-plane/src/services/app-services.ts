@@ -20,6 +20,9 @@ import { Authenticator } from './authenticator';
 import { LastUsedRecorder } from './last-used-recorder';
 import { IdempotencyService } from './idempotency-service';
 import { KeyService } from './key-service';
+import { PrincipalService } from './principal-service';
+import { SiteService } from './site-service';
+import { TreeService } from './tree-service';
 
 export interface AppServices {
   readonly config: ControlPlaneConfig;
@@ -37,6 +40,10 @@ export interface AppServices {
   readonly tree: TreeRepository;
   readonly siteResources: SiteResourceRepository;
   readonly credentialCipher: CredentialCipher;
+  /** The rules of the tree, of principals and of site sub-resources, over the repositories above. */
+  readonly treeService: TreeService;
+  readonly principalService: PrincipalService;
+  readonly siteService: SiteService;
   readonly auditRecords: AuditRepository;
   readonly audit: AuditLog;
   /** Throttled, deferred last-used writes (SPEC §4). */
@@ -52,6 +59,8 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
   const idempotencyRecords = new IdempotencyRepository(db);
   const tree = new TreeRepository(db);
   const auditRecords = new AuditRepository(db);
+  const siteResources = new SiteResourceRepository(db);
+  const credentialCipher = new CredentialCipher(pepper);
   const writeLastUsed = db.transaction((records: ReadonlyArray<{ keyId: string; at: number; ip: string }>) => {
     for (const record of records) keys.recordLastUsed(record.keyId, record.at, record.ip);
   });
@@ -68,8 +77,11 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
     keyService: new KeyService({ db, pepper, keys, principals, accounts, tree }),
     idempotency: new IdempotencyService(pepper, idempotencyRecords),
     tree,
-    siteResources: new SiteResourceRepository(db),
-    credentialCipher: new CredentialCipher(pepper),
+    siteResources,
+    credentialCipher,
+    treeService: new TreeService(db, tree, siteResources),
+    principalService: new PrincipalService(db, principals, tree),
+    siteService: new SiteService(db, siteResources, credentialCipher),
     auditRecords,
     audit: new AuditLog(auditRecords),
     lastUsed: new LastUsedRecorder({ writeLastUsed: (records) => writeLastUsed(records) }),

@@ -6,6 +6,7 @@
  */
 import type { Caller, TargetResource } from '../../domain/authorization';
 import type { Principal } from '../../storage/principal-repository';
+import type { PageRequest } from '../../services/tree-service';
 import type { Project, Site, Team } from '../../storage/tree-repository';
 import type { JsonSchema, ResolvedTarget, RouteRequest } from '../route-definition';
 
@@ -74,6 +75,11 @@ export const listQuerySchema: JsonSchema = {
 
 export function pageLimit(query: Readonly<Record<string, unknown>>): number {
   return (query.limit as number | undefined) ?? DEFAULT_PAGE_SIZE;
+}
+
+/** `limit` and `cursor` of a query validated against listQuerySchema. */
+export function pageRequest(query: Readonly<Record<string, unknown>>): PageRequest {
+  return { limit: pageLimit(query), ...(query.cursor !== undefined ? { cursor: query.cursor as string } : {}) };
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
