@@ -1,5 +1,5 @@
 /**
- * Where a key may reach: exactly one of a team, a project or a site (SPEC §4). Each variant
+ * Where a key may reach: exactly one of a team, a project or a site (docs/guides/api.md#keys). Each variant
  * forbids the other two keys, so writing two constraints is a compile error, not only a
  * synth-time one.
  */

@@ -1,5 +1,5 @@
 /**
- * First start on an empty data directory (SPEC §5.2): account "default", an owner principal and
+ * First start on an empty data directory (docs/guides/configuration.md): account "default", an owner principal and
  * one owner key — MANAGED_BOOTSTRAP_KEY when set (it must be a well-formed secret), otherwise a
  * generated one, written to <data dir>/bootstrap-owner-key (0600) and reported once. A settings
  * row records that bootstrap happened, so later starts never print or change anything.

@@ -1,5 +1,5 @@
 /**
- * A minimal client for the managed.dev HTTP API (SPEC §5), used by the demo and the end-to-end
+ * A minimal client for the managed.dev HTTP API (docs/guides/api.md#authorization-one-decision), used by the demo and the end-to-end
  * test to seed data and to exercise a minted key. It returns every answer, error or not, because
  * showing 403 and 404 is the point.
  */

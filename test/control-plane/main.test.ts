@@ -1,5 +1,5 @@
 /**
- * `npm start` and the operator CLI as real processes over a real data directory (SPEC §5.2).
+ * `npm start` and the operator CLI as real processes over a real data directory (docs/guides/configuration.md).
  * They run the built entry points in dist/ (`npm test` builds first); children are spawned
  * asynchronously so nothing blocks.
  */

@@ -1,5 +1,5 @@
 /**
- * The one authorization decision for a request on a resource (SPEC §5, §5.1). Pure.
+ * The one authorization decision for a request on a resource (docs/guides/api.md#authorization-one-decision, docs/guides/api.md#endpoints). Pure.
  *
  * Order matters for existence hiding: the target is checked before the scope, so a key without
  * the scope still cannot tell an existing-but-invisible resource from a missing one (both 404),

@@ -1,5 +1,5 @@
 /**
- * Tamper-evident audit log (SPEC §6). Pure.
+ * Tamper-evident audit log (docs/guides/api.md#audit). Pure.
  *
  * Each account has its own chain (entries with no account, such as a request with an unknown key,
  * form the "system" chain), so verifying one account's log never reads, or names, another

@@ -1,5 +1,5 @@
 /**
- * The one authorization decision (SPEC §3, §5). Every route goes through `authorize`; the scope a
+ * The one authorization decision (docs/guides/scopes.md, docs/guides/api.md#authorization-one-decision). Every route goes through `authorize`; the scope a
  * route needs comes from the route table (http/route-table.ts), never from the handler.
  *
  * Order matters for existence hiding: visibility (account, constraint, principal reach) is decided

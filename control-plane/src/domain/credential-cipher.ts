@@ -1,5 +1,5 @@
 /**
- * Encryption of site credentials at rest (SPEC §2: credentials are stored encrypted).
+ * Encryption of site credentials at rest (docs/guides/api.md#domain: credentials are stored encrypted).
  * AES-256-GCM under a key derived with HKDF from the pepper, which never enters the database, so
  * a copy of the SQLite file alone reveals no password. The credential's id is the additional
  * authenticated data: a ciphertext copied onto another row does not decrypt.

@@ -1,5 +1,5 @@
 /**
- * Down-scoping of a key's constraint at mint time (SPEC §3, §5.1). Pure. The scope half of the
+ * Down-scoping of a key's constraint at mint time (docs/guides/scopes.md, docs/guides/api.md#endpoints). Pure. The scope half of the
  * rule (minting key's scopes ∩ minter's ceiling ∩ owner's ceiling) lives in minting.ts; this is
  * the tree half: a new key's constraint must lie inside what the key minting it can reach.
  *
@@ -48,7 +48,7 @@ export function constraintOffenders(check: ConstraintCheck): ConstraintOffender[
   ];
 }
 
-/** One 403 listing every offender, scopes and constraint alike (SPEC §3: "lists each offending scope"). */
+/** One 403 listing every offender, scopes and constraint alike (docs/guides/scopes.md, down-scoping). */
 export function keyEscalation(scopes: readonly ScopeOffender[], constraint: readonly ConstraintOffender[]): ApiError {
   if (constraint.length === 0) return scopeEscalation(scopes);
   const base = scopes.length > 0 ? scopeEscalation(scopes) : undefined;

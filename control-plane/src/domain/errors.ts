@@ -61,7 +61,7 @@ export function badRequest(code: 'bad_request' | 'malformed_json', detail: strin
 }
 
 /**
- * The single 404. Existence hiding (SPEC §5) needs every cause — missing, other account, outside
+ * The single 404. Existence hiding (docs/guides/api.md#authorization-one-decision) needs every cause — missing, other account, outside
  * the constraint, outside the principal's reach — to produce the same status, body and headers,
  * so nothing here may depend on the cause.
  */

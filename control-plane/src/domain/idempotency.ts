@@ -1,5 +1,5 @@
 /**
- * Pure parts of Idempotency-Key handling (SPEC §4): key syntax, request fingerprints, and the
+ * Pure parts of Idempotency-Key handling (docs/guides/api.md#keys): key syntax, request fingerprints, and the
  * encryption of stored responses. A stored response holds a secret, so it is sealed with
  * AES-256-GCM under a key derived (HKDF-SHA256) from the pepper and the idempotency key: the
  * database alone cannot open it, and neither can someone who knows only the idempotency key.

@@ -1,5 +1,5 @@
 /**
- * Rules on key request bodies that JSON Schema cannot express well (SPEC §3, §4): scope validity
+ * Rules on key request bodies that JSON Schema cannot express well (docs/guides/scopes.md, docs/guides/api.md#keys): scope validity
  * with suggestions, preset names, TTL bounds, canonical CIDRs, grace periods. Each problem points
  * at the offending place in the body (`/scopes/2`, `/ttl`, ...). Pure.
  */

@@ -1,5 +1,5 @@
 /**
- * Pure rules about keys: status derivation, the public record shape (SPEC §5.1), rotation grace.
+ * Pure rules about keys: status derivation, the public record shape (docs/guides/api.md#endpoints), rotation grace.
  */
 import type { KeyConstraint } from './authorization';
 import { effectiveScopes } from './authorization';

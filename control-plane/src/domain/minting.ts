@@ -1,5 +1,5 @@
 /**
- * Down-scoping at mint and update time (SPEC §3): a key never grants more than the principal who
+ * Down-scoping at mint and update time (docs/guides/scopes.md): a key never grants more than the principal who
  * mints it may hold, nor more than the key used to mint it, nor more than the role of the
  * principal who will own it. Offenders are reported one by one, pointing at the body entry that
  * asked for them. Pure.

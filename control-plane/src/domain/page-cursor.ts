@@ -1,5 +1,5 @@
 /**
- * Opaque list cursors (SPEC §5.1): the position after the last item of a page, in
+ * Opaque list cursors (docs/guides/api.md#endpoints): the position after the last item of a page, in
  * (created_at, id) order. Encoded as base64url JSON so clients treat it as a token, and decoded
  * strictly: anything a client did not get from us is a 400 naming the `cursor` parameter.
  */

@@ -1,5 +1,5 @@
 /**
- * Who may create, change and delete principals (SPEC §2, §3). Pure.
+ * Who may create, change and delete principals (docs/guides/api.md#domain, docs/guides/scopes.md). Pure.
  *
  * Roles are ordered viewer < member < admin < owner. Nobody hands out a role above their own or
  * touches a principal ranked above them, so members:write cannot be used to climb; and the last

@@ -1,5 +1,5 @@
 /**
- * Who can see which part of the resource tree (SPEC §2, §4, §5). Pure.
+ * Who can see which part of the resource tree (docs/guides/api.md#domain, docs/guides/api.md#keys, docs/guides/api.md#authorization-one-decision). Pure.
  *
  * The tree is account → team → project → site. Two independent limits narrow what a request sees:
  *

@@ -7,7 +7,7 @@
 export { default as keyCreateSchema } from '../../../schema/key-create.schema.json';
 export { default as keyUpdateSchema } from '../../../schema/key-update.schema.json';
 export { default as keyRotateSchema } from '../../../schema/key-rotate.schema.json';
-// Resource tree, principals and site sub-resources (SPEC §5.1).
+// Resource tree, principals and site sub-resources (docs/guides/api.md#endpoints).
 export { default as principalCreateSchema } from '../../../schema/principal-create.schema.json';
 export { default as principalUpdateSchema } from '../../../schema/principal-update.schema.json';
 export { default as teamCreateSchema } from '../../../schema/team-create.schema.json';

@@ -228,7 +228,7 @@ export function createApp(services: AppServices, routes: readonly AnyRouteDefini
   // No ETags: a 404 must not differ by anything but its path (existence hiding), and the API is not cached.
   app.set('etag', false);
   app.set('query parser', 'simple');
-  // X-Forwarded-For counts only when it comes from a proxy MANAGED_TRUST_PROXY names (SPEC §5.2);
+  // X-Forwarded-For counts only when it comes from a proxy MANAGED_TRUST_PROXY names (docs/guides/configuration.md);
   // otherwise request.ip is the real peer, which the IP allowlist is checked against.
   app.set('trust proxy', services.config.trustProxy.length > 0 ? [...services.config.trustProxy] : false);
 

@@ -95,11 +95,11 @@ export interface RouteDefinition<Body = unknown, Target = unknown> {
   /** JSON Schema for the query string (an object schema; values arrive as strings and are coerced). */
   readonly querySchema?: JsonSchema;
   /**
-   * Audit action recorded when the route succeeds (SPEC §6), e.g. "key.create". Every route but
+   * Audit action recorded when the route succeeds (docs/guides/api.md#audit), e.g. "key.create". Every route but
    * GET is audited; without a name the action is "<METHOD> <path>".
    */
   readonly audit?: string;
-  /** Honour an `Idempotency-Key` header (SPEC §4). */
+  /** Honour an `Idempotency-Key` header (docs/guides/api.md#keys). */
   readonly idempotent?: boolean;
   /**
    * Problem codes this route can answer with beyond those every route of its kind shares

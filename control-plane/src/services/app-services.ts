@@ -36,7 +36,7 @@ export interface AppServices {
   readonly authenticator: Authenticator;
   readonly keyService: KeyService;
   readonly idempotency: IdempotencyService;
-  /** Resource tree, team membership, site sub-resources (SPEC §2, §5.1). */
+  /** Resource tree, team membership, site sub-resources (docs/guides/api.md#domain, docs/guides/api.md#endpoints). */
   readonly tree: TreeRepository;
   readonly siteResources: SiteResourceRepository;
   readonly credentialCipher: CredentialCipher;
@@ -46,7 +46,7 @@ export interface AppServices {
   readonly siteService: SiteService;
   readonly auditRecords: AuditRepository;
   readonly audit: AuditLog;
-  /** Throttled, deferred last-used writes (SPEC §4). */
+  /** Throttled, deferred last-used writes (docs/guides/api.md#keys). */
   readonly lastUsed: LastUsedRecorder;
 }
 

@@ -1,5 +1,5 @@
 /**
- * What the rest of the control plane calls to write the audit log (SPEC §6): successful changes
+ * What the rest of the control plane calls to write the audit log (docs/guides/api.md#audit): successful changes
  * (mint, update, rotate, revoke, principal and membership changes, resource writes) and every
  * denied request (401, 403, and 404s caused by a constraint or the principal's reach).
  */

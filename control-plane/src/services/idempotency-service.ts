@@ -1,5 +1,5 @@
 /**
- * Idempotency-Key on create and rotate (SPEC §4): replay within 24 h (secret included), 422 for
+ * Idempotency-Key on create and rotate (docs/guides/api.md#keys): replay within 24 h (secret included), 422 for
  * the same key with a different request, 409 while the first is still in flight. Only successful
  * (2xx) responses are stored: a validation failure or a refusal leaves nothing behind, so the
  * client can fix the request and retry with the same key.

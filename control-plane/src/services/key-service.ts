@@ -1,5 +1,5 @@
 /**
- * The key lifecycle (SPEC §4, §5.1): mint, read, list, update, revoke, rotate. Handlers call this;
+ * The key lifecycle (docs/guides/api.md#keys, docs/guides/api.md#endpoints): mint, read, list, update, revoke, rotate. Handlers call this;
  * it applies the domain rules and the repositories. Bootstrap and the operator CLI use it too, so a
  * key minted by any path is the same kind of key.
  */
@@ -49,7 +49,7 @@ export interface KeyServiceDependencies {
 
 /** The patterns that grant a principal everything its role allows, for keys minted outside HTTP. */
 const OWNER_KEY_SCOPES = ['*:*', 'credentials:*', 'exec:*', 'keys:*'];
-/** Operator-minted owner keys live as long as keys may (SPEC §4 caps TTL at 365 days). */
+/** Operator-minted owner keys live as long as keys may (docs/guides/api.md#keys caps TTL at 365 days). */
 const OPERATOR_KEY_TTL = '365d';
 
 function encodeCursor(key: StoredKey): string {
@@ -258,7 +258,7 @@ export class KeyService {
   }
 
   /**
-   * Who will own the new key: the minter, or (SPEC §5.1 `principal_id`) a service account of the
+   * Who will own the new key: the minter, or (`principal_id`, docs/guides/api.md#keys) a service account of the
    * same account whose role is not above the minter's, when the minter is an owner or admin.
    */
   private keyOwner(caller: Caller, minter: Principal, principalId: string | undefined): Principal {

@@ -1,5 +1,5 @@
 /**
- * Last-used records (SPEC §4): `last_used_at` / `last_used_ip`, written at most once a minute per
+ * Last-used records (docs/guides/api.md#keys): `last_used_at` / `last_used_ip`, written at most once a minute per
  * key and never on the request's hot path.
  *
  * `touch` only compares two numbers in a Map; a key due for a write is queued and the queue is

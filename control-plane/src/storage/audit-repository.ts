@@ -1,5 +1,5 @@
 /**
- * The audit log (SPEC §6): append-only, one SHA-256 chain per account. Appends read the chain's
+ * The audit log (docs/guides/api.md#audit): append-only, one SHA-256 chain per account. Appends read the chain's
  * last entry and insert the next one inside one IMMEDIATE transaction, so two writers (or two
  * processes) can never both extend the same entry and fork the chain.
  */

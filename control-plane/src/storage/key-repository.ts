@@ -15,7 +15,7 @@ export interface StoredKey extends KeyFacts {
 /** A key about to be inserted: never revoked or used yet, so those fields start out NULL. */
 export type NewKey = Omit<StoredKey, 'revokedAt' | 'lastUsedAt' | 'lastUsedIp'>;
 
-/** What PATCH /v1/keys/{id} may change (SPEC §5.1); TTL and constraint never change. */
+/** What PATCH /v1/keys/{id} may change (docs/guides/api.md#endpoints); TTL and constraint never change. */
 export type KeyChanges = Partial<Pick<KeyFacts, 'name' | 'description' | 'preset' | 'scopes' | 'ipAllowlist'>>;
 
 export interface KeyPageQuery {
@@ -212,7 +212,7 @@ export class KeyRepository {
     })();
   }
 
-  /** Seam for last-used tracking (SPEC §4): callers decide how often to write. */
+  /** Seam for last-used tracking (docs/guides/api.md#keys): callers decide how often to write. */
   recordLastUsed(id: string, at: number, ip: string): void {
     this.lastUsedStatement.run(at, ip, id);
   }

@@ -1,5 +1,5 @@
 /**
- * Everything hanging off a site (SPEC §5.1): deploys, domains, env vars, activity log lines,
+ * Everything hanging off a site (docs/guides/api.md#endpoints): deploys, domains, env vars, activity log lines,
  * backups, WordPress plugins and cache flushes, credentials (encrypted) and recorded exec jobs.
  * Callers have already authorized the site; these queries only take its id.
  */

@@ -1,5 +1,5 @@
 /**
- * Teams, projects, sites and team membership (SPEC §2). Every lookup a request's authorization
+ * Teams, projects, sites and team membership (docs/guides/api.md#domain). Every lookup a request's authorization
  * needs is one prepared statement on a primary key, because it runs on every request.
  * Soft-deleted nodes are invisible to the API but still resolvable as ancestry (`*Ancestry`
  * with `includeDeleted`), so a key constrained to a deleted site still has a place in the tree.

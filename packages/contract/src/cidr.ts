@@ -1,5 +1,5 @@
 /**
- * IP allowlists (SPEC §4): IPv4 and IPv6 CIDRs, at most 32 per key. Pure.
+ * IP allowlists (docs/guides/api.md#keys): IPv4 and IPv6 CIDRs, at most 32 per key. Pure.
  *
  * Entries must be canonical (network address, lower-case, compressed IPv6), because the server
  * stores them exactly as given and Terraform diffs what it reads back against the configuration:

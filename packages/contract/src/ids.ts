@@ -1,5 +1,5 @@
 /**
- * Opaque identifiers with a type prefix (SPEC §5.1): the prefix tells a human what an id names,
+ * Opaque identifiers with a type prefix (docs/guides/api.md#endpoints): the prefix tells a human what an id names,
  * the random part (22 base62 characters, ~131 bits) makes ids unguessable, so an id says nothing
  * about how many resources exist or in which order they were created.
  */

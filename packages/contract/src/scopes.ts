@@ -1,5 +1,5 @@
 /**
- * Scope grammar and matching (SPEC §3). Pure functions over the catalog.
+ * Scope grammar and matching (docs/guides/scopes.md). Pure functions over the catalog.
  *
  * scope   = resource ":" action
  * segment = [a-z][a-z0-9_-]* | "*"

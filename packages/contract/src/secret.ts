@@ -1,5 +1,5 @@
 /**
- * API key secrets (SPEC §4): "mdk_" + 40 base62 characters of CSPRNG output + 6 base62 characters
+ * API key secrets (docs/guides/api.md#keys): "mdk_" + 40 base62 characters of CSPRNG output + 6 base62 characters
  * of the CRC32 of those 40, so a scanner or a client can reject a mistyped key offline without
  * asking the server. Pure apart from the random source.
  */

@@ -1,5 +1,5 @@
 /**
- * Key lifetimes (SPEC §4): a duration string such as "90d", "720h" or "30m", or a sum of such
+ * Key lifetimes (docs/guides/api.md#keys): a duration string such as "90d", "720h" or "30m", or a sum of such
  * parts ("1d12h"). Default 90 days, at least 1 hour, at most 365 days. Pure.
  */
 const MINUTE_MS = 60_000;

@@ -1,5 +1,5 @@
 /**
- * The managed provider's schemas (SPEC §7). Attribute names and types are the contract that
+ * The managed provider's schemas (docs/guides/decisions.md#terraform-provider). Attribute names and types are the contract that
  * schema/provider.json and the CDKTF bindings are generated from.
  */
 import { types, type BlockSchema, type VersionedSchema } from '../framework';

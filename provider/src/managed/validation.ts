@@ -1,5 +1,5 @@
 /**
- * Plan-time checks of a `managed_api_key` configuration (SPEC §7), as pure functions over the
+ * Plan-time checks of a `managed_api_key` configuration (docs/guides/decisions.md#terraform-provider), as pure functions over the
  * configuration's known parts. The rules themselves live in control-plane/src/domain (scopes,
  * ttl, cidr): the provider asks the same functions the API uses, so `terraform plan` and the
  * API can never disagree about what is valid.

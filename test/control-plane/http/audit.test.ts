@@ -1,4 +1,4 @@
-/** The audit log (SPEC §6): what it records, that it never holds a secret, and that edits are caught. */
+/** The audit log (docs/guides/api.md#audit): what it records, that it never holds a secret, and that edits are caught. */
 import Database from 'better-sqlite3';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,7 +77,7 @@ describe('audit log', () => {
 
     // No secret anywhere: not in the API's view of the log, not in any file of the data directory.
     const logText = JSON.stringify(entries);
-    // (bootstrap-owner-key holds the owner key by design, SPEC §5.2; everything else must not.)
+    // (bootstrap-owner-key holds the owner key by design, docs/guides/configuration.md; everything else must not.)
     const files = readdirSync(cp.dataDir)
       .filter((name) => name !== 'bootstrap-owner-key')
       .map((name) => readFileSync(join(cp.dataDir, name)).toString('latin1'));

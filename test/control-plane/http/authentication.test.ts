@@ -3,7 +3,7 @@ import { startControlPlane, TestControlPlane } from '../../support/control-plane
 import { api, apiClient } from '../../support/http';
 import { generateSecret } from '@managed-dev/contract';
 
-describe('bearer authentication (SPEC §5)', () => {
+describe('bearer authentication (docs/guides/api.md#authorization-one-decision)', () => {
   let cp: TestControlPlane;
   beforeAll(async () => {
     cp = await startControlPlane();

@@ -1,5 +1,5 @@
 /**
- * The authorization matrix, generated from THE route table (SPEC §5, §5.1): every authenticated
+ * The authorization matrix, generated from THE route table (docs/guides/api.md#authorization-one-decision, docs/guides/api.md#endpoints): every authenticated
  * endpoint × (key with / without the route's scope) × (target inside the key's constraint /
  * outside it / in another account / nonexistent) →
  *   2xx                                   inside, with the scope

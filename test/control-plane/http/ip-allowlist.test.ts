@@ -1,4 +1,4 @@
-/** IP allowlists against the real peer (SPEC §4, §5, §5.2): X-Forwarded-For only via MANAGED_TRUST_PROXY. */
+/** IP allowlists against the real peer (docs/guides/api.md#keys, docs/guides/api.md#authorization-one-decision, docs/guides/configuration.md): X-Forwarded-For only via MANAGED_TRUST_PROXY. */
 import { startServer } from '../../../control-plane/src/app';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 /**
  * Down-scoping at request time (demotion, promotion, deletion) and at mint time (escalation by a
- * keys:write key), SPEC §3; and another account's ids anywhere in a request (SPEC §2).
+ * keys:write key), docs/guides/scopes.md; and another account's ids anywhere in a request (docs/guides/api.md#domain).
  */
 import { newId } from '@managed-dev/contract';
 import { startControlPlane, TestControlPlane } from '../../support/control-plane';
@@ -28,7 +28,7 @@ describe('least privilege', () => {
 
   test('demoting a principal shrinks its keys at once; promotion restores them', async () => {
     const adminId = await createPrincipal(owner, { name: 'ci', kind: 'service', role: 'admin' });
-    // A member of the site's team, so the site stays within its reach as a viewer (SPEC §2).
+    // A member of the site's team, so the site stays within its reach as a viewer (docs/guides/api.md#domain).
     expect((await owner.put(`/v1/teams/${branch.teamId}/members/${adminId}`)).status).toBe(200);
     const key = await mintKey(owner, { name: 'ci-sites', scopes: ['sites:read', 'sites:write'], principal_id: adminId });
     const ci = apiClient(cp.url, key.secret);

@@ -1,4 +1,4 @@
-/** Last-used records (SPEC §4): at most one write per key per minute, however busy the key is. */
+/** Last-used records (docs/guides/api.md#keys): at most one write per key per minute, however busy the key is. */
 import Database from 'better-sqlite3';
 import { startControlPlane, TestControlPlane } from '../../support/control-plane';
 import { api, apiClient } from '../../support/http';

@@ -1,5 +1,5 @@
 /**
- * Property tests for the scope algebra (SPEC §3): wildcards never reach a dangerous scope, and
+ * Property tests for the scope algebra (docs/guides/scopes.md): wildcards never reach a dangerous scope, and
  * subset/intersection behave like the set operations the down-scoping rule relies on.
  */
 import fc from 'fast-check';

@@ -18,7 +18,7 @@ describe('scope grammar', () => {
 });
 
 describe('catalog', () => {
-  test('the dangerous scopes are exactly the four SPEC §3 names', () => {
+  test('the dangerous scopes are exactly the four dangerous scopes of docs/guides/scopes.md', () => {
     expect(SCOPE_NAMES.filter(isDangerousScope).sort()).toEqual([...DANGEROUS].sort());
     expect(SCOPE_NAMES).toHaveLength(27);
   });
@@ -77,7 +77,7 @@ describe('unknown scopes and suggestions', () => {
   });
 });
 
-describe('presets (SPEC §3)', () => {
+describe('presets (docs/guides/scopes.md)', () => {
   test('read-only is every non-dangerous :read', () => {
     expect([...presetScopes('read-only')!].sort()).toEqual([...NON_DANGEROUS_READS].sort());
   });
@@ -98,7 +98,7 @@ describe('presets (SPEC §3)', () => {
   });
 });
 
-describe('role ceilings (SPEC §3)', () => {
+describe('role ceilings (docs/guides/scopes.md)', () => {
   test('viewer = every non-dangerous :read', () => {
     expect(roleCeiling('viewer')).toEqual([...NON_DANGEROUS_READS].sort());
   });

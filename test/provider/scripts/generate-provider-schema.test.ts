@@ -13,7 +13,7 @@ describe('schema/provider.json', () => {
     expect(committed).toBe(rendered);
   });
 
-  it('carries the attribute types SPEC §7 fixes', async () => {
+  it('carries the attribute types the provider contract fixes (docs/guides/decisions.md)', async () => {
     const schema = JSON.parse(await readFile(providerSchemaPath, 'utf8'));
     const provider = schema.provider_schemas['registry.terraform.io/managed-dev/managed'];
     const key = provider.resource_schemas.managed_api_key.block.attributes;

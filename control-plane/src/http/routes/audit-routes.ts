@@ -1,4 +1,4 @@
-/** The audit log and its verification (SPEC §6). Each account reads and verifies only its own chain. */
+/** The audit log and its verification (docs/guides/api.md#audit). Each account reads and verifies only its own chain. */
 import { validationFailed } from '../../domain/errors';
 import { decodeCursor, encodeCursor } from '../../domain/page-cursor';
 import { AnyRouteDefinition, auditActionsOf, defineRoute, JsonSchema } from '../route-definition';

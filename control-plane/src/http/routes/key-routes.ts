@@ -1,4 +1,4 @@
-/** The key lifecycle over HTTP (SPEC §4, §5.1). Rules live in services/key-service.ts. */
+/** The key lifecycle over HTTP (docs/guides/api.md#keys, docs/guides/api.md#endpoints). Rules live in services/key-service.ts. */
 import { KEY_STATUSES } from '../../domain/key-rules';
 import type { KeyCreateInput, KeyListQuery, KeyRotateInput, KeyUpdateInput } from '../../services/key-service';
 import type { StoredKey } from '../../storage/key-repository';

@@ -1,4 +1,4 @@
-/** Who am I, and what scopes and presets exist (SPEC §5.1). */
+/** Who am I, and what scopes and presets exist (docs/guides/api.md#endpoints). */
 import { keyStatus } from '../../domain/key-rules';
 import { PRESETS, SCOPE_DEFINITIONS } from '@managed-dev/contract';
 import { defineRoute } from '../route-definition';

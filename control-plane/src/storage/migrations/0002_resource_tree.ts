@@ -2,7 +2,7 @@ import type { Migration } from '../migrate';
 
 /**
  * The resource tree (account → team → project → site), team membership and every site
- * sub-resource of SPEC §5.1, plus the tamper-evident audit log.
+ * sub-resource of docs/guides/api.md, plus the tamper-evident audit log.
  *
  * Teams, projects and sites are soft-deleted: a key constrained to a deleted node must still
  * resolve where that node sat (to decide who may see the key record), and audit targets stay

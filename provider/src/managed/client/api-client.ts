@@ -149,7 +149,7 @@ export class ManagedApiClient {
     return this.request('PATCH', `/v1/keys/${encodeURIComponent(id)}`, { body });
   }
 
-  /** Revokes a key. Revoking twice is a success (SPEC §4); a key that no longer exists counts as revoked. */
+  /** Revokes a key. Revoking twice is a success (docs/guides/api.md#keys); a key that no longer exists counts as revoked. */
   async revokeKey(id: string): Promise<void> {
     try {
       await this.request<unknown>('DELETE', `/v1/keys/${encodeURIComponent(id)}`);

@@ -1,5 +1,5 @@
 /**
- * RFC 9457 problem details as the control plane sends them (SPEC §5), and the error the client
+ * RFC 9457 problem details as the control plane sends them (docs/guides/api.md#authorization-one-decision), and the error the client
  * throws for any non-success answer. The provider turns these into diagnostics that quote the
  * server's `detail` and point at the attribute named by each `errors[].pointer`.
  */

@@ -1,5 +1,5 @@
 /**
- * `managed_api_key`: a key minted through the control plane (SPEC §7).
+ * `managed_api_key`: a key minted through the control plane (docs/guides/decisions.md#terraform-provider).
  *
  * - plan: validation runs in `validate` (ValidateResourceConfig, which Terraform also calls
  *   during plan with the final values); `modifyPlan` decides replacement for ttl (equal

@@ -21,7 +21,7 @@ describe('key lifecycle over HTTP', () => {
     return response.body;
   }
 
-  test('create returns the SPEC §5.1 record plus a well-formed secret, and GET returns the record without it', async () => {
+  test('create returns the key record of docs/guides/api.md plus a well-formed secret, and GET returns the record without it', async () => {
     const created = await mint({ name: 'ci-deploy', preset: 'deploy-bot', ip_allowlist: ['203.0.113.0/24'] });
     expect(Object.keys(created).sort()).toEqual(
       [
@@ -110,7 +110,7 @@ describe('key lifecycle over HTTP', () => {
     ['ci-terraform', ['deploys:read', 'deploys:write', 'domains:read', 'domains:write', 'env:read', 'env:write', 'keys:read', 'projects:read', 'projects:write', 'sites:read', 'sites:write', 'teams:read']],
     ['observability', ['deploys:read', 'logs:read', 'metrics:read', 'sites:read']],
     ['wp-automation', ['backups:read', 'backups:write', 'sites:read', 'wp:read', 'wp:write']],
-  ])('preset %s expands as SPEC §3 says', async (preset, expected) => {
+  ])('preset %s expands as docs/guides/scopes.md lists', async (preset, expected) => {
     const created = await mint({ name: preset, preset });
     expect(created.effective_scopes).toEqual(expected);
     expect(created.preset).toBe(preset);

@@ -1,4 +1,4 @@
-/** Site sub-resources keep real state (SPEC §2, §5.1); credentials are encrypted; exec never runs. */
+/** Site sub-resources keep real state (docs/guides/api.md#domain, docs/guides/api.md#endpoints); credentials are encrypted; exec never runs. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startControlPlane, TestControlPlane } from '../../../support/control-plane';
