@@ -186,7 +186,7 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`cannot read ${path.relative(REPO_ROOT, file)}: ${(error as Error).message}`);
+    throw new Error(`cannot read ${path.relative(REPO_ROOT, file)}: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -267,7 +267,7 @@ export function withFastPath(expressApp: RequestListener, services: AppServices,
   }
 
   return (request, response) => {
-    let served = false;
+    let served: boolean;
     try {
       served = tryServe(request, response);
     } catch {

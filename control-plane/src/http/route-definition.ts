@@ -115,7 +115,12 @@ export interface RouteDefinition<Body = unknown, Target = unknown> {
    * account or constraint is a 404 (existence hiding) rather than a 403. Runs after authentication.
    */
   readonly resolveTarget?: (request: Omit<RouteRequest<unknown, undefined>, 'body' | 'target' | 'effectiveScopes'>) => ResolvedTarget<Target> | null;
-  readonly handler: (request: RouteRequest<Body, Target>) => RouteResponse | Promise<RouteResponse>;
+  /**
+   * Written as a method on purpose: methods compare their parameters bivariantly, which is what
+   * lets a route typed for its own body sit in the table of all routes (AnyRouteDefinition). The
+   * pipeline only ever passes a route the body its `bodySchema` validated.
+   */
+  handler(request: RouteRequest<Body, Target>): RouteResponse | Promise<RouteResponse>;
 }
 
 /** "POST /v1/keys": how logs and the audit log name a route. */
@@ -147,6 +152,5 @@ export function defineRoute<Body = unknown, Target = unknown>(route: RouteDefini
   return route;
 }
 
-// The table is heterogeneous in Body/Target; handlers are typed where they are defined.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyRouteDefinition = RouteDefinition<any, any>;
+/** A route of the table, whatever its body and target; handlers are typed where they are defined. */
+export type AnyRouteDefinition = RouteDefinition<unknown, unknown>;

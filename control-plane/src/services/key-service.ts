@@ -3,7 +3,7 @@
  * it applies the domain rules and the repositories. Bootstrap and the operator CLI use it too, so a
  * key minted by any path is the same kind of key.
  */
-import type { Caller, KeyConstraint, TargetResource } from '../domain/authorization';
+import type { Caller, TargetResource } from '../domain/authorization';
 import { reachOf } from '../domain/authorization';
 import { constraintOffenders, keyEscalation } from '../domain/down-scoping';
 import { constraintNode, isVisible } from '../domain/visibility';

@@ -183,10 +183,14 @@ export class KeyRepository {
   update(id: string, changes: KeyChanges): void {
     const assignments: string[] = [];
     const values: Record<string, unknown> = { id };
-    if (changes.name !== undefined) (assignments.push('name = @name'), (values.name = changes.name));
-    if (changes.description !== undefined) (assignments.push('description = @description'), (values.description = changes.description));
-    if (changes.preset !== undefined) (assignments.push('preset = @preset'), (values.preset = changes.preset));
-    if (changes.scopes !== undefined) (assignments.push('scopes_json = @scopes_json'), (values.scopes_json = JSON.stringify(changes.scopes)));
+    const set = (column: string, value: unknown) => {
+      assignments.push(`${column} = @${column}`);
+      values[column] = value;
+    };
+    if (changes.name !== undefined) set('name', changes.name);
+    if (changes.description !== undefined) set('description', changes.description);
+    if (changes.preset !== undefined) set('preset', changes.preset);
+    if (changes.scopes !== undefined) set('scopes_json', JSON.stringify(changes.scopes));
     if (changes.ipAllowlist !== undefined) {
       assignments.push('ip_allowlist_json = @ip_allowlist_json');
       values.ip_allowlist_json = JSON.stringify(changes.ipAllowlist);

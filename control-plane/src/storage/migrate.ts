@@ -7,6 +7,7 @@
  * transaction together with its row in `schema_migrations`; a version once applied never runs again.
  */
 import { readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Db } from './database';
 
@@ -17,6 +18,8 @@ export interface Migration {
   readonly up: string | ((db: Db) => void);
 }
 
+const loadModule = createRequire(__filename);
+
 const MIGRATION_FILE = /^(\d{4})_[a-z0-9_]+\.(?:ts|js)$/;
 
 export function loadMigrations(folder: string = join(__dirname, 'migrations')): Migration[] {
@@ -24,8 +27,8 @@ export function loadMigrations(folder: string = join(__dirname, 'migrations')): 
   for (const file of readdirSync(folder).sort()) {
     const match = MIGRATION_FILE.exec(file);
     if (!match || file.endsWith('.d.ts')) continue;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const loaded = require(join(folder, file)) as { migration?: Migration };
+    // Discovered at run time, so loaded by path; synchronous because opening the database is.
+    const loaded = loadModule(join(folder, file)) as { migration?: Migration };
     const migration = loaded.migration;
     if (!migration) throw new Error(`migration file ${file} does not export "migration"`);
     if (migration.version !== Number(match[1])) {

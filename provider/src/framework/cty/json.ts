@@ -91,7 +91,8 @@ function toPlainJson(tree: JsonTree): unknown {
 
 // Sticky patterns match exactly at lastIndex, so the parser never copies the remaining text.
 const LITERAL = /true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
+// Unescaped string characters are U+0020 and up except `"` and `\` (JSON forbids raw control characters).
+const STRING = /"(?:[ !#-[\]-\uffff]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 
 /** A small strict JSON parser that differs from JSON.parse only in keeping numbers as text. */
 export function parseJsonPreservingNumbers(text: string): JsonTree {

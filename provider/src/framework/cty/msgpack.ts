@@ -1,6 +1,6 @@
 import { decode, encode, ExtData } from '@msgpack/msgpack';
 import { numberFromDecimalText, numberFromInteger, numberToWire } from './numbers';
-import { describeType, typeFromJson, typeToJson, type CtyType } from './types';
+import { typeFromJson, typeToJson, type CtyType } from './types';
 import { DecimalNumber, Dynamic, Unknown, unknown, type CtyNumber, type UnknownRefinements, type Value } from './values';
 
 /**

@@ -7,11 +7,27 @@ import { log } from '../plugin/logger';
 import { blockToProto, checkBlockSchema, impliedType, schemaToProto } from '../schema/schema';
 import type { DataSourceDefinition, ProviderDefinition, ResourceDefinition } from './definitions';
 import { planResourceChange } from './plan';
-import { attributePathToWire, diagnosticsToWire, readObject, writeDynamicValue } from './wire';
+import { attributePathToWire, diagnosticsToWire, readObject, type WireDynamicValue, writeDynamicValue } from './wire';
 
-// Decoded protobuf messages are untyped objects shaped by the descriptor.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Message = any;
+/**
+ * The fields of the decoded tfplugin6 requests this service reads. proto-loader decodes messages
+ * into plain objects named as in the .proto; each RPC's request carries a subset of these.
+ */
+interface Message {
+  readonly type_name?: string;
+  readonly version?: number | string;
+  readonly terraform_version?: string;
+  readonly id?: string;
+  readonly config?: WireDynamicValue;
+  readonly prior_state?: WireDynamicValue;
+  readonly proposed_new_state?: WireDynamicValue;
+  readonly planned_state?: WireDynamicValue;
+  readonly current_state?: WireDynamicValue;
+  readonly raw_state?: { readonly json?: Uint8Array; readonly flatmap?: Readonly<Record<string, string>> };
+  readonly private?: Buffer;
+  readonly prior_private?: Buffer;
+  readonly planned_private?: Buffer;
+}
 type Handler = (request: Message, diagnostics: Diagnostics) => Promise<object>;
 
 interface Typed<T> {
@@ -252,14 +268,14 @@ export class ProviderService<Client> {
     }
   }
 
-  private resource(typeName: string): Typed<ResourceDefinition<Client>> {
-    const resource = this.resources.get(typeName);
+  private resource(typeName: string | undefined): Typed<ResourceDefinition<Client>> {
+    const resource = typeName === undefined ? undefined : this.resources.get(typeName);
     if (!resource) throw new DiagnosticError('Unknown resource type', `The ${this.provider.typeName} provider has no resource type "${typeName}".`);
     return resource;
   }
 
-  private dataSource(typeName: string): Typed<DataSourceDefinition<Client>> {
-    const dataSource = this.dataSources.get(typeName);
+  private dataSource(typeName: string | undefined): Typed<DataSourceDefinition<Client>> {
+    const dataSource = typeName === undefined ? undefined : this.dataSources.get(typeName);
     if (!dataSource) throw new DiagnosticError('Unknown data source', `The ${this.provider.typeName} provider has no data source "${typeName}".`);
     return dataSource;
   }

@@ -4,7 +4,7 @@
  * (ECONNRESET, ECONNREFUSED) that the retry policy can classify.
  */
 import * as http from 'node:http';
-import type * as https from 'node:https';
+import * as https from 'node:https';
 
 export interface TransportRequest {
   readonly method: string;
@@ -34,16 +34,13 @@ export class RequestTimeoutError extends Error {
 // Keep-alive matters: a `terraform plan` refreshing hundreds of keys otherwise pays a TCP handshake per key.
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 let httpsAgent: https.Agent | undefined;
-let httpsModule: typeof https | undefined;
 
 function moduleFor(url: URL): { request: typeof http.request; agent: http.Agent } {
   if (url.protocol === 'http:') return { request: http.request, agent: httpAgent };
   if (url.protocol === 'https:') {
-    // Loaded on first use: TLS setup is not free and most local runs speak plain HTTP.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    httpsModule ??= require('node:https') as typeof https;
-    httpsAgent ??= new httpsModule.Agent({ keepAlive: true, maxSockets: 16 });
-    return { request: httpsModule.request, agent: httpsAgent };
+    // The agent is made on first use: most local runs speak plain HTTP.
+    httpsAgent ??= new https.Agent({ keepAlive: true, maxSockets: 16 });
+    return { request: https.request, agent: httpsAgent };
   }
   throw new Error(`unsupported URL scheme "${url.protocol}" in ${url.href}: use http:// or https://`);
 }

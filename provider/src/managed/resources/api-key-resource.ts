@@ -11,7 +11,7 @@
  *   warning (Terraform then plans a create). Read only GETs; it never changes the server.
  * - delete: revokes (idempotent).
  */
-import { AttributePath, unknown, type ObjectValue, type ResourceDefinition } from '../../framework';
+import { AttributePath, unknown, type ResourceDefinition } from '../../framework';
 import { newIdempotencyKey } from '../client/api-client';
 import { DEFAULT_TTL } from '@managed-dev/contract';
 import { addApiFailure, failWithApiFailure } from '../api-diagnostics';

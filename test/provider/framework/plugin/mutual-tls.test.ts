@@ -12,7 +12,8 @@ const ControllerClient = grpc.makeGenericClientConstructor(services.controller, 
 
 function unary(client: grpc.Client, method: string, request: object): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const call = (client as unknown as Record<string, Function>)[method].bind(client);
+    type UnaryCall = (request: object, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response: Record<string, unknown>) => void) => void;
+    const call = (client as unknown as Record<string, UnaryCall>)[method]!.bind(client);
     call(request, { deadline: Date.now() + 5000 }, (error: grpc.ServiceError | null, response: Record<string, unknown>) => (error ? reject(error) : resolve(response)));
   });
 }
