@@ -20,7 +20,9 @@ const GUIDES = join(REPOSITORY_ROOT, 'docs', 'guides');
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function errorsGuide(): string {
-  const rows = ERROR_CODES.map((code) => `| \`${code}\` | ${ERROR_CATALOG[code].status} | ${cell(ERROR_CATALOG[code].title)} | ${cell(ERROR_CATALOG[code].description)} |`);
+  const rows = ERROR_CODES.map(
+    (code) => `| \`${code}\` | ${ERROR_CATALOG[code].status} | ${cell(ERROR_CATALOG[code].title)} | ${cell(ERROR_CATALOG[code].description)} |`,
+  );
   return [
     '# Errors',
     '',

@@ -131,11 +131,23 @@ describe('npm start and the operator CLI', () => {
     expect(whoami.status).toBe(200);
     expect(whoami.body).toMatchObject({ account_id: printed.account_id, role: 'owner' });
 
-    const duplicate = await runCommand(process.execPath, [CLI, 'account', 'create', 'acme'], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir), expectExitCodes: [1] });
+    const duplicate = await runCommand(process.execPath, [CLI, 'account', 'create', 'acme'], {
+      cwd: REPOSITORY_ROOT,
+      env: baseEnv(dataDir),
+      expectExitCodes: [1],
+    });
     expect(duplicate.stderr).toContain('already exists');
-    const invalid = await runCommand(process.execPath, [CLI, 'account', 'create', 'Not Valid!'], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir), expectExitCodes: [2] });
+    const invalid = await runCommand(process.execPath, [CLI, 'account', 'create', 'Not Valid!'], {
+      cwd: REPOSITORY_ROOT,
+      env: baseEnv(dataDir),
+      expectExitCodes: [2],
+    });
     expect(invalid.stderr).toContain('invalid account name');
-    const reserved = await runCommand(process.execPath, [CLI, 'account', 'create', 'default'], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir), expectExitCodes: [2] });
+    const reserved = await runCommand(process.execPath, [CLI, 'account', 'create', 'default'], {
+      cwd: REPOSITORY_ROOT,
+      env: baseEnv(dataDir),
+      expectExitCodes: [2],
+    });
     expect(reserved.stderr).toContain('reserved');
     const usage = await runCommand(process.execPath, [CLI, 'accounts'], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir), expectExitCodes: [2] });
     expect(usage.stderr).toContain('usage:');
@@ -182,16 +194,25 @@ describe('npm start and the operator CLI', () => {
     }
     // Writes keep going while the copy is taken.
     const writes = Promise.all(
-      Array.from({ length: 20 }, (_, index) => api(server.url, 'POST', '/v1/keys', { key: ownerKey, json: { name: `during${index}`, scopes: ['sites:read'] } })),
+      Array.from({ length: 20 }, (_, index) =>
+        api(server.url, 'POST', '/v1/keys', { key: ownerKey, json: { name: `during${index}`, scopes: ['sites:read'] } }),
+      ),
     );
     const file = join(dataDir, 'copy.sqlite');
-    const result = await runCommand('npm', ['run', '--silent', 'cli', '--', 'backup', file], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir), timeoutMs: 60_000 });
+    const result = await runCommand('npm', ['run', '--silent', 'cli', '--', 'backup', file], {
+      cwd: REPOSITORY_ROOT,
+      env: baseEnv(dataDir),
+      timeoutMs: 60_000,
+    });
     await writes;
     expect(JSON.parse(result.stdout)).toMatchObject({ file, integrity_check: 'ok' });
     const copy = new Database(file, { readonly: true });
     try {
       expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
-      const names = copy.prepare<[], { name: string }>("SELECT name FROM api_keys WHERE name LIKE 'k%'").all().map((row) => row.name);
+      const names = copy
+        .prepare<[], { name: string }>("SELECT name FROM api_keys WHERE name LIKE 'k%'")
+        .all()
+        .map((row) => row.name);
       expect(names).toHaveLength(20);
     } finally {
       copy.close();

@@ -45,7 +45,9 @@ export async function api<Body = any>(baseUrl: string, method: string, path: str
 
 /** Binds a base URL (and optionally a key) so tests read as `client.post('/v1/keys', {json})`. */
 export function apiClient(baseUrl: string, key?: string) {
-  const call = (method: string) => (path: string, options: ApiRequestOptions = {}) =>
-    api(baseUrl, method, path, { ...(key !== undefined ? { key } : {}), ...options });
+  const call =
+    (method: string) =>
+    (path: string, options: ApiRequestOptions = {}) =>
+      api(baseUrl, method, path, { ...(key !== undefined ? { key } : {}), ...options });
   return { get: call('GET'), post: call('POST'), patch: call('PATCH'), put: call('PUT'), delete: call('DELETE') };
 }

@@ -9,15 +9,7 @@
  * schema files ("key-create.schema.json#/properties/name") become references inside the document
  * ("#/components/schemas/KeyCreate/properties/name").
  */
-import {
-  ERROR_CATALOG,
-  ERROR_CODES,
-  ErrorCode,
-  PRESET_NAMES,
-  SCOPE_DEFINITIONS,
-  TTL_GRAMMAR,
-  checkScope,
-} from '@managed-dev/contract';
+import { ERROR_CATALOG, ERROR_CODES, ErrorCode, PRESET_NAMES, SCOPE_DEFINITIONS, TTL_GRAMMAR, checkScope } from '@managed-dev/contract';
 import { IDEMPOTENCY_KEY_SYNTAX } from '../domain/idempotency';
 import { GRACE_GRAMMAR } from '../domain/key-input';
 import { PROBLEM_CONTENT_TYPE } from './problem';
@@ -110,7 +102,8 @@ function requireAllProperties(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
     // The keys of `properties` are field names, not schema keywords: recurse into their values only.
-    out[key] = key === 'properties' ? Object.fromEntries(Object.entries(child as object).map(([n, s]) => [n, requireAllProperties(s)])) : requireAllProperties(child);
+    out[key] =
+      key === 'properties' ? Object.fromEntries(Object.entries(child as object).map(([n, s]) => [n, requireAllProperties(s)])) : requireAllProperties(child);
   }
   if (out.type === 'object' && out.properties && out.required === undefined) out.required = Object.keys(out.properties as object);
   return out;
@@ -168,10 +161,7 @@ function problemResponses(codes: readonly ErrorCode[]): Record<string, unknown> 
       content: {
         [PROBLEM_CONTENT_TYPE]: {
           schema: {
-            allOf: [
-              { $ref: '#/components/schemas/Problem' },
-              { type: 'object', properties: { code: { enum: statusCodes }, status: { const: status } } },
-            ],
+            allOf: [{ $ref: '#/components/schemas/Problem' }, { type: 'object', properties: { code: { enum: statusCodes }, status: { const: status } } }],
           },
         },
       },

@@ -149,7 +149,10 @@ export function validateQuery(schema: JsonSchema | undefined, query: Record<stri
   if (!validate(copy)) {
     const errors = validate.errors ?? [];
     const special = errors.map((error) => queryFieldError(error, schema, query));
-    const general = toFieldErrors(errors.filter((_, index) => special[index] === undefined), 'query');
+    const general = toFieldErrors(
+      errors.filter((_, index) => special[index] === undefined),
+      'query',
+    );
     throw validationFailed([...special.filter((entry): entry is FieldError => entry !== undefined), ...general]);
   }
   return copy;

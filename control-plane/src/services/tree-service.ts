@@ -158,4 +158,3 @@ export class TreeService {
     this.tree.deleteSite(site.id, now.getTime());
   }
 }
-

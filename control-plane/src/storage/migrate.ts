@@ -56,11 +56,7 @@ export function applyMigrations(db: Db, migrations: readonly Migration[] = loadM
       if (done) return false;
       if (typeof migration.up === 'string') db.exec(migration.up);
       else migration.up(db);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        migration.version,
-        migration.name,
-        new Date().toISOString(),
-      );
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString());
       return true;
     });
     if (run.immediate()) applied.push(migration.version);
@@ -70,6 +66,11 @@ export function applyMigrations(db: Db, migrations: readonly Migration[] = loadM
 
 /** Versions the code knows but the database has not applied (empty when it is up to date). */
 export function pendingMigrations(db: Db, known: readonly number[]): number[] {
-  const applied = new Set(db.prepare<[], { version: number }>('SELECT version FROM schema_migrations').all().map((row) => row.version));
+  const applied = new Set(
+    db
+      .prepare<[], { version: number }>('SELECT version FROM schema_migrations')
+      .all()
+      .map((row) => row.version),
+  );
   return known.filter((version) => !applied.has(version));
 }

@@ -73,7 +73,9 @@ describe('schema/openapi.json', () => {
   });
 
   test('publishes every JSON Schema of schema/ under its title, with the same fields and rules', () => {
-    const files = readdirSync(SCHEMA_DIR).filter((file) => file.endsWith('.schema.json')).sort();
+    const files = readdirSync(SCHEMA_DIR)
+      .filter((file) => file.endsWith('.schema.json'))
+      .sort();
     for (const file of files) {
       const schema = JSON.parse(readFileSync(join(SCHEMA_DIR, file), 'utf8'));
       const published = document.components.schemas[schema.title];

@@ -124,7 +124,23 @@ describe('GET /openapi.json in third-party tools (fetched into an empty folder)'
     const tsc = join(NODE_MODULES, 'typescript', 'bin', 'tsc');
     await runCommand(
       process.execPath,
-      [tsc, '--strict', '--noUncheckedIndexedAccess', '--target', 'ES2022', '--module', 'commonjs', '--moduleResolution', 'node10', '--lib', 'ES2022,DOM', '--types', 'node', '--skipLibCheck', 'client.ts'],
+      [
+        tsc,
+        '--strict',
+        '--noUncheckedIndexedAccess',
+        '--target',
+        'ES2022',
+        '--module',
+        'commonjs',
+        '--moduleResolution',
+        'node10',
+        '--lib',
+        'ES2022,DOM',
+        '--types',
+        'node',
+        '--skipLibCheck',
+        'client.ts',
+      ],
       { cwd: folder, timeoutMs: 120_000 },
     );
     const run = await runCommand(process.execPath, ['client.js', cp.url, cp.ownerKey], { cwd: folder });

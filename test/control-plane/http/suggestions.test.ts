@@ -13,7 +13,9 @@ describe('unknown query parameters, filter values and presets', () => {
     const response = await apiClient(cp.url, cp.ownerKey).get('/v1/keys?limt=3');
     expect(response.status).toBe(400);
     expect(response.body.code).toBe('validation_failed');
-    expect(response.body.errors).toEqual([expect.objectContaining({ parameter: 'limt', suggestion: 'limit', detail: expect.stringContaining('did you mean "limit"') })]);
+    expect(response.body.errors).toEqual([
+      expect.objectContaining({ parameter: 'limt', suggestion: 'limit', detail: expect.stringContaining('did you mean "limit"') }),
+    ]);
   });
 
   test('a route that takes no query parameters refuses any, on the fast path too', async () => {

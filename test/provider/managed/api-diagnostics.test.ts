@@ -34,7 +34,11 @@ describe('addApiFailure', () => {
 
   it('explains a 401 and an unreachable endpoint', () => {
     const diagnostics = new Diagnostics();
-    addApiFailure(diagnostics, 'read API key key_1', new ApiError('GET', '/v1/keys/key_1', { title: 'Unauthorized', status: 401, detail: 'invalid_token', errors: [] }));
+    addApiFailure(
+      diagnostics,
+      'read API key key_1',
+      new ApiError('GET', '/v1/keys/key_1', { title: 'Unauthorized', status: 401, detail: 'invalid_token', errors: [] }),
+    );
     addApiFailure(diagnostics, 'read API key key_1', new ApiUnreachableError('GET', 'http://127.0.0.1:1/v1/keys/key_1', 6, new Error('connect ECONNREFUSED')));
     expect(diagnostics.items[0]!.detail).toMatch(/invalid_token[\s\S]*MANAGED_TOKEN/);
     expect(diagnostics.items[1]).toMatchObject({ summary: 'Could not read API key key_1: the managed.dev API is unreachable' });

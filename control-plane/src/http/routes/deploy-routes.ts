@@ -31,6 +31,9 @@ export const deployRoutes = [
     bodySchema: deployCreateSchema,
     resolveTarget: resolveSite,
     responses: { 201: { description: 'The deploy', schema: deploySchema } },
-    handler: ({ caller, target, body, services, now }) => ({ status: 201, body: renderDeploy(services.siteService.recordDeploy(target, caller!.keyId, body, now)) }),
+    handler: ({ caller, target, body, services, now }) => ({
+      status: 201,
+      body: renderDeploy(services.siteService.recordDeploy(target, caller!.keyId, body, now)),
+    }),
   }),
 ];

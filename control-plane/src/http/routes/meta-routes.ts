@@ -9,7 +9,9 @@ export const whoamiRoute = defineRoute({
   scope: null,
   summary: 'Describe the calling key and its principal',
   tags: ['meta'],
-  responses: { 200: { description: 'The principal, its current role, the key, its scopes and effective scopes', schema: { $ref: '#/components/schemas/Whoami' } } },
+  responses: {
+    200: { description: 'The principal, its current role, the key, its scopes and effective scopes', schema: { $ref: '#/components/schemas/Whoami' } },
+  },
   // The key and principal authentication just loaded (cached until the next write): reading
   // them again by id would cost two queries per call and could not be any fresher.
   handler: ({ caller, authentication, effectiveScopes, now }) => {
@@ -57,9 +59,7 @@ export const presetsRoute = defineRoute({
   handler: () => ({
     status: 200,
     body: {
-      presets: Object.fromEntries(
-        Object.entries(PRESETS).map(([name, preset]) => [name, { description: preset.description, scopes: [...preset.scopes] }]),
-      ),
+      presets: Object.fromEntries(Object.entries(PRESETS).map(([name, preset]) => [name, { description: preset.description, scopes: [...preset.scopes] }])),
     },
   }),
 });

@@ -19,9 +19,7 @@ export function resolveTeam({ params, services }: ResolveInput): ResolvedTarget<
 
 export function resolveProject({ params, services }: ResolveInput): ResolvedTarget<Project> | null {
   const project = services.tree.findProject(params.id!);
-  return project
-    ? { resource: { accountId: project.accountId, placement: { teamId: project.teamId, projectId: project.id } }, value: project }
-    : null;
+  return project ? { resource: { accountId: project.accountId, placement: { teamId: project.teamId, projectId: project.id } }, value: project } : null;
 }
 
 /**
@@ -57,9 +55,7 @@ export function accountWideTarget(caller: Caller | null): TargetResource {
 /** A live principal of any account; the decision hides other accounts' principals. */
 export function resolvePrincipal({ params, services }: ResolveInput): ResolvedTarget<Principal> | null {
   const principal = services.principals.findById(params.id!);
-  return principal && principal.deletedAt === null
-    ? { resource: { accountId: principal.accountId, accountWide: true }, value: principal }
-    : null;
+  return principal && principal.deletedAt === null ? { resource: { accountId: principal.accountId, accountWide: true }, value: principal } : null;
 }
 
 export const DEFAULT_PAGE_SIZE = 50;
@@ -92,4 +88,3 @@ export function pageSchema(item: JsonSchema): JsonSchema {
     properties: { items: { type: 'array', items: item }, next_cursor: { type: ['string', 'null'] } },
   };
 }
-

@@ -12,20 +12,48 @@ export const renderDeploy = (d: Deploy) => ({
   created_by_key_id: d.createdByKeyId,
   created_at: iso(d.createdAt),
 });
-export const renderBackup = (b: Backup) => ({ id: b.id, site_id: b.siteId, label: b.label, status: b.status, size_bytes: b.sizeBytes, created_at: iso(b.createdAt) });
-export const renderCredentialMetadata = (c: StoredCredential) => ({ id: c.id, site_id: c.siteId, name: c.name, username: c.username, created_at: iso(c.createdAt) });
+export const renderBackup = (b: Backup) => ({
+  id: b.id,
+  site_id: b.siteId,
+  label: b.label,
+  status: b.status,
+  size_bytes: b.sizeBytes,
+  created_at: iso(b.createdAt),
+});
+export const renderCredentialMetadata = (c: StoredCredential) => ({
+  id: c.id,
+  site_id: c.siteId,
+  name: c.name,
+  username: c.username,
+  created_at: iso(c.createdAt),
+});
 
 export const str = { type: 'string' };
 export const time = { type: 'string', format: 'date-time' };
 export const deploySchema: JsonSchema = {
   type: 'object',
-  properties: { id: str, site_id: str, ref: str, message: { type: ['string', 'null'] }, status: { enum: ['recorded'] }, created_by_key_id: str, created_at: time },
+  properties: {
+    id: str,
+    site_id: str,
+    ref: str,
+    message: { type: ['string', 'null'] },
+    status: { enum: ['recorded'] },
+    created_by_key_id: str,
+    created_at: time,
+  },
 };
 export const domainSchema: JsonSchema = { type: 'object', properties: { hostname: str, created_at: time } };
 export const envSchema: JsonSchema = { type: 'object', properties: { variables: { type: 'object', additionalProperties: str } } };
 export const backupSchema: JsonSchema = {
   type: 'object',
-  properties: { id: str, site_id: str, label: { type: ['string', 'null'] }, status: { enum: ['completed'] }, size_bytes: { type: 'integer' }, created_at: time },
+  properties: {
+    id: str,
+    site_id: str,
+    label: { type: ['string', 'null'] },
+    status: { enum: ['completed'] },
+    size_bytes: { type: 'integer' },
+    created_at: time,
+  },
 };
 const credentialMetadata = { id: str, site_id: str, name: str, username: str, created_at: time };
 /** What POST answers: never the password. */

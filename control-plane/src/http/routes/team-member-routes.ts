@@ -12,7 +12,9 @@ export const teamMemberRoutes = [
     summary: 'Add a principal to a team (idempotent)',
     tags: ['members'],
     resolveTarget: resolveTeam,
-    responses: { 200: { description: 'The membership', schema: { type: 'object', properties: { team_id: { type: 'string' }, principal_id: { type: 'string' } } } } },
+    responses: {
+      200: { description: 'The membership', schema: { type: 'object', properties: { team_id: { type: 'string' }, principal_id: { type: 'string' } } } },
+    },
     handler: ({ target, params, services, now }) => {
       const { principal, added } = services.principalService.addMember(target, params.principal_id!, now);
       return {
