@@ -26,6 +26,16 @@ export const ERROR_CATALOG = {
     title: 'Malformed JSON',
     description: 'The body is not valid JSON. Send one JSON object.',
   },
+  invalid_encoding: {
+    status: 400,
+    title: 'Invalid UTF-8',
+    description: 'The body is not valid UTF-8. Send UTF-8 JSON.',
+  },
+  bearer_required: {
+    status: 400,
+    title: 'Sign in with a key',
+    description: 'A dashboard session is opened with an API key as the bearer token, not with another session.',
+  },
   validation_failed: {
     status: 400,
     title: 'Request validation failed',
@@ -59,6 +69,11 @@ export const ERROR_CATALOG = {
     description:
       'The key asked for would exceed the minting key, its principal or the owning principal (scopes in `offending_scopes`, a constraint in `offending_constraint`); `errors[]` points at each offender.',
   },
+  csrf_token_invalid: {
+    status: 403,
+    title: 'CSRF token missing or wrong',
+    description: 'A change made with a dashboard session cookie must carry the session’s token in `X-CSRF-Token`.',
+  },
   principal_not_allowed: {
     status: 403,
     title: 'Cannot mint for this principal',
@@ -84,6 +99,11 @@ export const ERROR_CATALOG = {
     status: 409,
     title: 'Key not active',
     description: 'Only an active key can be rotated; this one is revoked or expired.',
+  },
+  key_not_ephemeral: {
+    status: 409,
+    title: 'Key not ephemeral',
+    description: 'Only an ephemeral key can be renewed; mint an ephemeral key or rotate this one.',
   },
   name_taken: {
     status: 409,
@@ -119,6 +139,11 @@ export const ERROR_CATALOG = {
     status: 413,
     title: 'Payload too large',
     description: 'Request bodies are limited to 64 KiB.',
+  },
+  rate_limited: {
+    status: 429,
+    title: 'Too many requests',
+    description: 'The caller (its key, or its address when unauthenticated) is over its rate limit; retry after `Retry-After` seconds (also in `retry_after`).',
   },
   unsupported_media_type: {
     status: 415,
