@@ -89,7 +89,7 @@ export const keyRoutes = [
     tags: ['keys'],
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The revoked key record', schema: keyRecordRef } },
-    handler: ({ target, services, now }) => ({ status: 200, body: services.keyService.revoke(target, now) }),
+    handler: ({ caller, target, services, now }) => ({ status: 200, body: services.keyService.revoke(caller!, target, now) }),
   }),
   defineRoute<KeyRotateInput, StoredKey>({
     method: 'post',
@@ -103,6 +103,6 @@ export const keyRoutes = [
     idempotent: true,
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The key record plus the new `secret`', schema: { $ref: '#/components/schemas/KeyWithSecret' } } },
-    handler: ({ target, body, services, now }) => ({ status: 200, body: services.keyService.rotate(target, body, now) }),
+    handler: ({ caller, target, body, services, now }) => ({ status: 200, body: services.keyService.rotate(caller!, target, body, now) }),
   }),
 ];
