@@ -55,6 +55,7 @@ export function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, out: (te
     out(`${JSON.stringify({ account_id: created.accountId, owner_key: created.secret })}\n`);
     return 0;
   } finally {
+    services.denials.close();
     services.db.close();
   }
 }

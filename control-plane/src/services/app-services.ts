@@ -20,6 +20,11 @@ import { Authenticator } from './authenticator';
 import { LastUsedRecorder } from './last-used-recorder';
 import { IdempotencyService } from './idempotency-service';
 import { KeyService } from './key-service';
+import { DenialRecorder } from './denial-recorder';
+import { RateLimiter } from './rate-limiter';
+
+/** Buckets kept per limiter: ~100 bytes each, so a few MB at most whatever the traffic. */
+const MAX_RATE_LIMITED_CALLERS = 50_000;
 
 export interface AppServices {
   readonly config: ControlPlaneConfig;
@@ -41,6 +46,11 @@ export interface AppServices {
   readonly audit: AuditLog;
   /** Throttled, deferred last-used writes (SPEC §4). */
   readonly lastUsed: LastUsedRecorder;
+  /** Per-key and per-address (unauthenticated traffic) token buckets. */
+  readonly keyRateLimiter: RateLimiter;
+  readonly anonymousRateLimiter: RateLimiter;
+  /** Denials: counted when anonymous, audited after the response otherwise. */
+  readonly denials: DenialRecorder;
 }
 
 export function createServices(config: ControlPlaneConfig, clock: Clock): AppServices {
@@ -55,6 +65,7 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
   const writeLastUsed = db.transaction((records: ReadonlyArray<{ keyId: string; at: number; ip: string }>) => {
     for (const record of records) keys.recordLastUsed(record.keyId, record.at, record.ip);
   });
+  const audit = new AuditLog(auditRecords);
   return {
     config,
     clock,
@@ -71,7 +82,10 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
     siteResources: new SiteResourceRepository(db),
     credentialCipher: new CredentialCipher(pepper),
     auditRecords,
-    audit: new AuditLog(auditRecords),
+    audit,
     lastUsed: new LastUsedRecorder({ writeLastUsed: (records) => writeLastUsed(records) }),
+    keyRateLimiter: new RateLimiter(config.keyRateLimit, MAX_RATE_LIMITED_CALLERS),
+    anonymousRateLimiter: new RateLimiter(config.anonymousRateLimit, MAX_RATE_LIMITED_CALLERS),
+    denials: new DenialRecorder({ audit, now: () => clock.now() }),
   };
 }
