@@ -15,6 +15,7 @@ import type { Caller } from '../domain/authorization';
 import { authorize } from '../domain/authorization';
 import { auditablePath } from '../domain/audit-redaction';
 import { isAllowed } from '../domain/cidr';
+import { withNormalizedName } from '../domain/names';
 import { ApiError, insufficientScope, ipNotAllowed, notFound, tooManyRequests, validationFailed } from '../domain/errors';
 import type { AppServices } from '../services/app-services';
 import type { AuditContext, Authentication } from '../services/authenticator';
@@ -159,7 +160,7 @@ export class RequestPipeline {
       request.target = resolved?.value;
     }
 
-    if (route.querySchema) request.query = validateQuery(route.querySchema, { ...(call.query ?? {}) });
+    if (route.querySchema) request.query = withNormalizedName(validateQuery(route.querySchema, { ...(call.query ?? {}) }));
     if (!route.bodySchema) return this.execute(prepared, call, request);
     if (!call.hasBody()) {
       if (route.bodyRequired ?? true) throw validationFailed([{ pointer: '', detail: 'a JSON body is required' }]);
@@ -170,7 +171,8 @@ export class RequestPipeline {
     checkJsonContentType(call.header('content-type'));
     const schema = route.bodySchema;
     return call.readBody().then((bytes) => {
-      request.body = parseJsonBody(bytes);
+      // Normalized before validation, so the length rules apply to what will be stored.
+      request.body = withNormalizedName(parseJsonBody(bytes));
       validateBody(schema, request.body);
       return this.execute(prepared, call, request);
     });
