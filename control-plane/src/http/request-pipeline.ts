@@ -14,7 +14,7 @@
 import type { Caller } from '../domain/authorization';
 import { authorize } from '../domain/authorization';
 import { auditablePath } from '../domain/audit-redaction';
-import { isAllowed } from '../domain/cidr';
+import { isAllowed } from '@managed-dev/contract';
 import { withNormalizedName } from '../domain/names';
 import { ApiError, insufficientScope, ipNotAllowed, notFound, tooManyRequests, validationFailed } from '../domain/errors';
 import type { AppServices } from '../services/app-services';

@@ -1,7 +1,7 @@
 /** What a denied request leaves in the audit log (domain/audit-redaction.ts). */
 import fc from 'fast-check';
 import { MAX_AUDITED_PATH_LENGTH, auditablePath, percentDecodeFully } from '../../../control-plane/src/domain/audit-redaction';
-import { generateSecret } from '../../../control-plane/src/domain/secret';
+import { generateSecret } from '@managed-dev/contract';
 
 const percent = (c: string) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`;
 
