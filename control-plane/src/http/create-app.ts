@@ -99,7 +99,17 @@ export function createApp(services: AppServices, routes: readonly AnyRouteDefini
   app.set('trust proxy', services.config.trustProxy.length > 0 ? [...services.config.trustProxy] : false);
 
   const openApiDocument = JSON.stringify(buildOpenApiDocument(routes));
-  app.get('/openapi.json', (_request, response) => {
+  // Public and outside the route table; limited like every other unauthenticated request.
+  const limitAnonymous = (request: Request) => {
+    try {
+      pipeline.limitAnonymous(request.ip ?? request.socket.remoteAddress ?? '', services.clock.now());
+    } catch (error) {
+      services.denials.count('rate_limited');
+      throw error;
+    }
+  };
+  app.get('/openapi.json', (request, response) => {
+    limitAnonymous(request);
     response.type('application/json').send(openApiDocument);
   });
 
@@ -128,12 +138,7 @@ export function createApp(services: AppServices, routes: readonly AnyRouteDefini
     methods,
   }));
   const unrouted = (request: Request, response: Response) => {
-    try {
-      pipeline.limitAnonymous(request.ip ?? request.socket.remoteAddress ?? '', services.clock.now());
-    } catch (error) {
-      services.denials.count('rate_limited');
-      throw error;
-    }
+    limitAnonymous(request);
     const match = pathMatchers.find((matcher) => matcher.pattern.test(request.path));
     if (match) {
       const allow = [...match.methods].sort().join(', ');

@@ -61,11 +61,12 @@ describe('rate limits', () => {
     expectLimited(await api(cp.url, 'GET', '/v1/whoami'), '2');
     expectLimited(await api(cp.url, 'GET', '/v1/nothing-here'), '2');
     expectLimited(await api(cp.url, 'OPTIONS', '/v1/keys'), '2');
+    expectLimited(await api(cp.url, 'GET', '/openapi.json'), '2');
     // A valid key is limited by its own bucket, not the address's.
     expect((await api(cp.url, 'GET', '/v1/whoami', { key: cp.ownerKey })).status).toBe(200);
 
     clock.advance(2_000);
     expect((await api(cp.url, 'GET', '/v1/presets')).status).toBe(200);
-    expect(cp.server.services.denials.counted()).toMatchObject({ rate_limited: 4, invalid_token: 1 });
+    expect(cp.server.services.denials.counted()).toMatchObject({ rate_limited: 5, invalid_token: 1 });
   });
 });
