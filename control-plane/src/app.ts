@@ -13,6 +13,7 @@ import { BootstrapResult, bootstrapAnnouncement, ensureBootstrapped } from './bo
 import { createApp } from './http/create-app';
 import { withFastPath } from './http/fast-path';
 import { LogDestination, Logger, createLogger, withRequestLog } from './http/request-log';
+import { RequestPipeline } from './http/request-pipeline';
 import type { AnyRouteDefinition } from './http/route-definition';
 import { ROUTES } from './http/route-table';
 import { AppServices, createServices } from './services/app-services';
@@ -52,13 +53,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const logger = createLogger(config.logLevel, options.logDestination);
   const services = createServices(config, options.clock ?? systemClock);
   const routes = options.routes ?? ROUTES;
-  const app = createApp(services, routes);
-  // Successful GETs take the same steps without Express's per-request overhead (http/fast-path.ts).
-  const httpServer = createServer(withRequestLog(withFastPath(app, services, routes), logger));
+  // One pipeline, two transports: Express for everything, and plain GETs without Express's
+  // per-request overhead (http/fast-path.ts); both run the same steps of the same object.
+  const pipeline = new RequestPipeline(services);
+  const app = createApp(services, routes, pipeline);
+  const httpServer = createServer(withRequestLog(withFastPath(app, services, routes, pipeline), logger));
   try {
     httpServer.listen(config.port, config.host);
     await once(httpServer, 'listening');
   } catch (error) {
+    services.denials.close();
     services.db.close();
     throw error;
   }
@@ -68,6 +72,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     bootstrap = ensureBootstrapped(services, config.bootstrapKey);
   } catch (error) {
     await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    services.denials.close();
     services.db.close();
     throw error;
   }
@@ -100,6 +105,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         httpServer.closeIdleConnections();
       }).finally(() => {
         services.lastUsed.flush(); // queued last-used records are written before the database closes
+        services.denials.close(); // so are queued denials and the counts not yet summarised
         services.db.close();
       });
       return closed;

@@ -13,6 +13,7 @@ import { systemClock } from './clock';
 import { configFromEnvironment } from './config';
 import { createServices } from './services/app-services';
 import { databasePath } from './storage/database';
+import { isUniqueViolation } from './storage/database';
 
 interface Command {
   readonly usage: string;
@@ -45,10 +46,19 @@ function createAccount([name, ...rest]: readonly string[], io: CliIo): number {
       io.err(`an account named "${name}" already exists\n`);
       return 1;
     }
-    const created = services.keyService.createAccountWithOwner(name, systemClock.now());
+    let created;
+    try {
+      created = services.keyService.createAccountWithOwner(name, systemClock.now());
+    } catch (error) {
+      // Another CLI run created the same name between the check above and this insert.
+      if (!isUniqueViolation(error)) throw error;
+      io.err(`an account named "${name}" already exists\n`);
+      return 1;
+    }
     io.out(`${JSON.stringify({ account_id: created.accountId, owner_key: created.secret })}\n`);
     return 0;
   } finally {
+    services.denials.close();
     services.db.close();
   }
 }
@@ -150,7 +160,9 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+      // Whatever failed (an unreadable data directory, a database busy past its timeout), say so in one line, no stack.
+      const command = process.argv[2] === 'account' ? 'account create' : (process.argv[2] ?? 'command');
+      process.stderr.write(`${command} failed: ${error instanceof Error ? error.message : String(error)}\n`);
       process.exitCode = 1;
     },
   );

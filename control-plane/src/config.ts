@@ -4,6 +4,7 @@
  * -- --help` prints it, and the configuration guide's table is generated from it.
  */
 import { resolve } from 'node:path';
+import type { RateLimit } from './domain/token-bucket';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -30,6 +31,14 @@ export const SETTINGS: readonly Setting[] = [
     description: 'Owner key the first start installs; it is checked but never printed or written.',
   },
   { name: 'MANAGED_TRUST_PROXY', default: '(none)', description: 'Comma-separated proxy addresses whose X-Forwarded-For is believed.' },
+  { name: 'MANAGED_RATE_LIMIT_PER_KEY', default: '100', description: 'Requests per second each key may make (a token bucket per key).' },
+  { name: 'MANAGED_RATE_LIMIT_PER_KEY_BURST', default: '200 (twice the rate when the rate is set)', description: 'How many requests a key may make at once.' },
+  {
+    name: 'MANAGED_RATE_LIMIT_ANONYMOUS',
+    default: '10',
+    description: 'Requests per second per client address for requests without valid credentials and public routes.',
+  },
+  { name: 'MANAGED_RATE_LIMIT_ANONYMOUS_BURST', default: '50 (twice the rate when the rate is set)', description: 'How many such requests an address may make at once.' },
   { name: 'LOG_LEVEL', default: 'info', description: `Request log level: ${LOG_LEVELS.join(', ')}. One JSON line per request at info.` },
   {
     name: 'MANAGED_SHUTDOWN_TIMEOUT',
@@ -51,7 +60,14 @@ export interface ControlPlaneConfig {
   readonly logLevel: LogLevel;
   /** How long a shutdown waits for in-flight requests, in milliseconds. */
   readonly shutdownTimeoutMs: number;
+  /** MANAGED_RATE_LIMIT_PER_KEY (requests/s) and MANAGED_RATE_LIMIT_PER_KEY_BURST. */
+  readonly keyRateLimit: RateLimit;
+  /** MANAGED_RATE_LIMIT_ANONYMOUS (requests/s per client address) and MANAGED_RATE_LIMIT_ANONYMOUS_BURST. */
+  readonly anonymousRateLimit: RateLimit;
 }
+
+export const DEFAULT_KEY_RATE_LIMIT: RateLimit = { perSecond: 100, burst: 200 };
+export const DEFAULT_ANONYMOUS_RATE_LIMIT: RateLimit = { perSecond: 10, burst: 50 };
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -91,6 +107,21 @@ export function settingsHelp(): string {
   ].join('\n');
 }
 
+function positiveNumber(env: Environment, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0)) throw new Error(`${name} must be a positive number, got "${text}"`);
+  return value;
+}
+
+/** A rate and a burst; the burst defaults to twice the rate and is never below one request. */
+function rateLimit(env: Environment, name: string, fallback: RateLimit): RateLimit {
+  const perSecond = positiveNumber(env, name, fallback.perSecond);
+  const burstDefault = env[name] !== undefined && env[name] !== '' ? Math.max(1, perSecond * 2) : fallback.burst;
+  return { perSecond, burst: Math.max(1, positiveNumber(env, `${name}_BURST`, burstDefault)) };
+}
+
 export function configFromEnvironment(env: Environment): ControlPlaneConfig {
   return {
     dataDir: resolve(env.MANAGED_DATA_DIR || './data'),
@@ -104,5 +135,7 @@ export function configFromEnvironment(env: Environment): ControlPlaneConfig {
       .filter((entry) => entry !== ''),
     logLevel: parseLogLevel(env.LOG_LEVEL),
     shutdownTimeoutMs: parseSeconds('MANAGED_SHUTDOWN_TIMEOUT', env.MANAGED_SHUTDOWN_TIMEOUT, 10),
+    keyRateLimit: rateLimit(env, 'MANAGED_RATE_LIMIT_PER_KEY', DEFAULT_KEY_RATE_LIMIT),
+    anonymousRateLimit: rateLimit(env, 'MANAGED_RATE_LIMIT_ANONYMOUS', DEFAULT_ANONYMOUS_RATE_LIMIT),
   };
 }

@@ -10,6 +10,11 @@ import type { Clock } from '../../control-plane/src/clock';
 import type { AnyRouteDefinition } from '../../control-plane/src/http/route-definition';
 import { databasePath } from '../../control-plane/src/storage/database';
 
+export const TEST_RATE_LIMITS: Readonly<Record<string, string>> = {
+  MANAGED_RATE_LIMIT_PER_KEY: '1000000',
+  MANAGED_RATE_LIMIT_ANONYMOUS: '1000000',
+};
+
 export interface ControlPlaneOptions {
   readonly clock?: Clock;
   /** Extra environment (e.g. MANAGED_PEPPER, MANAGED_BOOTSTRAP_KEY, MANAGED_TRUST_PROXY). */
@@ -46,7 +51,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   let server: RunningServer;
   try {
     server = await startServer({
-      env: { MANAGED_DATA_DIR: dataDir, LOG_LEVEL: options.captureLog ? 'info' : 'silent', ...options.env },
+      // Tests send bursts from one key and one address; the limiter has its own tests with low limits.
+      env: { MANAGED_DATA_DIR: dataDir, LOG_LEVEL: options.captureLog ? 'info' : 'silent', ...TEST_RATE_LIMITS, ...options.env },
       config: { port: 0, host: '127.0.0.1' },
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.routes ? { routes: options.routes } : {}),

@@ -56,7 +56,7 @@ export function validationFailed(errors: readonly FieldError[], detail?: string)
   });
 }
 
-export function badRequest(code: 'bad_request' | 'malformed_json', detail: string): ApiError {
+export function badRequest(code: 'bad_request' | 'malformed_json' | 'invalid_encoding', detail: string): ApiError {
   return new ApiError({ code, detail });
 }
 
@@ -104,4 +104,14 @@ export function ipNotAllowed(): ApiError {
 /** A 409: the request is well formed but the resource's state does not allow it. */
 export function conflict(code: 'key_not_active' | 'name_taken' | 'team_not_empty' | 'project_not_empty' | 'last_owner' | 'idempotency_in_flight', detail: string, headers?: Readonly<Record<string, string>>): ApiError {
   return new ApiError({ code, detail, ...(headers ? { headers } : {}) });
+}
+
+/** 429 with Retry-After (RFC 9110 §10.2.3): the caller is over its rate limit. */
+export function tooManyRequests(retryAfterSeconds: number, detail: string): ApiError {
+  return new ApiError({
+    code: 'rate_limited',
+    detail: `${detail} Retry after ${retryAfterSeconds} s.`,
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+    extensions: { retry_after: retryAfterSeconds },
+  });
 }

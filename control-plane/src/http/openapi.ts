@@ -129,13 +129,13 @@ const RETRY_AFTER: ResponseHeader = { description: 'Seconds to wait before retry
  */
 export function errorCodesOf(route: AnyRouteDefinition): ErrorCode[] {
   // Every route validates its query string (a route without parameters refuses any).
-  const codes = new Set<ErrorCode>(['bad_request', 'validation_failed']);
+  const codes = new Set<ErrorCode>(['bad_request', 'validation_failed', 'rate_limited']);
   if (!route.public) {
     codes.add('unauthorized').add('invalid_token').add('ip_not_allowed');
     if (route.scope !== null) codes.add('insufficient_scope');
     if (route.resolveTarget) codes.add('not_found');
   }
-  if (route.bodySchema) codes.add('malformed_json').add('unsupported_media_type').add('payload_too_large');
+  if (route.bodySchema) codes.add('malformed_json').add('invalid_encoding').add('unsupported_media_type').add('payload_too_large');
   if (route.idempotent) codes.add('idempotency_in_flight').add('idempotency_key_reused');
   for (const code of route.errors ?? []) codes.add(code);
   codes.add('internal_error');
@@ -154,6 +154,7 @@ function problemResponses(codes: readonly ErrorCode[]): Record<string, unknown> 
     if (statusCodes.includes('unauthorized') || statusCodes.includes('invalid_token') || statusCodes.includes('insufficient_scope')) {
       headers['WWW-Authenticate'] = { ...WWW_AUTHENTICATE, ...(status === 401 ? { required: true } : {}) };
     }
+    if (statusCodes.includes('rate_limited')) headers['Retry-After'] = { ...RETRY_AFTER, required: true };
     if (statusCodes.includes('idempotency_in_flight') || statusCodes.includes('not_ready')) headers['Retry-After'] = RETRY_AFTER;
     responses[String(status)] = {
       description: statusCodes.map((code) => `\`${code}\`: ${ERROR_CATALOG[code].description}`).join('\n\n'),

@@ -58,6 +58,7 @@ export const PROBLEM_SCHEMA = {
     instance: { type: 'string', description: 'the request path' },
     code: { enum: [...ERROR_CODES], description: 'the machine-readable reason (docs/guides/errors.md)' },
     required_scope: { type: 'string', description: 'insufficient_scope: the scope the route needs' },
+    retry_after: { type: 'integer', description: 'rate_limited: seconds to wait, as in Retry-After' },
     offending_scopes: { type: 'array', items: { type: 'string' }, description: 'scope_escalation: the scopes beyond what the minter may grant' },
     offending_constraint: {
       type: 'array',

@@ -23,6 +23,11 @@ import { KeyService } from './key-service';
 import { PrincipalService } from './principal-service';
 import { SiteService } from './site-service';
 import { TreeService } from './tree-service';
+import { DenialRecorder } from './denial-recorder';
+import { RateLimiter } from './rate-limiter';
+
+/** Buckets kept per limiter: ~100 bytes each, so a few MB at most whatever the traffic. */
+const MAX_RATE_LIMITED_CALLERS = 50_000;
 
 export interface AppServices {
   readonly config: ControlPlaneConfig;
@@ -48,6 +53,11 @@ export interface AppServices {
   readonly audit: AuditLog;
   /** Throttled, deferred last-used writes (docs/guides/api.md#keys). */
   readonly lastUsed: LastUsedRecorder;
+  /** Per-key and per-address (unauthenticated traffic) token buckets. */
+  readonly keyRateLimiter: RateLimiter;
+  readonly anonymousRateLimiter: RateLimiter;
+  /** Denials: counted when anonymous, audited after the response otherwise. */
+  readonly denials: DenialRecorder;
 }
 
 export function createServices(config: ControlPlaneConfig, clock: Clock): AppServices {
@@ -64,6 +74,7 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
   const writeLastUsed = db.transaction((records: ReadonlyArray<{ keyId: string; at: number; ip: string }>) => {
     for (const record of records) keys.recordLastUsed(record.keyId, record.at, record.ip);
   });
+  const audit = new AuditLog(auditRecords);
   return {
     config,
     clock,
@@ -83,7 +94,10 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
     principalService: new PrincipalService(db, principals, tree),
     siteService: new SiteService(db, siteResources, credentialCipher),
     auditRecords,
-    audit: new AuditLog(auditRecords),
+    audit,
     lastUsed: new LastUsedRecorder({ writeLastUsed: (records) => writeLastUsed(records) }),
+    keyRateLimiter: new RateLimiter(config.keyRateLimit, MAX_RATE_LIMITED_CALLERS),
+    anonymousRateLimiter: new RateLimiter(config.anonymousRateLimit, MAX_RATE_LIMITED_CALLERS),
+    denials: new DenialRecorder({ audit, now: () => clock.now() }),
   };
 }
