@@ -109,6 +109,28 @@ function requireAllProperties(value: unknown): unknown {
   return out;
 }
 
+/** What each tag groups, for readers of the rendered document. */
+const TAG_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  operations: 'Probes for whoever runs the control plane: liveness and readiness, no credentials.',
+  meta: 'Who is calling, and the scope and preset catalogs.',
+  keys: 'Mint, read, list, change, rotate and revoke API keys.',
+  account: "The caller's account.",
+  members: 'Users and service accounts, their roles and team memberships.',
+  teams: 'Teams: the first level of the resource tree.',
+  projects: 'Projects inside a team.',
+  sites: 'Sites inside a project.',
+  deploys: "A site's recorded deploys.",
+  domains: "A site's domains.",
+  env: "A site's environment variables.",
+  logs: "A site's activity log.",
+  metrics: "A site's counters, computed from its stored state.",
+  backups: "Snapshots of a site's configuration.",
+  wp: 'WordPress plugins and page-cache flushes.',
+  credentials: 'Site credentials, encrypted at rest (dangerous scopes).',
+  exec: "Commands recorded for a site's runner (dangerous scope; nothing runs on the control plane).",
+  audit: 'The hash-chained audit log and its verification.',
+};
+
 function operationId(route: AnyRouteDefinition): string {
   const words = route.path
     .replace(/^\/v1\//, '')
@@ -255,12 +277,19 @@ export function buildOpenApiDocument(routes: readonly AnyRouteDefinition[]): Rec
     info: {
       title: 'managed.dev control plane',
       version: '1.0.0',
-      description:
-        'Mint, enforce, rotate and revoke API keys. Errors are RFC 9457 application/problem+json with a `code` from the catalog in docs/guides/errors.md.',
+      description: [
+        'Mint, enforce, rotate and revoke API keys. Errors are RFC 9457 application/problem+json with a `code` from the catalog in',
+        'docs/guides/errors.md; each operation lists the codes it can answer with in `x-error-codes`. A known path called with a',
+        'method it does not have answers 405 `method_not_allowed` with an `Allow` header listing the methods it has. With request',
+        'logging on (LOG_LEVEL info), every response carries `X-Request-Id`, the id of its line in the JSON request log.',
+      ].join(' '),
       license: { name: 'MPL-2.0', identifier: 'MPL-2.0' },
     },
     servers: [{ url: '/' }],
-    tags: [...new Set(routes.flatMap((route) => route.tags))].map((name) => ({ name })),
+    tags: [...new Set(routes.flatMap((route) => route.tags))].map((name) => ({
+      name,
+      ...(TAG_DESCRIPTIONS[name] ? { description: TAG_DESCRIPTIONS[name] } : {}),
+    })),
     paths,
     components: {
       securitySchemes: {

@@ -101,7 +101,7 @@ describe('GET /openapi.json in third-party tools (fetched into an empty folder)'
     rmSync(folder, { recursive: true, force: true });
   });
 
-  test('Redocly CLI lint reports no errors', async () => {
+  test('Redocly CLI lint reports no errors and no warnings', async () => {
     const cli = join(NODE_MODULES, '@redocly', 'cli', 'bin', 'cli.js');
     const result = await runCommand(process.execPath, [cli, 'lint', 'openapi.json', '--format=json'], {
       cwd: folder,
@@ -109,7 +109,7 @@ describe('GET /openapi.json in third-party tools (fetched into an empty folder)'
       expectExitCodes: [0, 1],
     });
     const report = JSON.parse(result.stdout) as { totals: { errors: number }; problems: Array<{ ruleId: string; severity: string; message: string }> };
-    expect(report.problems.filter((problem) => problem.severity === 'error')).toEqual([]);
+    expect(report.problems.map(({ ruleId, severity, message }) => ({ ruleId, severity, message }))).toEqual([]);
     expect(report.totals.errors).toBe(0);
     expect(result.exitCode).toBe(0);
   }, 120_000);
