@@ -103,11 +103,14 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
           else resolve();
         });
         httpServer.closeIdleConnections();
-      }).finally(() => {
-        services.lastUsed.flush(); // queued last-used records are written before the database closes
-        services.denials.close(); // so are queued denials and the counts not yet summarised
-        services.db.close();
-      });
+      })
+        // Buffered request log lines are written before close() settles (main.ts exits right after).
+        .finally(() => new Promise<void>((resolve) => logger.flush(() => resolve())))
+        .finally(() => {
+          services.lastUsed.flush(); // queued last-used records are written before the database closes
+          services.denials.close(); // so are queued denials and the counts not yet summarised
+          services.db.close();
+        });
       return closed;
     },
   };

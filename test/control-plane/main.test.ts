@@ -231,10 +231,25 @@ describe('npm start and the operator CLI', () => {
     expect(existsSync(join(dataDir, 'managed.sqlite'))).toBe(false);
   });
 
-  test('SIGTERM drains and exits 0', async () => {
+  test('SIGTERM drains and exits 0; the JSON request log lines are on stdout by then, without the key', async () => {
     const server = await startMain(dataDir);
+    const ownerKey = server.output().match(SECRET)![0]!;
     expect((await api(server.url, 'GET', '/healthz')).status).toBe(200);
+    expect((await api(server.url, 'GET', `/v1/whoami?key=${ownerKey}`, { key: ownerKey })).status).toBe(400);
     expect(await server.stop()).toBe(0);
+    const lines = server
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ msg: 'request', method: 'GET', route: '/healthz', status: 200, key_id: null }),
+        expect.objectContaining({ msg: 'request', method: 'GET', route: '/v1/whoami', path: '/v1/whoami', status: 400, key_id: expect.stringMatching(/^key_/) }),
+      ]),
+    );
+    const afterBootstrap = server.output().slice(server.output().indexOf('listening on'));
+    expect(afterBootstrap).not.toContain(ownerKey);
   });
 
   test.each(['022', '000'])('under umask %s the data directory is 0700 and every file in it 0600', async (umask) => {
