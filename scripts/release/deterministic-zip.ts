@@ -25,7 +25,7 @@ function dosDate(epochSeconds: number): Date {
   return new Date(utc.getUTCFullYear(), utc.getUTCMonth(), utc.getUTCDate(), utc.getUTCHours(), utc.getUTCMinutes(), utc.getUTCSeconds());
 }
 
-export function writeDeterministicZip(file: string, entries: readonly ZipEntry[], epochSeconds: number): Promise<void> {
+export async function writeDeterministicZip(file: string, entries: readonly ZipEntry[], epochSeconds: number): Promise<void> {
   const names = entries.map((entry) => entry.name);
   if (new Set(names).size !== names.length) throw new Error(`${file}: duplicate entry names in ${names.join(', ')}`);
   const mtime = dosDate(epochSeconds);
