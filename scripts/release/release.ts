@@ -11,7 +11,7 @@
  *
  * Deterministic: the same commit gives the same bytes whatever the checkout path, clock, TZ or
  * umask (fixed zip dates from SOURCE_DATE_EPOCH or the commit time, explicit modes, sorted
- * entries, no absolute paths). `npm run build:contract` must have run (npm run build does it).
+ * entries, no absolute paths). Needs `npm ci` (or npm install) only: it builds what it ships.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -21,6 +21,7 @@ import { checksumsFileName, manifestFileName, manifestJson, sha256Sums } from '.
 import { writeDeterministicZip } from './deterministic-zip';
 import { packNpmPackages } from './npm-packages';
 import { packageEntries, packageFileName, PLATFORMS } from './provider-packages';
+import { runCommand } from '../lib/run-command';
 import { buildSingleExecutable } from './single-executable';
 import { sourceDateEpoch } from './source-date';
 
@@ -39,6 +40,9 @@ export async function writeRelease(target: string, log: (line: string) => void =
   const [, , type] = PROVIDER_ADDRESS.split('/') as [string, string, string];
   const epochSeconds = sourceDateEpoch(REPOSITORY_ROOT);
   mkdirSync(outDir, { recursive: true });
+  // The bindings packages compile against @managed-dev/contract's declarations (packages/contract/dist).
+  log('building @managed-dev/contract');
+  await runCommand('npm', ['run', '--silent', 'build:contract'], { cwd: REPOSITORY_ROOT, env: { ...process.env, npm_config_update_notifier: 'false' } });
 
   log('bundling the provider');
   const bundle = await bundleProviderCode(join(REPOSITORY_ROOT, 'provider', 'src', 'main.ts'));
