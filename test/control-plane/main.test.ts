@@ -34,8 +34,7 @@ function baseEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.Pr
 /** `umask`: start the server through a shell that sets it first (octal, e.g. "022"). */
 function startMain(dataDir: string, extra: Record<string, string> = {}, umask?: string): Promise<ServerProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does)`);
-  const [command, args] =
-    umask === undefined ? [process.execPath, [MAIN]] : ['/bin/sh', ['-c', `umask ${umask} && exec "$0" "$1"`, process.execPath, MAIN]];
+  const [command, args] = umask === undefined ? [process.execPath, [MAIN]] : ['/bin/sh', ['-c', `umask ${umask} && exec "$0" "$1"`, process.execPath, MAIN]];
   const child = spawn(command, args, { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir, extra), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -245,7 +244,14 @@ describe('npm start and the operator CLI', () => {
     expect(lines).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ msg: 'request', method: 'GET', route: '/healthz', status: 200, key_id: null }),
-        expect.objectContaining({ msg: 'request', method: 'GET', route: '/v1/whoami', path: '/v1/whoami', status: 400, key_id: expect.stringMatching(/^key_/) }),
+        expect.objectContaining({
+          msg: 'request',
+          method: 'GET',
+          route: '/v1/whoami',
+          path: '/v1/whoami',
+          status: 400,
+          key_id: expect.stringMatching(/^key_/),
+        }),
       ]),
     );
     const afterBootstrap = server.output().slice(server.output().indexOf('listening on'));
