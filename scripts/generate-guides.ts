@@ -19,7 +19,7 @@ const GUIDES = join(REPOSITORY_ROOT, 'docs', 'guides');
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
-export function errorsGuide(): string {
+function errorsGuide(): string {
   const rows = ERROR_CODES.map(
     (code) => `| \`${code}\` | ${ERROR_CATALOG[code].status} | ${cell(ERROR_CATALOG[code].title)} | ${cell(ERROR_CATALOG[code].description)} |`,
   );

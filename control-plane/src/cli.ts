@@ -123,7 +123,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
 };
 
-export function cliUsage(): string {
+function cliUsage(): string {
   const width = Math.max(...Object.values(COMMANDS).map((command) => command.usage.length));
   return [
     'usage: npm run --silent cli -- <command>',

@@ -77,7 +77,7 @@ export interface ObservedResponse {
 }
 
 /** Why the response breaks the document (empty when it conforms). Paths outside the document are not judged. */
-export function responseViolations(response: ObservedResponse): string[] {
+function responseViolations(response: ObservedResponse): string[] {
   const { ajv, paths } = load();
   const path = response.path.split('?')[0]!;
   const method = response.method.toLowerCase();

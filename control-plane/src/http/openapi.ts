@@ -47,7 +47,7 @@ function rewriteRefs(value: unknown, names: Map<string, string>): unknown {
 }
 
 /** Every scope string a key request may hold: catalog names and each wildcard that grants something. */
-export function acceptedScopeStrings(): string[] {
+function acceptedScopeStrings(): string[] {
   const resources = new Set<string>(['*']);
   const actions = new Set<string>(['*']);
   for (const { name } of SCOPE_DEFINITIONS) {
@@ -149,7 +149,7 @@ const RETRY_AFTER: ResponseHeader = { description: 'Seconds to wait before retry
  * The codes an operation can answer with: those every route of its kind shares (credentials,
  * target, body, idempotency) and the ones its definition lists.
  */
-export function errorCodesOf(route: AnyRouteDefinition): ErrorCode[] {
+function errorCodesOf(route: AnyRouteDefinition): ErrorCode[] {
   // Every route validates its query string (a route without parameters refuses any).
   const codes = new Set<ErrorCode>(['bad_request', 'validation_failed', 'rate_limited']);
   if (!route.public) {

@@ -45,7 +45,7 @@ export function noteRequest(request: IncomingMessage, facts: RequestFacts): void
 /** Any `mdk_…` run, valid or not: a secret typed into a URL must not be copied into the log. */
 const SECRET_LIKE = /mdk_[0-9A-Za-z]*/g;
 
-export function loggablePath(url: string | undefined): string {
+function loggablePath(url: string | undefined): string {
   const raw = url ?? '';
   const queryStart = raw.indexOf('?');
   return (queryStart === -1 ? raw : raw.slice(0, queryStart)).replace(SECRET_LIKE, 'mdk_[redacted]');

@@ -55,7 +55,7 @@ function uniquely<T>(kind: string, name: string, write: () => T): T {
 }
 
 /** A site's runtime: as given, else "wordpress" when plugins are listed, else "static"; plugins only on WordPress, each once. */
-export function checkSiteCreate(body: SiteCreate): { runtime: SiteRuntime } {
+function checkSiteCreate(body: SiteCreate): { runtime: SiteRuntime } {
   const runtime: SiteRuntime = body.runtime ?? (body.wp_plugins ? 'wordpress' : 'static');
   if (body.wp_plugins && runtime !== 'wordpress') {
     throw validationFailed([{ pointer: '/wp_plugins', detail: 'only a site with runtime "wordpress" has WordPress plugins' }]);

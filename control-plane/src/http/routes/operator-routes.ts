@@ -15,7 +15,7 @@ function notReady(detail: string): ApiError {
   return new ApiError({ code: 'not_ready', detail, headers: { 'Retry-After': '5' } });
 }
 
-export const healthRoute = defineRoute({
+const healthRoute = defineRoute({
   method: 'get',
   path: '/healthz',
   scope: null,
@@ -26,7 +26,7 @@ export const healthRoute = defineRoute({
   handler: () => ({ status: 200, body: { status: 'ok' } }),
 });
 
-export const readyRoute = defineRoute({
+const readyRoute = defineRoute({
   method: 'get',
   path: '/readyz',
   scope: null,
