@@ -13,6 +13,8 @@ export interface KeyScopeFields {
   readonly scopes?: readonly string[];
   readonly ip_allowlist?: readonly string[];
   readonly ttl?: string;
+  /** Ephemeral keys take the short lifetimes (5m–24h). */
+  readonly ephemeral?: boolean;
 }
 
 export function checkPreset(preset: string): string | null {
@@ -32,7 +34,7 @@ export function checkKeyFields(fields: KeyScopeFields): FieldError[] {
     errors.push({ pointer: `/scopes/${problem.index}`, detail: problem.message, ...(problem.suggestion ? { suggestion: problem.suggestion } : {}) });
   }
   if (fields.ttl !== undefined) {
-    const ttl = parseTtl(fields.ttl);
+    const ttl = parseTtl(fields.ttl, fields.ephemeral ? 'ephemeral' : 'standard');
     if (!ttl.ok) errors.push({ pointer: '/ttl', detail: ttl.message });
   }
   for (const problem of checkAllowlist(fields.ip_allowlist ?? [])) {

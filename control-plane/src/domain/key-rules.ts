@@ -32,6 +32,9 @@ export interface KeyFacts {
   readonly constraint: KeyConstraint | null;
   readonly ipAllowlist: readonly string[];
   readonly principalId: string;
+  /** The TTL as the client wrote it ("90d"); expiresAt is mint (or last rotation/renewal) time + ttl. */
+  readonly ttl: string;
+  readonly ephemeral: boolean;
   readonly createdBy: string;
   readonly createdAt: number;
   readonly expiresAt: number;
@@ -57,6 +60,8 @@ export function keyRecord(key: KeyFacts, principalRole: Role | null, now: number
     effective_scopes: principalRole ? effectiveScopes(granted, principalRole) : [],
     constraint: key.constraint ? { ...key.constraint } : null,
     ip_allowlist: [...key.ipAllowlist],
+    ttl: key.ttl,
+    ephemeral: key.ephemeral,
     status: keyStatus(key, now),
     principal_id: key.principalId,
     created_by: key.createdBy,

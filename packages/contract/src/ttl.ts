@@ -1,6 +1,8 @@
 /**
  * Key lifetimes (SPEC §4): a duration string such as "90d", "720h" or "30m", or a sum of such
- * parts ("1d12h"). Default 90 days, at least 1 hour, at most 365 days. Pure.
+ * parts ("1d12h"). Default 90 days, at least 1 hour, at most 365 days. Ephemeral keys (minted
+ * for one Terraform run by `ephemeral "managed_api_key"`) live 5 minutes to 24 hours instead,
+ * default 1 hour. Pure.
  */
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -10,13 +12,19 @@ const UNIT_MS: Record<string, number> = { m: MINUTE_MS, h: HOUR_MS, d: DAY_MS };
 export const DEFAULT_TTL = '90d';
 export const MIN_TTL_MS = HOUR_MS;
 export const MAX_TTL_MS = 365 * DAY_MS;
+export const DEFAULT_EPHEMERAL_TTL = '1h';
+export const MIN_EPHEMERAL_TTL_MS = 5 * MINUTE_MS;
+export const MAX_EPHEMERAL_TTL_MS = DAY_MS;
+
+/** Which lifetime bounds apply: ordinary keys, or ephemeral keys (short-lived, renewable). */
+export type TtlKind = 'standard' | 'ephemeral';
 
 const TTL_GRAMMAR = /^(?:\d{1,6}[mhd])+$/;
 const TTL_PART = /(\d{1,6})([mhd])/g;
 
 export type TtlResult = { ok: true; milliseconds: number } | { ok: false; message: string };
 
-export function parseTtl(text: string): TtlResult {
+export function parseTtl(text: string, kind: TtlKind = 'standard'): TtlResult {
   if (!TTL_GRAMMAR.test(text)) {
     return {
       ok: false,
@@ -25,14 +33,22 @@ export function parseTtl(text: string): TtlResult {
   }
   let milliseconds = 0;
   for (const [, amount, unit] of text.matchAll(TTL_PART)) milliseconds += Number(amount) * UNIT_MS[unit!]!;
-  if (milliseconds < MIN_TTL_MS) return { ok: false, message: `ttl "${text}" is shorter than the minimum of 1h` };
+  if (kind === 'ephemeral') {
+    if (milliseconds < MIN_EPHEMERAL_TTL_MS) return { ok: false, message: `ttl "${text}" is shorter than the minimum of 5m for an ephemeral key` };
+    if (milliseconds > MAX_EPHEMERAL_TTL_MS) return { ok: false, message: `ttl "${text}" is longer than the maximum of 24h for an ephemeral key` };
+    return { ok: true, milliseconds };
+  }
+  if (milliseconds < MIN_TTL_MS) {
+    const hint = milliseconds >= MIN_EPHEMERAL_TTL_MS ? ' (lifetimes from 5m are for ephemeral keys only)' : '';
+    return { ok: false, message: `ttl "${text}" is shorter than the minimum of 1h${hint}` };
+  }
   if (milliseconds > MAX_TTL_MS) return { ok: false, message: `ttl "${text}" is longer than the maximum of 365d` };
   return { ok: true, milliseconds };
 }
 
 /** The moment a key minted at `mintedAt` with this TTL expires; throws on an invalid TTL. */
-export function expiryFor(mintedAt: Date, ttl: string = DEFAULT_TTL): Date {
-  const parsed = parseTtl(ttl);
+export function expiryFor(mintedAt: Date, ttl: string = DEFAULT_TTL, kind: TtlKind = 'standard'): Date {
+  const parsed = parseTtl(ttl, kind);
   if (!parsed.ok) throw new RangeError(parsed.message);
   return new Date(mintedAt.getTime() + parsed.milliseconds);
 }
