@@ -10,6 +10,11 @@ export type {
   ProviderDefinition,
   ResourceDefinition,
   DataSourceDefinition,
+  EphemeralResourceDefinition,
+  EphemeralOpenResult,
+  EphemeralRenewResult,
+  FunctionDefinition,
+  FunctionParameter,
   ValidateRequest,
   ConfigureRequest,
   OperationContext,
@@ -24,4 +29,5 @@ export { valuesEqual } from './cty/equality';
 export { encodeMsgpack, decodeMsgpack } from './cty/msgpack';
 export { decodeJsonValue } from './cty/json';
 export { AttributePath, attributePath, type PathStep } from './diagnostics/attribute-path';
+export { FunctionError } from './diagnostics/function-error';
 export { Diagnostics, DiagnosticError, type Diagnostic, type Severity } from './diagnostics/diagnostics';

@@ -8,6 +8,8 @@ import { ManagedContext } from './context';
 import { apiKeyResource } from './resources/api-key-resource';
 import { apiKeyDataSource } from './data-sources/api-key-data-source';
 import { scopesDataSource } from './data-sources/scopes-data-source';
+import { ephemeralApiKeyResource } from './ephemeral-resources/api-key-ephemeral';
+import { presetScopesFunction } from './functions/preset-scopes';
 import { providerSchema } from './schemas';
 import { PROVIDER_ADDRESS } from './address';
 import { version as packageVersion } from '../../../package.json';
@@ -75,5 +77,7 @@ export function createManagedProvider(env: Record<string, string | undefined> = 
 
     resources: { managed_api_key: apiKeyResource },
     dataSources: { managed_scopes: scopesDataSource, managed_api_key: apiKeyDataSource },
+    ephemeralResources: { managed_api_key: ephemeralApiKeyResource() },
+    functions: { preset_scopes: presetScopesFunction },
   };
 }

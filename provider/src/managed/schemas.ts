@@ -92,3 +92,31 @@ export const apiKeyDataSourceSchema: VersionedSchema = {
     last_used_ip: { type: types.string, computed: true, description: 'Address of the last use.' },
   },
 };
+
+export const ephemeralApiKeySchema: VersionedSchema = {
+  version: 0,
+  description:
+    'A short-lived managed.dev API key for one Terraform run, never written to state or plan: minted when Terraform opens it ' +
+    '(in every plan and apply), renewed while the run needs it, revoked when the run is done. A key whose revocation never ' +
+    'comes (a killed run) dies at its ttl. Use it to configure another `provider "managed"` or anything that takes an ephemeral value.',
+  attributes: {
+    name: { type: types.string, required: true, description: 'Human-readable name of each key minted.' },
+    description: { type: types.string, optional: true, description: 'Free-form description.' },
+    preset: { type: types.string, optional: true, description: 'Preset whose scopes the key receives: read-only, deploy-bot, ci-terraform, observability or wp-automation.' },
+    scopes: { type: stringSet, optional: true, description: 'Scopes (resource:action, wildcards allowed) granted in addition to the preset; at most what the provider\'s token may grant.' },
+    team_id: { type: types.string, optional: true, description: 'Constrain the key to one team (at most one constraint).' },
+    project_id: { type: types.string, optional: true, description: 'Constrain the key to one project (at most one constraint).' },
+    site_id: { type: types.string, optional: true, description: 'Constrain the key to one site (at most one constraint).' },
+    ip_allowlist: { type: stringSet, optional: true, description: 'IPv4/IPv6 CIDRs (at most 32) the key may be used from; any address when unset.' },
+    ttl: {
+      type: types.string,
+      optional: true,
+      computed: true,
+      description: 'Lifetime of each key minted, "5m" to "24h" (default "1h"). Terraform renews the key after two thirds of it while the run still needs it.',
+    },
+    id: { type: types.string, computed: true, description: 'Key id (key_…).' },
+    secret: { type: types.string, computed: true, sensitive: true, description: 'The secret (mdk_…). Ephemeral: it exists only during the run.' },
+    expires_at: { type: types.string, computed: true, description: 'When the key expires unless renewed (RFC 3339).' },
+    effective_scopes: { type: stringSet, computed: true, description: 'The concrete scopes the key grants: preset and scopes expanded, within its owner\'s role.' },
+  },
+};

@@ -8,7 +8,7 @@
  * set. Unknown values are skipped; Terraform validates again once they are known.
  */
 import { distance } from 'fastest-levenshtein';
-import { checkAllowlist, checkScopes, dangerousScopesMissedByWildcards, grantedScopes, parseTtl, PRESET_NAMES, presetScopes } from '@managed-dev/contract';
+import { checkAllowlist, checkScopes, dangerousScopesMissedByWildcards, grantedScopes, parseTtl, PRESET_NAMES, presetScopes, type TtlKind } from '@managed-dev/contract';
 
 export type Unknown = undefined;
 /** A set of strings whose elements may individually be unknown. */
@@ -166,9 +166,14 @@ export function checkIpAllowlist(allowlist: StringSetView): ConfigProblem[] {
   }));
 }
 
-export function checkTtl(ttl: string | null | Unknown): ConfigProblem[] {
+const TTL_RANGE: Record<TtlKind, string> = {
+  standard: 'A key lives at least 1h and at most 365d; the default is 90d.',
+  ephemeral: 'An ephemeral key lives at least 5m and at most 24h; the default is 1h.',
+};
+
+export function checkTtl(ttl: string | null | Unknown, kind: TtlKind = 'standard'): ConfigProblem[] {
   if (ttl === undefined || ttl === null) return [];
-  const parsed = parseTtl(ttl);
+  const parsed = parseTtl(ttl, kind);
   if (parsed.ok) return [];
   const outOfRange = /shorter|longer/.test(parsed.message);
   return [
@@ -176,7 +181,7 @@ export function checkTtl(ttl: string | null | Unknown): ConfigProblem[] {
       severity: 'error',
       attribute: 'ttl',
       summary: outOfRange ? 'TTL out of range' : 'Invalid TTL',
-      detail: `${parsed.message}. A key lives at least 1h and at most 365d; the default is 90d.`,
+      detail: `${parsed.message}. ${TTL_RANGE[kind]}`,
     },
   ];
 }
@@ -188,8 +193,11 @@ export function checkName(name: string | null | Unknown): ConfigProblem[] {
   return [];
 }
 
-/** Every problem with a `managed_api_key` configuration, errors and warnings, in attribute order. */
-export function validateApiKeyConfig(config: ApiKeyConfigView): ConfigProblem[] {
+/**
+ * Every problem with a `managed_api_key` configuration (resource, or with kind "ephemeral" the
+ * ephemeral resource and its short lifetimes), errors and warnings, in attribute order.
+ */
+export function validateApiKeyConfig(config: ApiKeyConfigView, ttlKind: TtlKind = 'standard'): ConfigProblem[] {
   return [
     ...checkName(config.name),
     ...checkPreset(config.preset),
@@ -197,6 +205,6 @@ export function validateApiKeyConfig(config: ApiKeyConfigView): ConfigProblem[] 
     ...checkScopesOrPreset(config.scopes, config.preset),
     ...checkConstraint(config),
     ...checkIpAllowlist(config.ip_allowlist),
-    ...checkTtl(config.ttl),
+    ...checkTtl(config.ttl, ttlKind),
   ];
 }

@@ -5,7 +5,9 @@ import { isWhollyKnown, type ObjectValue } from '../cty/values';
 import { DiagnosticError, Diagnostics } from '../diagnostics/diagnostics';
 import { log } from '../plugin/logger';
 import { blockToProto, checkBlockSchema, impliedType, schemaToProto } from '../schema/schema';
-import type { DataSourceDefinition, ProviderDefinition, ResourceDefinition } from './definitions';
+import type { DataSourceDefinition, EphemeralResourceDefinition, ProviderDefinition, ResourceDefinition } from './definitions';
+import { privateFromWire, privateToWire, timestampToWire } from './ephemeral-private';
+import { callFunction, checkFunctionDefinition, functionToProto } from './functions';
 import { planResourceChange } from './plan';
 import { attributePathToWire, diagnosticsToWire, readObject, writeDynamicValue } from './wire';
 
@@ -28,6 +30,7 @@ export class ProviderService<Client> {
   private readonly providerType: CtyType;
   private readonly resources = new Map<string, Typed<ResourceDefinition<Client>>>();
   private readonly dataSources = new Map<string, Typed<DataSourceDefinition<Client>>>();
+  private readonly ephemeralResources = new Map<string, Typed<EphemeralResourceDefinition<Client>>>();
   private configured: { client: Client } | undefined;
   private readonly stopController = new AbortController();
   private schemaResponse: object | undefined;
@@ -43,6 +46,11 @@ export class ProviderService<Client> {
       checkBlockSchema(definition.schema, name);
       this.dataSources.set(name, { definition, type: impliedType(definition.schema) });
     }
+    for (const [name, definition] of Object.entries(provider.ephemeralResources ?? {})) {
+      checkBlockSchema(definition.schema, name);
+      this.ephemeralResources.set(name, { definition, type: impliedType(definition.schema) });
+    }
+    for (const [name, definition] of Object.entries(provider.functions ?? {})) checkFunctionDefinition(name, definition);
   }
 
   /** The object grpc-js `server.addService(providerService, …)` expects. */
@@ -60,6 +68,12 @@ export class ProviderService<Client> {
       ImportResourceState: (request, diagnostics) => this.importResourceState(request, diagnostics),
       ReadDataSource: (request, diagnostics) => this.readDataSource(request, diagnostics),
       StopProvider: async () => this.stopProvider(),
+      GetFunctions: async () => ({ functions: this.functionsToProto() }),
+      CallFunction: (request) => callFunction(String(request.name ?? ''), this.provider.functions?.[request.name], request.arguments ?? []),
+      ValidateEphemeralResourceConfig: (request, diagnostics) => this.validateEphemeralResourceConfig(request, diagnostics),
+      OpenEphemeralResource: (request, diagnostics) => this.openEphemeralResource(request, diagnostics),
+      RenewEphemeralResource: (request, diagnostics) => this.renewEphemeralResource(request, diagnostics),
+      CloseEphemeralResource: (request, diagnostics) => this.closeEphemeralResource(request, diagnostics),
     };
     const implementation: grpc.UntypedServiceImplementation = {};
     for (const [name, handler] of Object.entries(rpcs)) {
@@ -93,6 +107,8 @@ export class ProviderService<Client> {
       provider: { version: 0, block: blockToProto(this.provider.schema) },
       resource_schemas: mapValues(this.resources, (entry) => schemaToProto(entry.definition.schema)),
       data_source_schemas: mapValues(this.dataSources, (entry) => schemaToProto(entry.definition.schema)),
+      ephemeral_resource_schemas: mapValues(this.ephemeralResources, (entry) => schemaToProto(entry.definition.schema)),
+      functions: this.functionsToProto(),
       // Everything here is static, so Terraform may reuse one GetProviderSchema answer for all
       // the provider processes of a command (fewer calls per launch).
       server_capabilities: { plan_destroy: false, get_provider_schema_optional: true, move_resource_state: false },
@@ -233,6 +249,50 @@ export class ProviderService<Client> {
     return { state: writeDynamicValue(dataSource.type, state) };
   }
 
+  private functionsToProto(): Record<string, object> {
+    return Object.fromEntries(Object.entries(this.provider.functions ?? {}).map(([name, definition]) => [name, functionToProto(definition)]));
+  }
+
+  private async validateEphemeralResourceConfig(request: Message, diagnostics: Diagnostics): Promise<object> {
+    const ephemeral = this.ephemeralResource(request.type_name);
+    const config = readObject(ephemeral.type, request.config) ?? {};
+    await ephemeral.definition.validate?.({ config, diagnostics });
+    return {};
+  }
+
+  /** Terraform opens only wholly known configurations; the result must be wholly known too. */
+  private async openEphemeralResource(request: Message, diagnostics: Diagnostics): Promise<object> {
+    const ephemeral = this.ephemeralResource(request.type_name);
+    const config = readObject(ephemeral.type, request.config) ?? {};
+    const opened = await ephemeral.definition.open({ ...this.operationContext(diagnostics), config });
+    if (diagnostics.hasErrors()) return {};
+    this.requireWhollyKnown(opened.result, `${request.type_name} open`);
+    const privateBytes = privateToWire(opened.private);
+    return {
+      result: writeDynamicValue(ephemeral.type, opened.result),
+      ...(privateBytes ? { private: privateBytes } : {}),
+      ...(opened.renewAt && ephemeral.definition.renew ? { renew_at: timestampToWire(opened.renewAt) } : {}),
+    };
+  }
+
+  private async renewEphemeralResource(request: Message, diagnostics: Diagnostics): Promise<object> {
+    const ephemeral = this.ephemeralResource(request.type_name);
+    if (!ephemeral.definition.renew) return {};
+    const previous = privateFromWire(request.private);
+    const renewed = await ephemeral.definition.renew({ ...this.operationContext(diagnostics), private: previous });
+    const privateBytes = privateToWire(renewed.private === undefined ? previous : renewed.private);
+    return {
+      ...(privateBytes ? { private: privateBytes } : {}),
+      ...(renewed.renewAt ? { renew_at: timestampToWire(renewed.renewAt) } : {}),
+    };
+  }
+
+  private async closeEphemeralResource(request: Message, diagnostics: Diagnostics): Promise<object> {
+    const ephemeral = this.ephemeralResource(request.type_name);
+    await ephemeral.definition.close?.({ ...this.operationContext(diagnostics), private: privateFromWire(request.private) });
+    return {};
+  }
+
   private stopProvider(): object {
     log.info('StopProvider received: cancelling operations in flight');
     this.stopController.abort(new Error('Terraform asked the provider to stop'));
@@ -256,6 +316,12 @@ export class ProviderService<Client> {
     const resource = this.resources.get(typeName);
     if (!resource) throw new DiagnosticError('Unknown resource type', `The ${this.provider.typeName} provider has no resource type "${typeName}".`);
     return resource;
+  }
+
+  private ephemeralResource(typeName: string): Typed<EphemeralResourceDefinition<Client>> {
+    const ephemeral = this.ephemeralResources.get(typeName);
+    if (!ephemeral) throw new DiagnosticError('Unknown ephemeral resource', `The ${this.provider.typeName} provider has no ephemeral resource "${typeName}".`);
+    return ephemeral;
   }
 
   private dataSource(typeName: string): Typed<DataSourceDefinition<Client>> {

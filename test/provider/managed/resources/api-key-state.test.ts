@@ -21,6 +21,8 @@ const record: KeyRecord = {
   effective_scopes: ['sites:read', 'deploys:read', 'deploys:write', 'logs:read'],
   constraint: { team_id: 'team_acme' },
   ip_allowlist: [],
+  ttl: '30d',
+  ephemeral: false,
   status: 'active',
   principal_id: 'prin_1',
   created_by: 'prin_1',
