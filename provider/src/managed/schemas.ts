@@ -46,11 +46,31 @@ export const apiKeySchema: VersionedSchema = {
       type: types.string,
       optional: true,
       computed: true,
-      description: 'Lifetime such as "90d", "720h" or "30m" (1h to 365d, default 90d). Changing it replaces the key; equal durations written differently do not.',
+      description: 'Lifetime such as "90d", "720h" or "30m" (1h to 365d, default 90d). Changing it replaces the key; equal durations written differently do not. A rotation starts a fresh lifetime: expires_at becomes the rotation time + ttl.',
     },
-    secret: { type: types.string, computed: true, sensitive: true, description: 'The secret (mdk_…), known only to the state that created the key; null after import.' },
+    rotation_trigger: {
+      type: types.string,
+      optional: true,
+      description:
+        'Any string; changing it rotates the key in place: same id, new secret, expires_at renewed to now + ttl. ' +
+        'For example a date to rotate on a schedule, or the id of the deploy that must get a fresh secret.',
+    },
+    rotation_grace_period: {
+      type: types.string,
+      optional: true,
+      computed: true,
+      description: 'How long the previous secret keeps working after a rotation: "0" (default, it stops at once) up to "7d"; units s, m, h, d.',
+    },
+    rotate_before_expiry: {
+      type: types.string,
+      optional: true,
+      description:
+        'A duration such as "7d": a plan that runs when the key expires within it shows an in-place rotation, so a regular ' +
+        '`terraform apply` keeps the key alive without a new id. Must be shorter than ttl. Judged by the control plane\'s clock.',
+    },
+    secret: { type: types.string, computed: true, sensitive: true, description: 'The secret (mdk_…), known only to the state that created the key; null after import. Changes on each rotation.' },
     effective_scopes: { type: stringSet, computed: true, description: 'The concrete scopes the key grants today: preset and scopes expanded, within its owner\'s role.' },
-    expires_at: { type: types.string, computed: true, description: 'When the key expires (RFC 3339).' },
+    expires_at: { type: types.string, computed: true, description: 'When the key expires (RFC 3339): minting or last rotation time + ttl. An expired key is planned for replacement, with a warning.' },
     created_at: { type: types.string, computed: true, description: 'When the key was minted (RFC 3339).' },
   },
 };

@@ -8,7 +8,19 @@
  * set. Unknown values are skipped; Terraform validates again once they are known.
  */
 import { distance } from 'fastest-levenshtein';
-import { checkAllowlist, checkScopes, dangerousScopesMissedByWildcards, grantedScopes, parseTtl, PRESET_NAMES, presetScopes, type TtlKind } from '@managed-dev/contract';
+import {
+  checkAllowlist,
+  checkScopes,
+  dangerousScopesMissedByWildcards,
+  DEFAULT_TTL,
+  grantedScopes,
+  parseDuration,
+  parseGracePeriod,
+  parseTtl,
+  PRESET_NAMES,
+  presetScopes,
+  type TtlKind,
+} from '@managed-dev/contract';
 
 export type Unknown = undefined;
 /** A set of strings whose elements may individually be unknown. */
@@ -23,6 +35,9 @@ export interface ApiKeyConfigView {
   readonly site_id: string | null | Unknown;
   readonly ip_allowlist: StringSetView;
   readonly ttl: string | null | Unknown;
+  /** Resource only (the ephemeral resource has no rotation). */
+  readonly rotation_grace_period?: string | null | Unknown;
+  readonly rotate_before_expiry?: string | null | Unknown;
 }
 
 export interface ConfigProblem {
@@ -186,6 +201,36 @@ export function checkTtl(ttl: string | null | Unknown, kind: TtlKind = 'standard
   ];
 }
 
+/**
+ * rotation_grace_period within 0–7d; rotate_before_expiry a duration shorter than the ttl (else
+ * every plan would rotate: a fresh lifetime would already lie inside the window).
+ */
+export function checkRotation(config: Pick<ApiKeyConfigView, 'ttl' | 'rotation_grace_period' | 'rotate_before_expiry'>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (typeof config.rotation_grace_period === 'string') {
+    const grace = parseGracePeriod(config.rotation_grace_period);
+    if (!grace.ok) problems.push({ severity: 'error', attribute: 'rotation_grace_period', summary: 'Invalid rotation grace period', detail: `${grace.message}. It may be "0" up to "7d".` });
+  }
+  if (typeof config.rotate_before_expiry === 'string') {
+    const window = parseDuration(config.rotate_before_expiry);
+    const ttlText = config.ttl === null ? DEFAULT_TTL : config.ttl;
+    const ttl = typeof ttlText === 'string' ? parseTtl(ttlText) : undefined;
+    if (!window.ok) {
+      problems.push({ severity: 'error', attribute: 'rotate_before_expiry', summary: 'Invalid rotate_before_expiry', detail: `${window.message}.` });
+    } else if (ttl?.ok && window.milliseconds >= ttl.milliseconds) {
+      problems.push({
+        severity: 'error',
+        attribute: 'rotate_before_expiry',
+        summary: 'rotate_before_expiry not shorter than ttl',
+        detail:
+          `rotate_before_expiry "${config.rotate_before_expiry}" is not shorter than the key's ttl "${ttlText}": every plan would rotate the key. ` +
+          'Choose a window shorter than the lifetime, e.g. a tenth of it.',
+      });
+    }
+  }
+  return problems;
+}
+
 export function checkName(name: string | null | Unknown): ConfigProblem[] {
   if (typeof name === 'string' && name.trim().length === 0) {
     return [{ severity: 'error', attribute: 'name', summary: 'Empty name', detail: 'name must not be empty or blank.' }];
@@ -206,5 +251,6 @@ export function validateApiKeyConfig(config: ApiKeyConfigView, ttlKind: TtlKind 
     ...checkConstraint(config),
     ...checkIpAllowlist(config.ip_allowlist),
     ...checkTtl(config.ttl, ttlKind),
+    ...checkRotation(config),
   ];
 }

@@ -42,6 +42,8 @@ export interface ApiClientOptions {
  */
 export class ServerClock {
   private offsetMs = 0;
+  /** False until a response carried a Date header. */
+  observed = false;
 
   constructor(private readonly localNow: () => number = Date.now) {}
 
@@ -49,7 +51,9 @@ export class ServerClock {
   observe(dateHeader: string | undefined): void {
     if (!dateHeader) return;
     const serverTime = Date.parse(dateHeader);
-    if (Number.isFinite(serverTime)) this.offsetMs = serverTime - this.localNow();
+    if (!Number.isFinite(serverTime)) return;
+    this.offsetMs = serverTime - this.localNow();
+    this.observed = true;
   }
 
   now(): Date {

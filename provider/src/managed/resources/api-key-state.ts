@@ -34,6 +34,8 @@ export function configView(config: ObjectValue): ApiKeyConfigView {
     site_id: knownString(config.site_id),
     ip_allowlist: setView(config.ip_allowlist),
     ttl: knownString(config.ttl),
+    rotation_grace_period: knownString(config.rotation_grace_period),
+    rotate_before_expiry: knownString(config.rotate_before_expiry),
   };
 }
 
@@ -121,7 +123,8 @@ function textKeepingEmptySpelling(text: string | null | undefined, prior: Value 
  * a fresh id-only import state) and supplies the secret, which the API never returns after creation.
  */
 export function stateFromRecord(record: KeyRecord, prior: ObjectValue | null): ObjectValue {
-  const recordTtl = ttlOfRecord(record);
+  // Older control planes sent no ttl; the lifetime is then derived (exact until the first rotation).
+  const recordTtl = typeof record.ttl === 'string' ? record.ttl : ttlOfRecord(record);
   const priorTtl = typeof prior?.ttl === 'string' ? prior.ttl : null;
   return {
     id: record.id,
@@ -134,6 +137,10 @@ export function stateFromRecord(record: KeyRecord, prior: ObjectValue | null): O
     site_id: constraintId(record.constraint, 'site_id'),
     ip_allowlist: listKeepingEmptySpelling(record.ip_allowlist, prior?.ip_allowlist),
     ttl: priorTtl !== null && (recordTtl === null || sameTtl(priorTtl, recordTtl)) ? priorTtl : recordTtl,
+    // Rotation settings live only in Terraform: the control plane has no record of them.
+    rotation_trigger: knownString(prior?.rotation_trigger) ?? null,
+    rotation_grace_period: knownString(prior?.rotation_grace_period) ?? null,
+    rotate_before_expiry: knownString(prior?.rotate_before_expiry) ?? null,
     secret: typeof prior?.secret === 'string' ? prior.secret : null,
     effective_scopes: [...record.effective_scopes].sort(),
     expires_at: record.expires_at,
@@ -165,6 +172,9 @@ export function importedIdOnlyState(id: string): ObjectValue {
     ...Object.fromEntries(CONSTRAINT_ATTRIBUTES.map((attribute) => [attribute, null])),
     ip_allowlist: null,
     ttl: null,
+    rotation_trigger: null,
+    rotation_grace_period: null,
+    rotate_before_expiry: null,
     secret: null,
     effective_scopes: null,
     expires_at: null,

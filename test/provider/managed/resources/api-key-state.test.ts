@@ -39,8 +39,8 @@ describe('stateFromRecord', () => {
     expect(Object.keys(importedIdOnlyState('key_1')).sort()).toEqual(Object.keys(apiKeySchema.attributes).sort());
   });
 
-  it('maps the record, keeping the secret from the prior state', () => {
-    expect(stateFromRecord(record, { secret: 'mdk_x', ttl: '30d' })).toEqual({
+  it('maps the record, keeping the secret and the Terraform-only rotation settings from the prior state', () => {
+    expect(stateFromRecord(record, { secret: 'mdk_x', ttl: '30d', rotation_trigger: 'r1', rotation_grace_period: '1h', rotate_before_expiry: '3d' })).toEqual({
       id: 'key_1',
       name: 'ci',
       description: null,
@@ -51,6 +51,9 @@ describe('stateFromRecord', () => {
       site_id: null,
       ip_allowlist: null,
       ttl: '30d',
+      rotation_trigger: 'r1',
+      rotation_grace_period: '1h',
+      rotate_before_expiry: '3d',
       secret: 'mdk_x',
       effective_scopes: ['deploys:read', 'deploys:write', 'logs:read', 'sites:read'],
       expires_at: '2026-01-31T00:00:00.000Z',
@@ -66,6 +69,10 @@ describe('stateFromRecord', () => {
 
   it('reports the server TTL when it differs from the prior one', () => {
     expect(stateFromRecord(record, { ttl: '90d' }).ttl).toBe('30d');
+  });
+
+  it('takes the TTL from the record, not from its dates, which a rotation moves', () => {
+    expect(stateFromRecord({ ...record, ttl: '7d', expires_at: '2026-01-20T00:00:00.000Z' }, null).ttl).toBe('7d');
   });
 });
 
