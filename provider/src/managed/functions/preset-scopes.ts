@@ -20,7 +20,7 @@ export const presetScopesFunction: FunctionDefinition = {
     if (scopes) return [...scopes];
     const suggestion = typeof name === 'string' ? suggestPreset(name) : undefined;
     throw new FunctionError(
-      `There is no preset named "${String(name)}"${suggestion ? `; did you mean "${suggestion}"?` : '.'} Presets: ${PRESET_NAMES.join(', ')}.`,
+      `There is no preset named "${String(name)}"${suggestion ? `; did you mean "${suggestion}"?` : '.'} Presets: ${PRESET_NAMES.join(', ')}`,
       0,
     );
   },
