@@ -20,6 +20,8 @@ export interface ApiClientOptions {
   /** Base URL of the control plane, e.g. "http://127.0.0.1:8080" (a trailing "/v1" is accepted). */
   readonly endpoint: string;
   readonly token: string;
+  /** Where the token came from, named in the hint of a 401 ("the MANAGED_TOKEN environment variable"). */
+  readonly credentialSource?: string;
   readonly backoff?: Partial<BackoffPolicy>;
   /** Per attempt. */
   readonly timeoutMs?: number;
@@ -260,7 +262,12 @@ export class ManagedApiClient {
         await this.pause(wait, method, url.href, attempt, new Error(`HTTP ${response.status}`));
         continue;
       }
-      throw new ApiError(method, url.pathname, parseProblem(response.status, response.statusText, headerText(response.headers['content-type']), response.body));
+      throw new ApiError(
+        method,
+        url.pathname,
+        parseProblem(response.status, response.statusText, headerText(response.headers['content-type']), response.body),
+        this.options.credentialSource,
+      );
     }
   }
 
