@@ -20,6 +20,7 @@ export type {
   OperationContext,
   PlanRequest,
 } from './rpc/definitions';
+export type { AttributeValidator, AttributePlanModifier } from './schema/schema';
 export type { AttributeSchema, BlockSchema, NestedBlockSchema, VersionedSchema, BlockNesting } from './schema/schema';
 export { impliedType } from './schema/schema';
 export { types, typeToJson, typeFromJson, type CtyType } from './cty/types';

@@ -2,7 +2,29 @@
  * The managed provider's schemas (SPEC §7). Attribute names and types are the contract that
  * schema/provider.json and the CDKTF bindings are generated from.
  */
-import { types, type BlockSchema, type VersionedSchema } from '../framework';
+import { AttributePath, types, type AttributeValidator, type BlockSchema, type VersionedSchema, type Value } from '../framework';
+import { DEFAULT_TTL, type TtlKind } from '../../../control-plane/src/domain/ttl';
+import { checkGracePeriod, checkTtl, CONSTRAINT_ATTRIBUTES, type ConfigProblem } from './validation';
+import { sameTtl } from './ttl-equality';
+
+/** A validator reporting the pure checks' problems (validation.ts) on the attribute's line. */
+function reporting(check: (value: string) => ConfigProblem[]): AttributeValidator {
+  return (value, { diagnostics }) => {
+    if (typeof value !== 'string') return;
+    for (const problem of check(value)) {
+      const path = AttributePath.root(problem.attribute);
+      if (problem.severity === 'error') diagnostics.error(problem.summary, problem.detail, path);
+      else diagnostics.warning(problem.summary, problem.detail, path);
+    }
+  };
+}
+
+/** "90d" and "2160h" are one lifetime: written once, for plans and refreshes alike. */
+const ttlEquality = (a: Value, b: Value): boolean => typeof a === 'string' && typeof b === 'string' && sameTtl(a, b);
+const ttlValidator = (kind: TtlKind): AttributeValidator => reporting((ttl) => checkTtl(ttl, kind));
+
+/** A key has at most one constraint. */
+const ONE_CONSTRAINT = [{ attributes: CONSTRAINT_ATTRIBUTES, reason: 'A key is constrained to one team, project or site.' }];
 
 const stringSet = types.set(types.string);
 
@@ -46,6 +68,10 @@ export const apiKeySchema: VersionedSchema = {
       type: types.string,
       optional: true,
       computed: true,
+      default: DEFAULT_TTL,
+      requiresReplace: true,
+      semanticEquals: ttlEquality,
+      validators: [ttlValidator('standard')],
       description: 'Lifetime such as "90d", "720h" or "30m" (1h to 365d, default 90d). Changing it replaces the key; equal durations written differently do not. A rotation starts a fresh lifetime: expires_at becomes the rotation time + ttl.',
     },
     rotation_trigger: {
@@ -59,6 +85,8 @@ export const apiKeySchema: VersionedSchema = {
       type: types.string,
       optional: true,
       computed: true,
+      default: '0',
+      validators: [reporting(checkGracePeriod)],
       description: 'How long the previous secret keeps working after a rotation: "0" (default, it stops at once) up to "7d"; units s, m, h, d.',
     },
     rotate_before_expiry: {
@@ -73,6 +101,7 @@ export const apiKeySchema: VersionedSchema = {
     expires_at: { type: types.string, computed: true, description: 'When the key expires (RFC 3339): minting or last rotation time + ttl. An expired key is planned for replacement, with a warning.' },
     created_at: { type: types.string, computed: true, description: 'When the key was minted (RFC 3339).' },
   },
+  atMostOneOf: ONE_CONSTRAINT,
 };
 
 export const scopesDataSourceSchema: VersionedSchema = {
@@ -132,6 +161,7 @@ export const ephemeralApiKeySchema: VersionedSchema = {
       type: types.string,
       optional: true,
       computed: true,
+      validators: [ttlValidator('ephemeral')],
       description: 'Lifetime of each key minted, "5m" to "24h" (default "1h"). Terraform renews the key after two thirds of it while the run still needs it.',
     },
     id: { type: types.string, computed: true, description: 'Key id (key_…).' },
@@ -139,4 +169,5 @@ export const ephemeralApiKeySchema: VersionedSchema = {
     expires_at: { type: types.string, computed: true, description: 'When the key expires unless renewed (RFC 3339).' },
     effective_scopes: { type: stringSet, computed: true, description: 'The concrete scopes the key grants: preset and scopes expanded, within its owner\'s role.' },
   },
+  atMostOneOf: ONE_CONSTRAINT,
 };

@@ -144,18 +144,9 @@ export function checkScopesOrPreset(scopes: StringSetView, preset: string | null
   return [];
 }
 
+/** Each constraint id has its kind's shape. "At most one constraint" is a schema declaration (schemas.ts). */
 export function checkConstraint(config: Pick<ApiKeyConfigView, ConstraintAttribute>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  // An unknown value will be set, so it counts as present.
-  const present = CONSTRAINT_ATTRIBUTES.filter((attribute) => config[attribute] !== null);
-  present.slice(1).forEach((attribute) =>
-    problems.push({
-      severity: 'error',
-      attribute,
-      summary: 'Two constraints',
-      detail: `A key is constrained to at most one of team_id, project_id or site_id; ${present.join(' and ')} are set. Keep one.`,
-    }),
-  );
   for (const attribute of CONSTRAINT_ATTRIBUTES) {
     const value = config[attribute];
     if (typeof value !== 'string') continue;
@@ -201,16 +192,15 @@ export function checkTtl(ttl: string | null | Unknown, kind: TtlKind = 'standard
   ];
 }
 
-/**
- * rotation_grace_period within 0–7d; rotate_before_expiry a duration shorter than the ttl (else
- * every plan would rotate: a fresh lifetime would already lie inside the window).
- */
-export function checkRotation(config: Pick<ApiKeyConfigView, 'ttl' | 'rotation_grace_period' | 'rotate_before_expiry'>): ConfigProblem[] {
+/** rotation_grace_period: "0" up to "7d". */
+export function checkGracePeriod(gracePeriod: string): ConfigProblem[] {
+  const grace = parseGracePeriod(gracePeriod);
+  return grace.ok ? [] : [{ severity: 'error', attribute: 'rotation_grace_period', summary: 'Invalid rotation grace period', detail: `${grace.message}. It may be "0" up to "7d".` }];
+}
+
+/** rotate_before_expiry: a duration shorter than the ttl (else every plan would rotate: a fresh lifetime would already lie inside the window). */
+export function checkRotation(config: Pick<ApiKeyConfigView, 'ttl' | 'rotate_before_expiry'>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  if (typeof config.rotation_grace_period === 'string') {
-    const grace = parseGracePeriod(config.rotation_grace_period);
-    if (!grace.ok) problems.push({ severity: 'error', attribute: 'rotation_grace_period', summary: 'Invalid rotation grace period', detail: `${grace.message}. It may be "0" up to "7d".` });
-  }
   if (typeof config.rotate_before_expiry === 'string') {
     const window = parseDuration(config.rotate_before_expiry);
     const ttlText = config.ttl === null ? DEFAULT_TTL : config.ttl;
@@ -239,10 +229,11 @@ export function checkName(name: string | null | Unknown): ConfigProblem[] {
 }
 
 /**
- * Every problem with a `managed_api_key` configuration (resource, or with kind "ephemeral" the
- * ephemeral resource and its short lifetimes), errors and warnings, in attribute order.
+ * Every cross-attribute problem with a `managed_api_key` configuration (resource or ephemeral
+ * resource), errors and warnings, in attribute order. Single-attribute rules (ttl, grace period)
+ * and "at most one constraint" are declared on the schema (schemas.ts) and run by the framework.
  */
-export function validateApiKeyConfig(config: ApiKeyConfigView, ttlKind: TtlKind = 'standard'): ConfigProblem[] {
+export function validateApiKeyConfig(config: ApiKeyConfigView): ConfigProblem[] {
   return [
     ...checkName(config.name),
     ...checkPreset(config.preset),
@@ -250,7 +241,6 @@ export function validateApiKeyConfig(config: ApiKeyConfigView, ttlKind: TtlKind 
     ...checkScopesOrPreset(config.scopes, config.preset),
     ...checkConstraint(config),
     ...checkIpAllowlist(config.ip_allowlist),
-    ...checkTtl(config.ttl, ttlKind),
     ...checkRotation(config),
   ];
 }

@@ -9,6 +9,7 @@ import type { DataSourceDefinition, EphemeralResourceDefinition, ProviderDefinit
 import { privateFromWire, privateToWire, timestampToWire } from './ephemeral-private';
 import { callFunction, checkFunctionDefinition, functionToProto } from './functions';
 import { planResourceChange } from './plan';
+import { keepSemanticallyEqualPrior, validateDeclarations } from '../schema/declarations';
 import { attributePathToWire, diagnosticsToWire, readObject, writeDynamicValue } from './wire';
 
 // Decoded protobuf messages are untyped objects shaped by the descriptor.
@@ -125,6 +126,7 @@ export class ProviderService<Client> {
   private async validateResourceConfig(request: Message, diagnostics: Diagnostics): Promise<object> {
     const resource = this.resource(request.type_name);
     const config = readObject(resource.type, request.config) ?? {};
+    validateDeclarations(resource.definition.schema, config, diagnostics);
     await resource.definition.validate?.({ config, diagnostics });
     return {};
   }
@@ -132,6 +134,7 @@ export class ProviderService<Client> {
   private async validateDataResourceConfig(request: Message, diagnostics: Diagnostics): Promise<object> {
     const dataSource = this.dataSource(request.type_name);
     const config = readObject(dataSource.type, request.config) ?? {};
+    validateDeclarations(dataSource.definition.schema, config, diagnostics);
     await dataSource.definition.validate?.({ config, diagnostics });
     return {};
   }
@@ -183,7 +186,10 @@ export class ProviderService<Client> {
     const privateBytes = request.private ?? Buffer.alloc(0);
     if (state === null) return { new_state: writeDynamicValue(resource.type, null), private: privateBytes };
     const newState = await resource.definition.read({ ...this.operationContext(diagnostics), state });
-    if (newState !== null) this.requireWhollyKnown(newState, `${request.type_name} read`);
+    if (newState !== null) {
+      this.requireWhollyKnown(newState, `${request.type_name} read`);
+      keepSemanticallyEqualPrior(resource.definition.schema, state, newState);
+    }
     return { new_state: writeDynamicValue(resource.type, newState), private: privateBytes };
   }
 
@@ -256,6 +262,7 @@ export class ProviderService<Client> {
   private async validateEphemeralResourceConfig(request: Message, diagnostics: Diagnostics): Promise<object> {
     const ephemeral = this.ephemeralResource(request.type_name);
     const config = readObject(ephemeral.type, request.config) ?? {};
+    validateDeclarations(ephemeral.definition.schema, config, diagnostics);
     await ephemeral.definition.validate?.({ config, diagnostics });
     return {};
   }

@@ -47,7 +47,7 @@ export function ephemeralApiKeyResource(options: EphemeralApiKeyOptions = {}): E
     schema: ephemeralApiKeySchema,
 
     validate({ config, diagnostics }) {
-      for (const problem of validateApiKeyConfig(configView(config), 'ephemeral')) {
+      for (const problem of validateApiKeyConfig(configView(config))) {
         const path = AttributePath.root(problem.attribute);
         if (problem.severity === 'error') diagnostics.error(problem.summary, problem.detail, path);
         else diagnostics.warning(problem.summary, problem.detail, path);

@@ -1,9 +1,9 @@
 /**
  * `managed_api_key`: a key minted through the control plane (SPEC §7).
  *
- * - plan: validation runs in `validate` (ValidateResourceConfig, which Terraform also calls
- *   during plan with the final values); `modifyPlan` decides replacement for ttl (equal
- *   durations spelled differently are not a change), marks effective_scopes unknown when
+ * - plan: single-attribute rules, defaults, ttl equality and replacement are schema declarations
+ *   (schemas.ts); cross-attribute checks run in `validate` (ValidateResourceConfig, which
+ *   Terraform also calls during plan with the final values); `modifyPlan` marks effective_scopes unknown when
  *   preset or scopes change, plans a rotation (secret and expires_at unknown: an in-place update)
  *   when rotation_trigger changes or the key expires within rotate_before_expiry, and a
  *   replacement with a warning when the key has expired.
@@ -18,7 +18,6 @@
 import { AttributePath, isUnknown, unknown, type ObjectValue, type ResourceDefinition } from '../../framework';
 import { parseDuration } from '../../../../control-plane/src/domain/key-input';
 import { newIdempotencyKey } from '../client/api-client';
-import { DEFAULT_TTL } from '@managed-dev/contract';
 import { addApiFailure, failWithApiFailure } from '../api-diagnostics';
 import type { ManagedContext } from '../context';
 import { apiKeySchema } from '../schemas';
@@ -28,7 +27,6 @@ import {
   createBody,
   importedIdOnlyState,
   knownString,
-  sameTtl,
   scopesOrPresetChanged,
   stateAfterApply,
   stateFromRecord,
@@ -64,13 +62,8 @@ export const apiKeyResource: ResourceDefinition<ManagedContext> = {
   },
 
   async modifyPlan({ prior, config, planned, requireReplacement, diagnostics, client }) {
-    const configTtl = knownString(config.ttl);
-    if (prior === null) {
-      // Show the lifetime the key will get rather than "(known after apply)".
-      if (configTtl === null) planned.ttl = DEFAULT_TTL;
-      if (knownString(config.rotation_grace_period) === null) planned.rotation_grace_period = DEFAULT_GRACE_PERIOD;
-      return;
-    }
+    // Defaults (ttl "90d", grace "0"), ttl equality and ttl replacement are declared on the schema.
+    if (prior === null) return;
     const now = (client ? await client.serverNow() : new Date()).getTime();
     const expiresAt = typeof prior.expires_at === 'string' ? Date.parse(prior.expires_at) : Number.NaN;
     if (expiresAt <= now) {
@@ -88,13 +81,6 @@ export const apiKeyResource: ResourceDefinition<ManagedContext> = {
     if (rotationDue(prior, config, expiresAt, now)) {
       planned.secret = unknown;
       planned.expires_at = unknown;
-    }
-    const priorTtl = typeof prior.ttl === 'string' ? prior.ttl : null;
-    if (configTtl === undefined) {
-      requireReplacement(AttributePath.root('ttl'));
-    } else if (configTtl !== null && priorTtl !== null) {
-      if (sameTtl(configTtl, priorTtl)) planned.ttl = priorTtl;
-      else requireReplacement(AttributePath.root('ttl'));
     }
     if (scopesOrPresetChanged(prior, planned)) planned.effective_scopes = unknown;
   },

@@ -3,7 +3,6 @@ import { unknown, type ObjectValue } from '../../../../provider/src/framework';
 import {
   createBody,
   importedIdOnlyState,
-  sameTtl,
   stateAfterApply,
   stateFromRecord,
   ttlOfRecord,
@@ -11,6 +10,8 @@ import {
 } from '../../../../provider/src/managed/resources/api-key-state';
 import type { KeyRecord } from '@managed-dev/contract';
 import { apiKeySchema } from '../../../../provider/src/managed/schemas';
+import { sameTtl } from '../../../../provider/src/managed/ttl-equality';
+import { keepSemanticallyEqualPrior } from '../../../../provider/src/framework/schema/declarations';
 
 const record: KeyRecord = {
   id: 'key_1',
@@ -61,14 +62,19 @@ describe('stateFromRecord', () => {
     });
   });
 
-  it('keeps the prior spelling of empty sets and of an equal TTL, and derives the TTL after import', () => {
-    const state = stateFromRecord(record, { scopes: [], ip_allowlist: [], ttl: '720h', description: '' });
-    expect(state).toMatchObject({ scopes: [], ip_allowlist: [], ttl: '720h', description: '' });
+  it('keeps the prior spelling of empty sets, and (by the schema\'s ttl equality) of an equal TTL, and derives the TTL after import', () => {
+    const prior = { scopes: [], ip_allowlist: [], ttl: '720h', description: '' };
+    const state = stateFromRecord(record, prior);
+    expect(state).toMatchObject({ scopes: [], ip_allowlist: [], ttl: '30d', description: '' });
+    keepSemanticallyEqualPrior(apiKeySchema, prior, state);
+    expect(state.ttl).toBe('720h');
     expect(stateFromRecord(record, importedIdOnlyState('key_1'))).toMatchObject({ ttl: '30d', secret: null, scopes: null });
   });
 
   it('reports the server TTL when it differs from the prior one', () => {
-    expect(stateFromRecord(record, { ttl: '90d' }).ttl).toBe('30d');
+    const state = stateFromRecord(record, { ttl: '90d' });
+    keepSemanticallyEqualPrior(apiKeySchema, { ttl: '90d' }, state);
+    expect(state.ttl).toBe('30d');
   });
 
   it('takes the TTL from the record, not from its dates, which a rotation moves', () => {
