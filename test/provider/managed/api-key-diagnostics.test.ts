@@ -83,7 +83,7 @@ const cases: Array<{ name: string; attributes: string; summary: string; line: st
     attributes: '  preset     = "deploy-bot"\n  team_id    = "team_acme"\n  project_id = "proj_web"',
     summary: 'Conflicting attributes',
     line: 'project_id = ',
-    detail: /team_id and project_id are set/,
+    detail: /team_id and\s+project_id are set/,
   },
   {
     name: 'neither preset nor scopes',

@@ -1,14 +1,27 @@
-import type * as grpc from '@grpc/grpc-js';
 // The light build has reflection and codecs but no .proto parser: the descriptor is JSON already.
 import * as protobuf from 'protobufjs/light';
 import descriptor from './descriptor.json';
 
+/** One RPC: its HTTP/2 path and message codecs (the shape grpc-js calls a MethodDefinition, so tests can build clients from it). */
+export interface MethodDefinition {
+  path: string;
+  requestStream: boolean;
+  responseStream: boolean;
+  requestSerialize(value: object): Buffer;
+  requestDeserialize(bytes: Buffer): object;
+  responseSerialize(value: object): Buffer;
+  responseDeserialize(bytes: Buffer): object;
+  originalName: string;
+}
+
+export type MethodDefinitions = Record<string, MethodDefinition>;
+
 /** The gRPC service definitions the plugin server registers, built from the bundled JSON descriptor. */
 export interface ProtocolServices {
-  provider: grpc.ServiceDefinition;
-  controller: grpc.ServiceDefinition;
-  stdio: grpc.ServiceDefinition;
-  health: grpc.ServiceDefinition;
+  provider: MethodDefinitions;
+  controller: MethodDefinitions;
+  stdio: MethodDefinitions;
+  health: MethodDefinitions;
 }
 
 // Field names stay exactly as declared (type_name, Error), int64 become JS numbers (versions,
@@ -31,9 +44,9 @@ export function loadProtocolServices(): ProtocolServices {
   };
 }
 
-function serviceDefinition(root: protobuf.Root, name: string): grpc.ServiceDefinition {
+function serviceDefinition(root: protobuf.Root, name: string): MethodDefinitions {
   const service = root.lookupService(name);
-  const definition: Record<string, grpc.MethodDefinition<object, object>> = {};
+  const definition: MethodDefinitions = {};
   for (const method of service.methodsArray) {
     method.resolve();
     const requestType = method.resolvedRequestType!;

@@ -54,8 +54,23 @@ export class ProviderService<Client> {
     for (const [name, definition] of Object.entries(provider.functions ?? {})) checkFunctionDefinition(name, definition);
   }
 
-  /** The object grpc-js `server.addService(providerService, …)` expects. */
+  /** One function per Provider RPC: decoded request in, response object out (never throws). */
+  handlers(): Record<string, (request: Message) => Promise<object>> {
+    return Object.fromEntries(Object.entries(this.rpcs()).map(([name, handler]) => [name, (request: Message) => this.answer(name, handler, request)]));
+  }
+
+  /** The same as a grpc-js service implementation (in-process tests call RPCs through it). */
   grpcImplementation(): grpc.UntypedServiceImplementation {
+    const implementation: grpc.UntypedServiceImplementation = {};
+    for (const [name, handle] of Object.entries(this.handlers())) {
+      implementation[name] = (call: grpc.ServerUnaryCall<Message, object>, callback: grpc.sendUnaryData<object>) => {
+        void handle(call.request).then((response) => callback(null, response));
+      };
+    }
+    return implementation;
+  }
+
+  private rpcs(): Record<string, Handler> {
     const rpcs: Record<string, Handler> = {
       GetProviderSchema: async () => this.getProviderSchema(),
       ValidateProviderConfig: (request, diagnostics) => this.validateProviderConfig(request, diagnostics),
@@ -76,13 +91,7 @@ export class ProviderService<Client> {
       RenewEphemeralResource: (request, diagnostics) => this.renewEphemeralResource(request, diagnostics),
       CloseEphemeralResource: (request, diagnostics) => this.closeEphemeralResource(request, diagnostics),
     };
-    const implementation: grpc.UntypedServiceImplementation = {};
-    for (const [name, handler] of Object.entries(rpcs)) {
-      implementation[name] = (call: grpc.ServerUnaryCall<Message, object>, callback: grpc.sendUnaryData<object>) => {
-        void this.answer(name, handler, call.request).then((response) => callback(null, response));
-      };
-    }
-    return implementation;
+    return rpcs;
   }
 
   /** Runs one RPC with exception-to-diagnostic conversion; exposed for in-process tests. */
