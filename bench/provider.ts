@@ -15,9 +15,9 @@
  * Medians are printed; ratios are against the baseline of the same run.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createServerCertificate } from '../provider/src/framework/plugin/certificate';
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '../provider/src/framework/plugin/handshake';
 import { createTerraformWorkspace, removeProviderMirror, REPOSITORY_ROOT, runCommand, type TerraformWorkspace } from '../test/support/terraform';
@@ -69,6 +69,10 @@ async function benchStart(): Promise<void> {
   try {
     await runCommand('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', unbundledDir], { cwd: REPOSITORY_ROOT, env: process.env, expectExitCodes: [0, 1, 2] });
     symlinkSync(join(REPOSITORY_ROOT, 'node_modules'), join(unbundledDir, 'node_modules'));
+    // tsc does not emit the generated protocol module (JavaScript with a .d.ts); copy it beside its importers.
+    const generated = join('provider', 'src', 'framework', 'protocol', 'generated', 'protocol.js');
+    mkdirSync(dirname(join(unbundledDir, generated)), { recursive: true });
+    copyFileSync(join(REPOSITORY_ROOT, generated), join(unbundledDir, generated));
     await runCommand('npm', ['run', '--silent', 'build:provider'], { cwd: REPOSITORY_ROOT, env: process.env });
     const dist = join(REPOSITORY_ROOT, 'provider', 'dist');
     const variants: Array<{ label: string; args: string[]; until: 'exit' | 'handshake' }> = [

@@ -12,10 +12,13 @@ import { planResourceChange } from './plan';
 import { keepSemanticallyEqualPrior, validateDeclarations } from '../schema/declarations';
 import { attributePathToWire, diagnosticsToWire, readObject, writeDynamicValue } from './wire';
 
-// Decoded protobuf messages are untyped objects shaped by the descriptor.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Message = any;
-type Handler = (request: Message, diagnostics: Diagnostics) => Promise<object>;
+import type { tfplugin6 } from '../protocol/generated/protocol';
+import type { ProviderRpc } from '../protocol/load';
+
+/** The decoded request of an RPC (generated from the .proto) and the response object it answers. */
+type RequestOf<Name extends ProviderRpc> = InstanceType<(typeof tfplugin6)[Name]['Request']>;
+type ResponseOf<Name extends ProviderRpc> = ConstructorParameters<(typeof tfplugin6)[Name]['Response']>[0] & object;
+type Handlers = { [Name in ProviderRpc]: (request: RequestOf<Name>, diagnostics: Diagnostics) => Promise<ResponseOf<Name>> };
 
 interface Typed<T> {
   definition: T;
@@ -55,23 +58,26 @@ export class ProviderService<Client> {
   }
 
   /** One function per Provider RPC: decoded request in, response object out (never throws). */
-  handlers(): Record<string, (request: Message) => Promise<object>> {
-    return Object.fromEntries(Object.entries(this.rpcs()).map(([name, handler]) => [name, (request: Message) => this.answer(name, handler, request)]));
+  handlers(): Record<ProviderRpc, (request: object) => Promise<object>> {
+    const rpcs = this.rpcs() as unknown as Record<ProviderRpc, (request: object, diagnostics: Diagnostics) => Promise<object>>;
+    const handlers = {} as Record<ProviderRpc, (request: object) => Promise<object>>;
+    for (const name of Object.keys(rpcs) as ProviderRpc[]) handlers[name] = (request) => this.answer(name, rpcs[name], request);
+    return handlers;
   }
 
   /** The same as a grpc-js service implementation (in-process tests call RPCs through it). */
   grpcImplementation(): grpc.UntypedServiceImplementation {
     const implementation: grpc.UntypedServiceImplementation = {};
     for (const [name, handle] of Object.entries(this.handlers())) {
-      implementation[name] = (call: grpc.ServerUnaryCall<Message, object>, callback: grpc.sendUnaryData<object>) => {
+      implementation[name] = (call: grpc.ServerUnaryCall<object, object>, callback: grpc.sendUnaryData<object>) => {
         void handle(call.request).then((response) => callback(null, response));
       };
     }
     return implementation;
   }
 
-  private rpcs(): Record<string, Handler> {
-    const rpcs: Record<string, Handler> = {
+  private rpcs(): Handlers {
+    const rpcs: Handlers = {
       GetProviderSchema: async () => this.getProviderSchema(),
       ValidateProviderConfig: (request, diagnostics) => this.validateProviderConfig(request, diagnostics),
       ValidateResourceConfig: (request, diagnostics) => this.validateResourceConfig(request, diagnostics),
@@ -95,9 +101,9 @@ export class ProviderService<Client> {
   }
 
   /** Runs one RPC with exception-to-diagnostic conversion; exposed for in-process tests. */
-  async answer(name: string, handler: Handler, request: Message): Promise<object> {
+  async answer(name: string, handler: (request: object, diagnostics: Diagnostics) => Promise<object>, request: object): Promise<object> {
     const diagnostics = new Diagnostics();
-    log.debug(`${name} ${request?.type_name ?? ''}`.trim());
+    log.debug(`${name} ${(request as { type_name?: string }).type_name ?? ''}`.trim());
     try {
       const response = await handler(request, diagnostics);
       return { ...response, diagnostics: diagnosticsToWire(diagnostics.items) };
@@ -126,13 +132,13 @@ export class ProviderService<Client> {
     return this.schemaResponse;
   }
 
-  private async validateProviderConfig(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async validateProviderConfig(request: RequestOf<'ValidateProviderConfig'>, diagnostics: Diagnostics): Promise<ResponseOf<'ValidateProviderConfig'>> {
     const config = readObject(this.providerType, request.config) ?? {};
     await this.provider.validateConfig?.({ config, diagnostics });
     return {};
   }
 
-  private async validateResourceConfig(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async validateResourceConfig(request: RequestOf<'ValidateResourceConfig'>, diagnostics: Diagnostics): Promise<ResponseOf<'ValidateResourceConfig'>> {
     const resource = this.resource(request.type_name);
     const config = readObject(resource.type, request.config) ?? {};
     validateDeclarations(resource.definition.schema, config, diagnostics);
@@ -140,7 +146,7 @@ export class ProviderService<Client> {
     return {};
   }
 
-  private async validateDataResourceConfig(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async validateDataResourceConfig(request: RequestOf<'ValidateDataResourceConfig'>, diagnostics: Diagnostics): Promise<ResponseOf<'ValidateDataResourceConfig'>> {
     const dataSource = this.dataSource(request.type_name);
     const config = readObject(dataSource.type, request.config) ?? {};
     validateDeclarations(dataSource.definition.schema, config, diagnostics);
@@ -153,7 +159,7 @@ export class ProviderService<Client> {
    * the current schema (missing attributes become null, removed ones are dropped). Older
    * version: the resource's upgradeState hook converts it.
    */
-  private async upgradeResourceState(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async upgradeResourceState(request: RequestOf<'UpgradeResourceState'>, diagnostics: Diagnostics): Promise<ResponseOf<'UpgradeResourceState'>> {
     const resource = this.resource(request.type_name);
     const storedVersion = Number(request.version ?? 0);
     const currentVersion = resource.definition.schema.version ?? 0;
@@ -181,14 +187,14 @@ export class ProviderService<Client> {
     return { upgraded_state: writeDynamicValue(resource.type, upgraded) };
   }
 
-  private async configureProvider(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async configureProvider(request: RequestOf<'ConfigureProvider'>, diagnostics: Diagnostics): Promise<ResponseOf<'ConfigureProvider'>> {
     const config = readObject(this.providerType, request.config) ?? {};
     const client = await this.provider.configure({ config, terraformVersion: request.terraform_version ?? '', diagnostics });
     if (!diagnostics.hasErrors()) this.configured = { client };
     return {};
   }
 
-  private async readResource(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async readResource(request: RequestOf<'ReadResource'>, diagnostics: Diagnostics): Promise<ResponseOf<'ReadResource'>> {
     const resource = this.resource(request.type_name);
     const state = readObject(resource.type, request.current_state);
     // The response's private replaces the stored one, so it is always echoed.
@@ -202,7 +208,7 @@ export class ProviderService<Client> {
     return { new_state: writeDynamicValue(resource.type, newState), private: privateBytes };
   }
 
-  private async planResourceChange(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async planResourceChange(request: RequestOf<'PlanResourceChange'>, diagnostics: Diagnostics): Promise<ResponseOf<'PlanResourceChange'>> {
     const resource = this.resource(request.type_name);
     const outcome = await planResourceChange(resource.definition, {
       prior: readObject(resource.type, request.prior_state),
@@ -219,7 +225,7 @@ export class ProviderService<Client> {
     };
   }
 
-  private async applyResourceChange(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async applyResourceChange(request: RequestOf<'ApplyResourceChange'>, diagnostics: Diagnostics): Promise<ResponseOf<'ApplyResourceChange'>> {
     const resource = this.resource(request.type_name);
     const prior = readObject(resource.type, request.prior_state);
     const planned = readObject(resource.type, request.planned_state);
@@ -239,7 +245,7 @@ export class ProviderService<Client> {
     return { new_state: writeDynamicValue(resource.type, newState), private: privateBytes };
   }
 
-  private async importResourceState(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async importResourceState(request: RequestOf<'ImportResourceState'>, diagnostics: Diagnostics): Promise<ResponseOf<'ImportResourceState'>> {
     const resource = this.resource(request.type_name);
     const id = String(request.id ?? '');
     let state: ObjectValue;
@@ -255,7 +261,7 @@ export class ProviderService<Client> {
     return { imported_resources: [{ type_name: request.type_name, state: writeDynamicValue(resource.type, state), private: Buffer.alloc(0) }] };
   }
 
-  private async readDataSource(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async readDataSource(request: RequestOf<'ReadDataSource'>, diagnostics: Diagnostics): Promise<ResponseOf<'ReadDataSource'>> {
     const dataSource = this.dataSource(request.type_name);
     const config = readObject(dataSource.type, request.config) ?? {};
     const state = await dataSource.definition.read({ ...this.operationContext(diagnostics), config });
@@ -268,7 +274,7 @@ export class ProviderService<Client> {
     return Object.fromEntries(Object.entries(this.provider.functions ?? {}).map(([name, definition]) => [name, functionToProto(definition)]));
   }
 
-  private async validateEphemeralResourceConfig(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async validateEphemeralResourceConfig(request: RequestOf<'ValidateEphemeralResourceConfig'>, diagnostics: Diagnostics): Promise<ResponseOf<'ValidateEphemeralResourceConfig'>> {
     const ephemeral = this.ephemeralResource(request.type_name);
     const config = readObject(ephemeral.type, request.config) ?? {};
     validateDeclarations(ephemeral.definition.schema, config, diagnostics);
@@ -277,7 +283,7 @@ export class ProviderService<Client> {
   }
 
   /** Terraform opens only wholly known configurations; the result must be wholly known too. */
-  private async openEphemeralResource(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async openEphemeralResource(request: RequestOf<'OpenEphemeralResource'>, diagnostics: Diagnostics): Promise<ResponseOf<'OpenEphemeralResource'>> {
     const ephemeral = this.ephemeralResource(request.type_name);
     const config = readObject(ephemeral.type, request.config) ?? {};
     const opened = await ephemeral.definition.open({ ...this.operationContext(diagnostics), config });
@@ -291,7 +297,7 @@ export class ProviderService<Client> {
     };
   }
 
-  private async renewEphemeralResource(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async renewEphemeralResource(request: RequestOf<'RenewEphemeralResource'>, diagnostics: Diagnostics): Promise<ResponseOf<'RenewEphemeralResource'>> {
     const ephemeral = this.ephemeralResource(request.type_name);
     if (!ephemeral.definition.renew) return {};
     const previous = privateFromWire(request.private);
@@ -303,7 +309,7 @@ export class ProviderService<Client> {
     };
   }
 
-  private async closeEphemeralResource(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async closeEphemeralResource(request: RequestOf<'CloseEphemeralResource'>, diagnostics: Diagnostics): Promise<ResponseOf<'CloseEphemeralResource'>> {
     const ephemeral = this.ephemeralResource(request.type_name);
     await ephemeral.definition.close?.({ ...this.operationContext(diagnostics), private: privateFromWire(request.private) });
     return {};
