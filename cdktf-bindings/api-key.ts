@@ -10,8 +10,7 @@ import { PRESET_SCOPES, Preset, Scope } from './generated/scopes';
 import { checkAllowlist, checkScopes } from '@managed-dev/contract';
 import { ApiKeyConstraint } from './constraint';
 import { ttlProblem } from './ttl';
-import { parseDuration, parseGracePeriod } from '../control-plane/src/domain/key-input';
-import { DEFAULT_TTL, parseTtl } from '../control-plane/src/domain/ttl';
+import { DEFAULT_TTL, parseDuration, parseGracePeriod, parseTtl } from '@managed-dev/contract';
 
 /** Rotation as code (provider arguments rotation_trigger, rotation_grace_period, rotate_before_expiry). */
 export interface ApiKeyRotation {

@@ -6,7 +6,6 @@
 import { closest, distance } from 'fastest-levenshtein';
 import { checkAllowlist, checkScopes, parseTtl, PRESET_NAMES, presetScopes } from '@managed-dev/contract';
 import type { FieldError } from './errors';
-import { MAX_GRACE_PERIOD_MS } from './key-rules';
 
 export interface KeyScopeFields {
   readonly preset?: string | null;
@@ -49,24 +48,5 @@ export function checkGrantsSomething(preset: string | null | undefined, scopes: 
   return { pointer: '/scopes', detail: 'a key needs a preset or at least one scope' };
 }
 
-const DURATION_GRAMMAR = /^(?:0|(?:\d{1,6}[smhd])+)$/;
-const DURATION_UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-export type GraceResult = { ok: true; milliseconds: number } | { ok: false; message: string };
-
-/** A duration "0" or a sum of parts with units s, m, h, d ("90s", "1d12h"). */
-export function parseDuration(text: string): GraceResult {
-  if (!DURATION_GRAMMAR.test(text)) {
-    return { ok: false, message: `"${text}" is not a duration: use "0" or a number followed by s, m, h or d, such as "1h" or "7d"` };
-  }
-  let milliseconds = 0;
-  for (const [, amount, unit] of text.matchAll(/(\d{1,6})([smhd])/g)) milliseconds += Number(amount) * DURATION_UNIT_MS[unit!]!;
-  return { ok: true, milliseconds };
-}
-
-/** Rotation grace period: "0" (default: the old secret stops at once) up to "7d"; units s, m, h, d. */
-export function parseGracePeriod(text: string): GraceResult {
-  const parsed = parseDuration(text);
-  if (parsed.ok && parsed.milliseconds > MAX_GRACE_PERIOD_MS) return { ok: false, message: `grace period "${text}" is longer than the maximum of 7d` };
-  return parsed;
-}
+// Durations (grace period, rotation window) are shared with the provider and the bindings.
+export { parseDuration, parseGracePeriod, type DurationResult as GraceResult } from '@managed-dev/contract';

@@ -10,7 +10,7 @@ export { KEY_STATUSES } from '@managed-dev/contract';
 export type { KeyRecord, KeyStatus };
 
 export const DEFAULT_GRACE_PERIOD = '0s';
-export const MAX_GRACE_PERIOD_MS = 7 * 24 * 60 * 60 * 1000;
+export { MAX_GRACE_PERIOD_MS } from '@managed-dev/contract';
 
 /** The facts status depends on. Revoked wins over expired: revocation is the stronger statement. */
 export function keyStatus(key: { revokedAt: number | null; expiresAt: number }, now: number): KeyStatus {

@@ -52,3 +52,28 @@ export function expiryFor(mintedAt: Date, ttl: string = DEFAULT_TTL, kind: TtlKi
   if (!parsed.ok) throw new RangeError(parsed.message);
   return new Date(mintedAt.getTime() + parsed.milliseconds);
 }
+
+/** Rotation grace periods end at most this long after the rotation. */
+export const MAX_GRACE_PERIOD_MS = 7 * DAY_MS;
+
+const DURATION_GRAMMAR = /^(?:0|(?:\d{1,6}[smhd])+)$/;
+const DURATION_UNIT_MS: Record<string, number> = { s: 1000, m: MINUTE_MS, h: HOUR_MS, d: DAY_MS };
+
+export type DurationResult = { ok: true; milliseconds: number } | { ok: false; message: string };
+
+/** A duration "0" or a sum of parts with units s, m, h, d ("90s", "1d12h"): grace periods and rotation windows. */
+export function parseDuration(text: string): DurationResult {
+  if (!DURATION_GRAMMAR.test(text)) {
+    return { ok: false, message: `"${text}" is not a duration: use "0" or a number followed by s, m, h or d, such as "1h" or "7d"` };
+  }
+  let milliseconds = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d{1,6})([smhd])/g)) milliseconds += Number(amount) * DURATION_UNIT_MS[unit!]!;
+  return { ok: true, milliseconds };
+}
+
+/** Rotation grace period: "0" (default: the old secret stops at once) up to "7d"; units s, m, h, d. */
+export function parseGracePeriod(text: string): DurationResult {
+  const parsed = parseDuration(text);
+  if (parsed.ok && parsed.milliseconds > MAX_GRACE_PERIOD_MS) return { ok: false, message: `grace period "${text}" is longer than the maximum of 7d` };
+  return parsed;
+}

@@ -13,7 +13,7 @@ import { presetScopesFunction } from './functions/preset-scopes';
 import { providerSchema } from './schemas';
 import { PROVIDER_ADDRESS } from './address';
 import { version as packageVersion } from '../../../package.json';
-import { checkSecret } from '../../../control-plane/src/domain/secret';
+import { checkSecret } from '@managed-dev/contract';
 
 export const PROVIDER_VERSION = packageVersion;
 

@@ -3,7 +3,7 @@
  * schema/provider.json and the CDKTF bindings are generated from.
  */
 import { AttributePath, types, type AttributeValidator, type BlockSchema, type VersionedSchema, type Value } from '../framework';
-import { DEFAULT_TTL, type TtlKind } from '../../../control-plane/src/domain/ttl';
+import { DEFAULT_TTL, type TtlKind } from '@managed-dev/contract';
 import { checkGracePeriod, checkTtl, CONSTRAINT_ATTRIBUTES, type ConfigProblem } from './validation';
 import { sameTtl } from './ttl-equality';
 

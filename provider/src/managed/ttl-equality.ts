@@ -1,5 +1,5 @@
 /** When two TTL spellings are one lifetime ("90d" and "2160h"): the only place this is written. */
-import { parseTtl } from '../../../control-plane/src/domain/ttl';
+import { parseTtl } from '@managed-dev/contract';
 
 export function sameTtl(a: string, b: string): boolean {
   if (a === b) return true;

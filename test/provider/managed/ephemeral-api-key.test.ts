@@ -10,7 +10,7 @@ import { createTerraformWorkspace, requireTerraform, type TerraformWorkspace } f
 import { startControlPlane, type TestControlPlane } from '../../support/control-plane';
 import { apiClient } from '../../support/http';
 import { MINUTE } from '../../support/manual-clock';
-import { SECRET_PATTERN } from '../../../control-plane/src/domain/secret';
+import { SECRET_PATTERN } from '@managed-dev/contract';
 
 jest.setTimeout(300_000);
 

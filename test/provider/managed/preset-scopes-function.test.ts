@@ -3,7 +3,7 @@
  * an output, and an unknown name is an error that names the nearest preset.
  */
 import { createTerraformWorkspace, requireTerraform, type TerraformWorkspace } from '../../support/terraform';
-import { presetScopes } from '../../../control-plane/src/domain/scopes';
+import { presetScopes } from '@managed-dev/contract';
 
 jest.setTimeout(180_000);
 

@@ -5,7 +5,7 @@
  */
 import { createTerraformWorkspace, lineOf, requireTerraform, type TerraformWorkspace } from '../../support/terraform';
 import { startControlPlane, type TestControlPlane } from '../../support/control-plane';
-import { generateSecret } from '../../../control-plane/src/domain/secret';
+import { generateSecret } from '@managed-dev/contract';
 
 jest.setTimeout(180_000);
 

@@ -1,6 +1,6 @@
 import { Diagnostics, isUnknown, unknown } from '../../../provider/src/framework';
 import { createManagedProvider, tokenProblem } from '../../../provider/src/managed/provider';
-import { generateSecret } from '../../../control-plane/src/domain/secret';
+import { generateSecret } from '@managed-dev/contract';
 
 const validToken = generateSecret();
 

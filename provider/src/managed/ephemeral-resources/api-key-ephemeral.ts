@@ -11,7 +11,7 @@
  * so a skew between this machine and the control plane does not matter.
  */
 import { AttributePath, type EphemeralResourceDefinition, type ObjectValue } from '../../framework';
-import { DEFAULT_EPHEMERAL_TTL, parseTtl } from '../../../../control-plane/src/domain/ttl';
+import { DEFAULT_EPHEMERAL_TTL, parseTtl } from '@managed-dev/contract';
 import { newIdempotencyKey } from '../client/api-client';
 import { addApiFailure, failWithApiFailure } from '../api-diagnostics';
 import type { ManagedContext } from '../context';

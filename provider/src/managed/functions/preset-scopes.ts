@@ -4,8 +4,7 @@
  * the network and is the same at plan and apply (Terraform checks that functions are pure).
  */
 import { FunctionError, types, type FunctionDefinition } from '../../framework';
-import { PRESET_NAMES } from '../../../../control-plane/src/domain/scope-catalog';
-import { presetScopes } from '../../../../control-plane/src/domain/scopes';
+import { PRESET_NAMES, presetScopes } from '@managed-dev/contract';
 import { suggestPreset } from '../validation';
 
 export const presetScopesFunction: FunctionDefinition = {

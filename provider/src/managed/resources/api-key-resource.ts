@@ -16,7 +16,7 @@
  * - delete: revokes (idempotent).
  */
 import { AttributePath, isUnknown, unknown, type ObjectValue, type ResourceDefinition } from '../../framework';
-import { parseDuration } from '../../../../control-plane/src/domain/key-input';
+import { parseDuration } from '@managed-dev/contract';
 import { newIdempotencyKey } from '../client/api-client';
 import { addApiFailure, failWithApiFailure } from '../api-diagnostics';
 import type { ManagedContext } from '../context';

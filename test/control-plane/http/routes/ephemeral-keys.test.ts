@@ -128,13 +128,14 @@ describe('ephemeral keys and renewal', () => {
       expect((await teamKey.post(`/v1/keys/${inside.id}/renew`)).status).toBe(200);
     });
 
-    test('an admin service account cannot renew an ephemeral key the owner holds: 403 principal_not_allowed', async () => {
+    test('an admin service account cannot renew an ephemeral key the owner holds: 403 naming the owner', async () => {
       const strong = await mintKey(owner, { name: 'owner-run', scopes: ['sites:read'], ttl: '1h', ephemeral: true });
       const adminId = await createPrincipal(owner, { name: 'bot', kind: 'service', role: 'admin' });
       const admin = apiClient(cp.url, (await mintKey(owner, { name: 'bot-key', scopes: ['keys:write', 'keys:read', 'sites:read'], principal_id: adminId })).secret);
       const response = await admin.post(`/v1/keys/${strong.id}/renew`);
       expect(response.status).toBe(403);
-      expect(response.body.code).toBe('principal_not_allowed');
+      expect(response.body).toMatchObject({ code: 'scope_escalation', offending_principal: true });
+      expect(response.body.detail).toContain('the key belongs to another principal');
       expect(await expiryOf(strong.id)).toBe('2030-01-01T01:00:00.000Z');
     });
   });
