@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTerraformWorkspace, requireTerraform, type TerraformWorkspace } from '../../support/terraform';
+import { createTerraformWorkspace, lineOf, requireTerraform, type TerraformWorkspace } from '../../support/terraform';
 import { startControlPlane, type TestControlPlane } from '../../support/control-plane';
 import { apiClient } from '../../support/http';
 import { MINUTE } from '../../support/manual-clock';
@@ -124,4 +124,35 @@ it('an ephemeral key configures a provider that creates a key; no ephemeral secr
   const afterDestroy = await ephemeralKeys();
   expect(afterDestroy.length).toBeGreaterThan(afterApply.length);
   expectAllRevokedWithin15Minutes(afterDestroy);
+});
+
+it('refuses an ephemeral ttl outside 5m–24h and two constraints, on their lines', async () => {
+  const mainTf = `
+terraform {
+  required_providers {
+    managed = { source = "managed-dev/managed" }
+  }
+}
+
+ephemeral "managed_api_key" "bad" {
+  name       = "too-long"
+  scopes     = ["sites:read"]
+  team_id    = "team_a"
+  project_id = "proj_b"
+  ttl        = "2d"
+}
+`;
+  const bad = await createTerraformWorkspace({ files: { 'main.tf': mainTf }, env: { MANAGED_ENDPOINT: controlPlane.url, MANAGED_TOKEN: controlPlane.ownerKey } });
+  try {
+    await bad.terraform(['init']);
+    const result = await bad.terraform(['validate'], { expectExitCodes: [1] });
+    const text = result.stderr.replace(/\s+/g, ' ');
+    expect(text).toContain('Error: TTL out of range');
+    expect(text).toContain(`on main.tf line ${lineOf(mainTf, 'ttl        =')}`);
+    expect(text).toContain('An ephemeral key lives at least 5m and at most 24h');
+    expect(text).toContain('Error: Conflicting attributes');
+    expect(text).toContain(`on main.tf line ${lineOf(mainTf, 'project_id =')}`);
+  } finally {
+    await bad.cleanup();
+  }
 });
