@@ -108,7 +108,7 @@ export function keyAuthorityError(verdict: KeyAuthorityVerdict): ApiError {
     code: 'scope_escalation',
     title: 'Scopes beyond your own',
     detail:
-      'Rotating, changing or revoking a key needs the authority to mint it: ' +
+      'Rotating, renewing, changing or revoking a key needs the authority to mint it: ' +
       errors.map((error) => error.detail).join('; ') +
       '.',
     errors,

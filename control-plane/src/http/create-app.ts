@@ -97,6 +97,12 @@ export function createApp(services: AppServices, routes: readonly AnyRouteDefini
   // X-Forwarded-For counts only when it comes from a proxy MANAGED_TRUST_PROXY names (SPEC §5.2);
   // otherwise request.ip is the real peer, which the IP allowlist is checked against.
   app.set('trust proxy', services.config.trustProxy.length > 0 ? [...services.config.trustProxy] : false);
+  // Date is the control plane's clock (the injected one), so clients judge expiry windows
+  // (the provider's rotate_before_expiry) by the server's time, not by their own, possibly skewed, clock.
+  app.use((_request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('Date', services.clock.now().toUTCString());
+    next();
+  });
 
   const openApiDocument = JSON.stringify(buildOpenApiDocument(routes));
   // Public and outside the route table; limited like every other unauthenticated request.

@@ -26,6 +26,10 @@ export interface KeyRecord {
   readonly effective_scopes: readonly string[];
   readonly constraint: KeyConstraint | null;
   readonly ip_allowlist: readonly string[];
+  /** The lifetime as minted ("90d"); rotation (and renewal of an ephemeral key) set expires_at to now + ttl. */
+  readonly ttl: string;
+  /** Minted for one Terraform run (`ephemeral "managed_api_key"`): ttl 5m–24h, renewable. */
+  readonly ephemeral: boolean;
   readonly status: KeyStatus;
   readonly principal_id: string;
   readonly created_by: string;
@@ -50,6 +54,8 @@ export interface CreateKeyBody {
   ip_allowlist?: string[];
   ttl?: string;
   principal_id?: string;
+  /** Mint a short-lived (5m–24h), renewable key for one Terraform run. */
+  ephemeral?: boolean;
 }
 
 /** PATCH body: only the fields that change. TTL and constraint never change (mint a new key). */

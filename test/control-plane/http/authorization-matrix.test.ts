@@ -127,6 +127,9 @@ describe('authorization matrix (generated from the route table)', () => {
             name: fresh('target'),
             scopes: ['keys:write'],
             constraint: { site_id: placement === 'inside' ? inside.siteId : outside.siteId },
+            // Only ephemeral keys can be renewed, and only by a caller that could mint them as they
+            // stand: the matrix's caller holds just the route's scope, so that is all the target holds.
+            ...(route.path.endsWith('/renew') ? { ephemeral: true, ttl: '1h', scopes: ['keys:write'] } : {}),
           })
         ).id;
       case 'principal':

@@ -55,7 +55,13 @@ export const keyRoutes = [
     responses: { 201: { description: 'The key record plus `secret`', schema: { $ref: '#/components/schemas/KeyWithSecret' } } },
     handler: ({ caller, body, services, now }) => {
       const created = services.keyService.create(caller!, body, now);
-      return { status: 201, body: created, headers: { Location: `/v1/keys/${created.id}` } };
+      return {
+        status: 201,
+        body: created,
+        headers: { Location: `/v1/keys/${created.id}` },
+        // The audit log says which keys were ephemeral (and for how long) without reading the record.
+        ...(created.ephemeral ? { audit: { detail: `201 ephemeral ttl=${created.ttl}` } } : {}),
+      };
     },
   }),
   defineRoute<undefined, StoredKey>({
@@ -96,7 +102,7 @@ export const keyRoutes = [
     path: '/v1/keys/{id}/rotate',
     audit: 'key.rotate',
     scope: 'keys:write',
-    summary: 'Issue a new secret; the old one keeps working for the grace period',
+    summary: 'Issue a new secret; the old one keeps working for the grace period; expires_at becomes now + ttl',
     tags: ['keys'],
     bodySchema: keyRotateSchema,
     bodyRequired: false,
@@ -104,5 +110,19 @@ export const keyRoutes = [
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The key record plus the new `secret`', schema: { $ref: '#/components/schemas/KeyWithSecret' } } },
     handler: ({ caller, target, body, services, now }) => ({ status: 200, body: services.keyService.rotate(caller!, target, body, now) }),
+  }),
+  defineRoute<undefined, StoredKey>({
+    method: 'post',
+    path: '/v1/keys/{id}/renew',
+    audit: 'key.renew',
+    scope: 'keys:write',
+    summary: 'Extend an ephemeral key: expires_at becomes now + its ttl',
+    description:
+      'Only for keys minted with `ephemeral: true` (409 key_not_ephemeral otherwise) that are still active (409 key_not_active). ' +
+      'The caller must be able to mint the key as it stands (its scopes, constraint and owner), or the answer is 403 scope_escalation.',
+    tags: ['keys'],
+    resolveTarget: resolveKey,
+    responses: { 200: { description: 'The renewed key record', schema: keyRecordRef } },
+    handler: ({ caller, target, services, now }) => ({ status: 200, body: services.keyService.renew(caller!, target, now) }),
   }),
 ];
