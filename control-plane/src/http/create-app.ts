@@ -159,28 +159,22 @@ function routeHandler(route: AnyRouteDefinition, services: AppServices) {
 
       const routeRequest: RouteRequest = { ...base, body, target, effectiveScopes };
       const idempotencyKey = route.idempotent ? request.get('idempotency-key') : undefined;
+      // A change commits its effect, its Idempotency-Key record and its audit entry in one transaction.
       const result =
-        idempotencyKey !== undefined && base.caller
-          ? await services.idempotency.run(
-              { principalId: base.caller.principalId, idempotencyKey, method: route.method, path: instanceOf(request), body, now },
+        base.caller && (auditAction !== undefined || idempotencyKey !== undefined)
+          ? services.changes.commit(
+              {
+                caller: base.caller,
+                now,
+                sourceIp,
+                method: route.method,
+                body,
+                ...(idempotencyKey !== undefined ? { idempotency: { idempotencyKey, path: instanceOf(request) } } : {}),
+                ...(auditAction !== undefined ? { audit: { action: auditAction, target: (done: RouteResponse) => auditTarget(request, done) } } : {}),
+              },
               () => route.handler(routeRequest),
             )
           : await route.handler(routeRequest);
-      if (auditAction !== undefined && base.caller && result.status < 400) {
-        services.audit.record(
-          {
-            accountId: base.caller.accountId,
-            actorPrincipalId: base.caller.principalId,
-            keyId: base.caller.keyId,
-            action: auditAction,
-            target: auditTarget(request, result),
-            sourceIp,
-            outcome: 'success',
-            detail: result.audit?.detail ?? `${result.status}`,
-          },
-          now,
-        );
-      }
       sendResult(response, result);
     } catch (error) {
       if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {

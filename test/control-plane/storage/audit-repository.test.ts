@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Db, openDatabase } from '../../../control-plane/src/storage/database';
 import { AuditRepository } from '../../../control-plane/src/storage/audit-repository';
+import { auditSealKey } from '../../../control-plane/src/domain/audit-chain';
 
 describe('AuditRepository', () => {
   let dir: string;
@@ -12,7 +13,7 @@ describe('AuditRepository', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'audit-repo-'));
     db = openDatabase(dir);
-    audit = new AuditRepository(db);
+    audit = new AuditRepository(db, auditSealKey(Buffer.alloc(32, 7)));
   });
   afterEach(() => {
     db.close();
@@ -31,7 +32,7 @@ describe('AuditRepository', () => {
     detail: null,
   });
 
-  it('keeps one chain per account and pages newest first', () => {
+  it('keeps one chain per account and pages newest first', async () => {
     for (let i = 0; i < 5; i++) audit.append(entry('acct_A', `a.${i}`));
     audit.append(entry('acct_B', 'b.0'));
     audit.append(entry(null, 'system.0'));
@@ -40,21 +41,21 @@ describe('AuditRepository', () => {
     const next = audit.page({ accountId: 'acct_A', limit: 2, beforeSequence: first[1]!.sequence });
     expect(next.map((e) => e.action)).toEqual(['a.2', 'a.1', 'a.0']);
     expect(audit.page({ accountId: 'acct_B', limit: 10 }).map((e) => e.sequence)).toEqual([1]);
-    expect(audit.verify('acct_A')).toMatchObject({ ok: true, checked: 5 });
+    expect(await audit.verify('acct_A')).toMatchObject({ ok: true, checked: 5 });
   });
 
-  it('names the first row edited directly in SQLite', () => {
+  it('names the first row edited directly in SQLite', async () => {
     for (let i = 0; i < 5; i++) audit.append(entry('acct_A', `a.${i}`));
     const third = audit.page({ accountId: 'acct_A', limit: 10 }).find((e) => e.sequence === 3)!;
     db.prepare("UPDATE audit_log SET outcome = 'denied' WHERE id = ?").run(third.id);
-    const verdict = audit.verify('acct_A');
+    const verdict = await audit.verify('acct_A');
     expect(verdict).toMatchObject({ ok: false, checked: 2, firstBroken: { id: third.id, sequence: 3 } });
   });
 
-  it('detects a deleted row at the entry after it', () => {
+  it('detects a deleted row at the entry after it', async () => {
     for (let i = 0; i < 4; i++) audit.append(entry('acct_A', `a.${i}`));
     const rows = audit.page({ accountId: 'acct_A', limit: 10 });
     db.prepare('DELETE FROM audit_log WHERE id = ?').run(rows.find((e) => e.sequence === 2)!.id);
-    expect(audit.verify('acct_A')).toMatchObject({ ok: false, firstBroken: { sequence: 3 } });
+    expect(await audit.verify('acct_A')).toMatchObject({ ok: false, firstBroken: { sequence: 3 } });
   });
 });

@@ -3,6 +3,7 @@ import { KEY_STATUSES } from '../../domain/key-rules';
 import type { KeyCreateInput, KeyListQuery, KeyRotateInput, KeyUpdateInput } from '../../services/key-service';
 import type { StoredKey } from '../../storage/key-repository';
 import { defineRoute, JsonSchema, RouteRequest } from '../route-definition';
+import { keyCreatedDetail, keyRevokedDetail, keyRotatedDetail, keyUpdatedDetail } from '../../services/key-audit-details';
 import { keyCreateSchema, keyRotateSchema, keyUpdateSchema } from '../schemas';
 
 /** Loads `{id}` so authorization can hide keys of other accounts (404) before any scope check. */
@@ -55,7 +56,7 @@ export const keyRoutes = [
     responses: { 201: { description: 'The key record plus `secret`', schema: { $ref: '#/components/schemas/KeyWithSecret' } } },
     handler: ({ caller, body, services, now }) => {
       const created = services.keyService.create(caller!, body, now);
-      return { status: 201, body: created, headers: { Location: `/v1/keys/${created.id}` } };
+      return { status: 201, body: created, headers: { Location: `/v1/keys/${created.id}` }, audit: { detail: keyCreatedDetail(created, body) } };
     },
   }),
   defineRoute<undefined, StoredKey>({
@@ -78,7 +79,10 @@ export const keyRoutes = [
     bodySchema: keyUpdateSchema,
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The updated key record', schema: keyRecordRef } },
-    handler: ({ caller, target, body, services, now }) => ({ status: 200, body: services.keyService.update(caller!, target, body, now) }),
+    handler: ({ caller, target, body, services, now }) => {
+      const updated = services.keyService.update(caller!, target, body, now);
+      return { status: 200, body: updated, audit: { detail: keyUpdatedDetail(updated, body) } };
+    },
   }),
   defineRoute<undefined, StoredKey>({
     method: 'delete',
@@ -89,7 +93,10 @@ export const keyRoutes = [
     tags: ['keys'],
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The revoked key record', schema: keyRecordRef } },
-    handler: ({ target, services, now }) => ({ status: 200, body: services.keyService.revoke(target, now) }),
+    handler: ({ target, services, now }) => {
+      const revoked = services.keyService.revoke(target, now);
+      return { status: 200, body: revoked, audit: { detail: keyRevokedDetail(revoked) } };
+    },
   }),
   defineRoute<KeyRotateInput, StoredKey>({
     method: 'post',
@@ -103,6 +110,10 @@ export const keyRoutes = [
     idempotent: true,
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The key record plus the new `secret`', schema: { $ref: '#/components/schemas/KeyWithSecret' } } },
-    handler: ({ target, body, services, now }) => ({ status: 200, body: services.keyService.rotate(target, body, now) }),
+    handler: ({ target, body, services, now }) => ({
+      status: 200,
+      body: services.keyService.rotate(target, body, now),
+      audit: { detail: keyRotatedDetail(body) },
+    }),
   }),
 ];
