@@ -12,6 +12,7 @@ import { randomBase62 } from '@managed-dev/contract';
 import {
   AuditEntry,
   AuditFields,
+  BrokenEntry,
   ChainHead,
   ChainVerdict,
   ChainWalker,
@@ -208,7 +209,8 @@ export class AuditRepository {
    * runs are walked too (the head is re-read at the end in one snapshot).
    */
   verify(accountId: string, options: VerifyOptions = {}): Promise<ChainVerdict> {
-    const shareable = options.sliceEntries === undefined && options.onSlice === undefined;
+    // A caller joining a running walk gets its verdict; only the starter's onSlice observes the slices.
+    const shareable = options.sliceEntries === undefined;
     const running = shareable ? this.running.get(accountId) : undefined;
     if (running) return running;
     const walk = this.walk(accountId, options).finally(() => {
@@ -221,26 +223,39 @@ export class AuditRepository {
   private async walk(chain: string, options: VerifyOptions): Promise<ChainVerdict> {
     const sliceEntries = options.sliceEntries ?? VERIFY_SLICE_ENTRIES;
     const walker = new ChainWalker();
-    let target = this.s.head.get(chain)?.sequence ?? this.s.newest.get(chain) ?? 0;
-    for (;;) {
-      while (walker.lastSequence < target && !walker.isBroken) {
-        const rows = this.s.slice.all(chain, walker.lastSequence, target, sliceEntries);
-        if (rows.length === 0) break;
-        walker.feed(rows.map(toEntry));
-        options.onSlice?.(rows.length);
-        await nextTurn();
-      }
-      if (walker.isBroken) return walker.verdict();
-      // Head and newest row in one snapshot, so an append between the two reads cannot look like tampering.
-      const { headRow, newest } = this.db.transaction(() => ({ headRow: this.s.head.get(chain), newest: this.s.newest.get(chain) ?? 0 }))();
-      if (headRow && headRow.sequence > target && walker.lastSequence === target) {
-        target = headRow.sequence; // appended while we walked: walk those too
-        continue;
-      }
-      const head = headRow ? toHead(headRow) : null;
-      const problem = headProblem(walker, head, headRow ? isSealValid(this.sealKey, head!, headRow.seal) : false, newest);
-      if (problem) walker.fail(problem);
-      return walker.verdict();
+    // The chain as it stood when verification was asked for; later entries are checked next time.
+    const target = this.s.head.get(chain)?.sequence ?? this.s.newest.get(chain) ?? 0;
+    while (walker.lastSequence < target && !walker.isBroken) {
+      const rows = this.s.slice.all(chain, walker.lastSequence, target, sliceEntries);
+      if (rows.length === 0) break;
+      walker.feed(rows.map(toEntry));
+      options.onSlice?.(rows.length);
+      await nextTurn();
     }
+    if (walker.isBroken) return walker.verdict();
+    // Head, newest row and the entry after the walked ones in one snapshot, so an append made
+    // while the walk ran cannot look like tampering.
+    const { headRow, newest, next } = this.db.transaction(() => ({
+      headRow: this.s.head.get(chain),
+      newest: this.s.newest.get(chain) ?? 0,
+      next: this.s.slice.get(chain, walker.lastSequence, walker.lastSequence + 1, 1),
+    }))();
+    const head = headRow ? toHead(headRow) : null;
+    const sealValid = head ? isSealValid(this.sealKey, head, headRow!.seal) : false;
+    let problem: BrokenEntry | null;
+    if (head && head.sequence > target && walker.lastSequence === target && next) {
+      // Judge the head's seal and the walked end's continuity with the first newer entry; the newer
+      // entries themselves are walked by the next verification.
+      const walkedEnd = { ...head, sequence: target, entryId: walker.lastEntryId!, hash: next.previous_hash };
+      problem =
+        headProblem(walker, walkedEnd, sealValid, target) ??
+        (newest > head.sequence
+          ? { id: head.entryId, sequence: head.sequence + 1, reason: `entries after ${head.sequence} were not written by the server (they are past the sealed head)` }
+          : null);
+    } else {
+      problem = headProblem(walker, head, sealValid, newest);
+    }
+    if (problem) walker.fail(problem);
+    return walker.verdict();
   }
 }
