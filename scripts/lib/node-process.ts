@@ -14,18 +14,21 @@ const LISTENING = /listening on (http:\/\/\S+)/;
 export interface RunningService {
   readonly url: string;
   stop(): Promise<void>;
+  /** Kills the process with SIGKILL (no shutdown hooks run), as a crash would; resolves once it is gone. */
+  crash(): Promise<void>;
 }
 
 /** Starts `script` (relative to the repository root) and resolves once it says where it listens. */
 export function startNodeService(script: string, env: NodeJS.ProcessEnv): Promise<RunningService> {
   const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPOSITORY_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const stop = (): Promise<void> =>
+  const stopWith = (signal: NodeJS.Signals) => (): Promise<void> =>
     child.exitCode !== null || child.signalCode !== null
       ? Promise.resolve()
       : new Promise((resolveStop) => {
           child.once('exit', () => resolveStop());
-          child.kill('SIGTERM');
+          child.kill(signal);
         });
+  const stop = stopWith('SIGTERM');
   // Only stderr is kept for error reports: stdout may carry a freshly generated bootstrap key.
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -46,7 +49,7 @@ export function startNodeService(script: string, env: NodeJS.ProcessEnv): Promis
         clearTimeout(timer);
         child.removeAllListeners('exit');
         child.stdout.off('data', scan).resume();
-        resolveStart({ url: match[1]!, stop });
+        resolveStart({ url: match[1]!, stop, crash: stopWith('SIGKILL') });
         return;
       }
     });
