@@ -77,6 +77,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         httpServer.closeAllConnections();
       }).finally(() => {
         services.lastUsed.flush(); // queued last-used records are written before the database closes
+        services.changes.flush(); // and the open batch of changes commits
         services.db.close();
       });
       return closed;

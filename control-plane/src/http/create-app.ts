@@ -159,10 +159,11 @@ function routeHandler(route: AnyRouteDefinition, services: AppServices) {
 
       const routeRequest: RouteRequest = { ...base, body, target, effectiveScopes };
       const idempotencyKey = route.idempotent ? request.get('idempotency-key') : undefined;
-      // A change commits its effect, its Idempotency-Key record and its audit entry in one transaction.
+      // A change commits its effect, its Idempotency-Key record and its audit entry in one transaction,
+      // and is answered only once that has committed.
       const result =
         base.caller && (auditAction !== undefined || idempotencyKey !== undefined)
-          ? services.changes.commit(
+          ? await services.changes.commit(
               {
                 caller: base.caller,
                 now,
