@@ -13,6 +13,8 @@ const LISTENING = /listening on (http:\/\/\S+)/;
 
 export interface RunningService {
   readonly url: string;
+  /** The process id (benchmarks pin it to a CPU and read its CPU time). */
+  readonly pid: number;
   stop(): Promise<void>;
   /** Kills the process with SIGKILL (no shutdown hooks run), as a crash would; resolves once it is gone. */
   crash(): Promise<void>;
@@ -51,7 +53,7 @@ export function startNodeService(script: string, env: NodeJS.ProcessEnv): Promis
         clearTimeout(timer);
         child.removeAllListeners('exit');
         child.stdout.off('data', scan).resume();
-        resolveStart({ url: match[1]!, stop, crash: stopWith('SIGKILL') });
+        resolveStart({ url: match[1]!, pid: child.pid!, stop, crash: stopWith('SIGKILL') });
         return;
       }
     });
