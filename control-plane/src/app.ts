@@ -14,6 +14,7 @@ import { withFastPath } from './http/fast-path';
 import type { AnyRouteDefinition } from './http/route-definition';
 import { ROUTES } from './http/route-table';
 import { AppServices, createServices } from './services/app-services';
+import { startWalCheckpointer } from './storage/wal-checkpointer';
 
 export interface StartServerOptions {
   /** Environment to read (PORT, HOST, MANAGED_DATA_DIR, MANAGED_PEPPER, ...); default process.env. */
@@ -51,6 +52,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   for (const line of bootstrapAnnouncement(bootstrap)) announce(line);
 
+  // WAL checkpoints (and their fsync) on a worker thread, not inside a request's commit.
+  const checkpointer = startWalCheckpointer(services.db);
   const routes = options.routes ?? ROUTES;
   const app = createApp(services, routes);
   // Successful GETs take the same steps without Express's per-request overhead (http/fast-path.ts).
@@ -58,6 +61,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   try {
     await once(httpServer, 'listening');
   } catch (error) {
+    await checkpointer.stop();
     services.db.close();
     throw error;
   }
@@ -78,8 +82,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       }).finally(() => {
         services.lastUsed.flush(); // queued last-used records are written before the database closes
         services.changes.flush(); // and the open batch of changes commits
-        services.db.close();
-      });
+      })
+        .finally(() => checkpointer.stop())
+        .finally(() => services.db.close());
       return closed;
     },
   };
