@@ -109,9 +109,7 @@ export class ChangeCommitter {
   /** Commits the open batch now (shutdown calls this before closing the database). */
   flush(): void {
     if (!this.batchOpen) return;
-    const waiting = this.waiting;
-    this.waiting = [];
-    this.batchOpen = false;
+    const waiting = this.takeWaiting();
     try {
       this.db.exec('COMMIT');
     } catch (error) {
@@ -124,12 +122,26 @@ export class ChangeCommitter {
 
   /** Opens the batch transaction unless it is open; false when a transaction not ours is open. */
   private openBatch(): boolean {
-    if (this.batchOpen) return true;
-    if (this.db.inTransaction) return false;
+    if (this.batchOpen) {
+      if (this.db.inTransaction) return true;
+      // SQLite rolled the batch back by itself (an I/O error does that): what it held is lost, so
+      // those changes fail, and this one starts a new batch rather than committing on its own.
+      const lost = new Error('the write transaction was rolled back by SQLite before it could commit');
+      for (const change of this.takeWaiting()) change.reject(lost);
+    } else if (this.db.inTransaction) {
+      return false;
+    }
     this.db.exec('BEGIN IMMEDIATE');
     this.batchOpen = true;
     setImmediate(() => this.flush());
     return true;
+  }
+
+  private takeWaiting(): Waiting[] {
+    const waiting = this.waiting;
+    this.waiting = [];
+    this.batchOpen = false;
+    return waiting;
   }
 
   private apply(request: ChangeRequest, prepared: PreparedIdempotentRequest | undefined, change: () => RouteResponse | Promise<RouteResponse>): RouteResponse {
