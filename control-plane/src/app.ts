@@ -11,6 +11,7 @@ import { ControlPlaneConfig, Environment, configFromEnvironment } from './config
 import { BootstrapResult, bootstrapAnnouncement, ensureBootstrapped } from './bootstrap';
 import { createApp } from './http/create-app';
 import { withFastPath } from './http/fast-path';
+import { RequestPipeline } from './http/request-pipeline';
 import type { AnyRouteDefinition } from './http/route-definition';
 import { ROUTES } from './http/route-table';
 import { AppServices, createServices } from './services/app-services';
@@ -46,6 +47,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   try {
     bootstrap = ensureBootstrapped(services, config.bootstrapKey);
   } catch (error) {
+    services.denials.close();
     services.db.close();
     throw error;
   }
@@ -55,13 +57,16 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // WAL checkpoints (and their fsync) on a worker thread, not inside a request's commit.
   const checkpointer = startWalCheckpointer(services.db);
   const routes = options.routes ?? ROUTES;
-  const app = createApp(services, routes);
-  // Successful GETs take the same steps without Express's per-request overhead (http/fast-path.ts).
-  const httpServer = createServer(withFastPath(app, services, routes)).listen(config.port, config.host);
+  // One pipeline, two transports: Express for everything, and plain GETs without Express's
+  // per-request overhead (http/fast-path.ts); both run the same steps of the same object.
+  const pipeline = new RequestPipeline(services);
+  const app = createApp(services, routes, pipeline);
+  const httpServer = createServer(withFastPath(app, services, routes, pipeline)).listen(config.port, config.host);
   try {
     await once(httpServer, 'listening');
   } catch (error) {
     await checkpointer.stop();
+    services.denials.close();
     services.db.close();
     throw error;
   }
@@ -81,6 +86,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         httpServer.closeAllConnections();
       }).finally(() => {
         services.lastUsed.flush(); // queued last-used records are written before the database closes
+        services.denials.close(); // so are queued denials and the counts not yet summarised
         services.changes.flush(); // and the open batch of changes commits
       })
         .finally(() => checkpointer.stop())

@@ -4,7 +4,7 @@
  * generated one, written to <data dir>/bootstrap-owner-key (0600) and reported once. A settings
  * row records that bootstrap happened, so later starts never print or change anything.
  */
-import { writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkSecret } from '@managed-dev/contract';
 import type { AppServices } from './services/app-services';
@@ -54,6 +54,7 @@ export function ensureBootstrapped(services: AppServices, bootstrapKey: string |
         keyFile = bootstrapKeyPath(services.config.dataDir);
         // Written inside the transaction: if the file cannot be written, no key exists that nobody saw.
         writeFileSync(keyFile, `${created.secret}\n`, { mode: 0o600, flag: 'w' });
+        chmodSync(keyFile, 0o600); // a file left over from an earlier directory keeps its mode otherwise
       }
       return {
         created: true,

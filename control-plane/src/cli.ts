@@ -7,6 +7,7 @@ import { DEFAULT_ACCOUNT_NAME } from './bootstrap';
 import { systemClock } from './clock';
 import { configFromEnvironment } from './config';
 import { createServices } from './services/app-services';
+import { isUniqueViolation } from './storage/database';
 
 const USAGE = `usage: npm run --silent cli -- account create <name>
 
@@ -42,10 +43,19 @@ export function runCli(argv: readonly string[], env: NodeJS.ProcessEnv, out: (te
       err(`an account named "${name}" already exists\n`);
       return 1;
     }
-    const created = services.keyService.createAccountWithOwner(name, systemClock.now());
+    let created;
+    try {
+      created = services.keyService.createAccountWithOwner(name, systemClock.now());
+    } catch (error) {
+      // Another CLI run created the same name between the check above and this insert.
+      if (!isUniqueViolation(error)) throw error;
+      err(`an account named "${name}" already exists\n`);
+      return 1;
+    }
     out(`${JSON.stringify({ account_id: created.accountId, owner_key: created.secret })}\n`);
     return 0;
   } finally {
+    services.denials.close();
     services.db.close();
   }
 }
@@ -54,7 +64,8 @@ if (require.main === module) {
   try {
     process.exitCode = runCli(process.argv.slice(2), process.env, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
   } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    // Whatever failed (an unreadable data directory, a database busy past its timeout), say so in one line, no stack.
+    process.stderr.write(`account create failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   }
 }

@@ -3,6 +3,7 @@
  * receives the parsed values.
  */
 import { resolve } from 'node:path';
+import type { RateLimit } from './domain/token-bucket';
 
 export interface ControlPlaneConfig {
   readonly dataDir: string;
@@ -14,7 +15,14 @@ export interface ControlPlaneConfig {
   readonly bootstrapKey: string | undefined;
   /** MANAGED_TRUST_PROXY: proxy addresses whose X-Forwarded-For is believed (comma separated). */
   readonly trustProxy: readonly string[];
+  /** MANAGED_RATE_LIMIT_PER_KEY (requests/s) and MANAGED_RATE_LIMIT_PER_KEY_BURST. */
+  readonly keyRateLimit: RateLimit;
+  /** MANAGED_RATE_LIMIT_ANONYMOUS (requests/s per client address) and MANAGED_RATE_LIMIT_ANONYMOUS_BURST. */
+  readonly anonymousRateLimit: RateLimit;
 }
+
+export const DEFAULT_KEY_RATE_LIMIT: RateLimit = { perSecond: 100, burst: 200 };
+export const DEFAULT_ANONYMOUS_RATE_LIMIT: RateLimit = { perSecond: 10, burst: 50 };
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -22,6 +30,21 @@ export function parsePort(text: string | undefined, fallback: number): number {
   if (text === undefined || text === '') return fallback;
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new Error(`PORT must be a number from 0 to 65535, got "${text}"`);
   return Number(text);
+}
+
+function positiveNumber(env: Environment, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0)) throw new Error(`${name} must be a positive number, got "${text}"`);
+  return value;
+}
+
+/** A rate and a burst; the burst defaults to twice the rate and is never below one request. */
+function rateLimit(env: Environment, name: string, fallback: RateLimit): RateLimit {
+  const perSecond = positiveNumber(env, name, fallback.perSecond);
+  const burstDefault = env[name] !== undefined && env[name] !== '' ? Math.max(1, perSecond * 2) : fallback.burst;
+  return { perSecond, burst: Math.max(1, positiveNumber(env, `${name}_BURST`, burstDefault)) };
 }
 
 export function configFromEnvironment(env: Environment): ControlPlaneConfig {
@@ -35,5 +58,7 @@ export function configFromEnvironment(env: Environment): ControlPlaneConfig {
       .split(',')
       .map((entry) => entry.trim())
       .filter((entry) => entry !== ''),
+    keyRateLimit: rateLimit(env, 'MANAGED_RATE_LIMIT_PER_KEY', DEFAULT_KEY_RATE_LIMIT),
+    anonymousRateLimit: rateLimit(env, 'MANAGED_RATE_LIMIT_ANONYMOUS', DEFAULT_ANONYMOUS_RATE_LIMIT),
   };
 }

@@ -4,7 +4,7 @@
  * asynchronously so nothing blocks.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { api } from '../support/http';
@@ -27,9 +27,12 @@ function baseEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.Pr
   return { ...rest, MANAGED_DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ...extra };
 }
 
-function startMain(dataDir: string, extra: Record<string, string> = {}): Promise<ServerProcess> {
+/** `umask`: start the server through a shell that sets it first (octal, e.g. "022"). */
+function startMain(dataDir: string, extra: Record<string, string> = {}, umask?: string): Promise<ServerProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does)`);
-  const child = spawn(process.execPath, [MAIN], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir, extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, args] =
+    umask === undefined ? [process.execPath, [MAIN]] : ['/bin/sh', ['-c', `umask ${umask} && exec "$0" "$1"`, process.execPath, MAIN]];
+  const child = spawn(command, args, { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir, extra), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -136,5 +139,33 @@ describe('npm start and the operator CLI', () => {
     const usage = await runCommand(process.execPath, [CLI, 'accounts'], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir), expectExitCodes: [2] });
     expect(usage.stderr).toContain('usage:');
     expect(usage.stdout).toBe('');
+  });
+
+  test.each(['022', '000'])('under umask %s the data directory is 0700 and every file in it 0600', async (umask) => {
+    rmSync(dataDir, { recursive: true, force: true }); // the server creates it
+    const server = await startMain(dataDir, {}, umask);
+    running.push(server);
+    const ownerKey = readFileSync(join(dataDir, 'bootstrap-owner-key'), 'utf8').trim();
+    // A write, so the WAL and its index exist beside the database.
+    expect((await api(server.url, 'POST', '/v1/teams', { key: ownerKey, json: { name: 'umask-team' } })).status).toBe(201);
+    const files = readdirSync(dataDir);
+    expect(files).toEqual(expect.arrayContaining(['managed.sqlite', 'managed.sqlite-wal', 'managed.sqlite-shm', 'pepper', 'bootstrap-owner-key']));
+    expect((statSync(dataDir).mode & 0o777).toString(8)).toBe('700');
+    for (const file of files) expect([file, (statSync(join(dataDir, file)).mode & 0o777).toString(8)]).toEqual([file, '600']);
+  });
+
+  test('parallel "account create" of one name: one succeeds, the others say the name is taken, cleanly', async () => {
+    const server = await startMain(dataDir);
+    running.push(server);
+    const attempts = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        runCommand(process.execPath, [CLI, 'account', 'create', 'racer'], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir), expectExitCodes: [0, 1] }),
+      ),
+    );
+    const succeeded = attempts.filter((attempt) => attempt.stdout.includes('owner_key'));
+    expect(succeeded).toHaveLength(1);
+    for (const attempt of attempts.filter((a) => !succeeded.includes(a))) {
+      expect(attempt.stderr.trim()).toBe('an account named "racer" already exists');
+    }
   });
 });

@@ -9,6 +9,11 @@ import { RunningServer, startServer } from '../../control-plane/src/app';
 import type { Clock } from '../../control-plane/src/clock';
 import { databasePath } from '../../control-plane/src/storage/database';
 
+export const TEST_RATE_LIMITS: Readonly<Record<string, string>> = {
+  MANAGED_RATE_LIMIT_PER_KEY: '1000000',
+  MANAGED_RATE_LIMIT_ANONYMOUS: '1000000',
+};
+
 export interface ControlPlaneOptions {
   readonly clock?: Clock;
   /** Extra environment (e.g. MANAGED_PEPPER, MANAGED_BOOTSTRAP_KEY, MANAGED_TRUST_PROXY). */
@@ -36,7 +41,8 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   let server: RunningServer;
   try {
     server = await startServer({
-      env: { MANAGED_DATA_DIR: dataDir, ...options.env },
+      // Tests send bursts from one key and one address; the limiter has its own tests with low limits.
+      env: { MANAGED_DATA_DIR: dataDir, ...TEST_RATE_LIMITS, ...options.env },
       config: { port: 0, host: '127.0.0.1' },
       ...(options.clock ? { clock: options.clock } : {}),
       announce: (line) => announced.push(line),

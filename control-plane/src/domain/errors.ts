@@ -114,3 +114,15 @@ export function ipNotAllowed(): ApiError {
 export function conflict(code: string, title: string, detail: string): ApiError {
   return new ApiError({ status: 409, code, title, detail });
 }
+
+/** 429 with Retry-After (RFC 9110 §10.2.3): the caller is over its rate limit. */
+export function tooManyRequests(retryAfterSeconds: number, detail: string): ApiError {
+  return new ApiError({
+    status: 429,
+    code: 'rate_limited',
+    title: 'Too many requests',
+    detail: `${detail} Retry after ${retryAfterSeconds} s.`,
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+    extensions: { retry_after: retryAfterSeconds },
+  });
+}

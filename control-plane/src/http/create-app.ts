@@ -1,59 +1,31 @@
 /**
- * Builds the Express application from the route table. The per-route pipeline is the same for
- * every route: authenticate → resolve target → authorize → parse and validate the body and query →
- * (idempotency) → handler. Errors of every kind end as problem+json in the final handler.
+ * Builds the Express application from the route table. Every route runs THE request pipeline
+ * (http/request-pipeline.ts) — the same steps the GET fast path runs — and errors of every kind
+ * end as problem+json in the final handler. This file only adapts Express to the pipeline:
+ * reading params, query and body bytes, writing the response.
  */
 import express, { NextFunction, Request, Response } from 'express';
-import { authorize } from '../domain/authorization';
-import { isAllowed } from '@managed-dev/contract';
-import { ApiError, badRequest, insufficientScope, ipNotAllowed, notFound, validationFailed } from '../domain/errors';
+import { ApiError, badRequest, notFound } from '../domain/errors';
 import type { AppServices } from '../services/app-services';
-import { auditContextOf } from '../services/authenticator';
+import { unsupportedMediaType } from './json-body';
 import { buildOpenApiDocument } from './openapi';
 import { instanceOf, sendProblem } from './problem';
-import type { AnyRouteDefinition, RouteRequest, RouteResponse } from './route-definition';
-import { validateBody, validateQuery } from './validation';
+import type { AnyRouteDefinition, RouteResponse } from './route-definition';
+import { IncomingCall, MAX_BODY_BYTES, RequestPipeline, pipelineRoute } from './request-pipeline';
 
-export const MAX_BODY_BYTES = 64 * 1024;
+export { MAX_BODY_BYTES } from './request-pipeline';
 
 /** "/v1/keys/{id}" → "/v1/keys/:id" */
 export function expressPath(path: string): string {
   return path.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, ':$1');
 }
 
-const jsonParser = express.json({
-  limit: MAX_BODY_BYTES,
-  strict: true,
-  // The content type is checked before parsing (415 for anything but JSON), so parse whatever arrives.
-  type: () => true,
-});
+// The bytes only: the pipeline checks the content type first and decodes strictly (http/json-body.ts).
+const rawBodyReader = express.raw({ limit: MAX_BODY_BYTES, type: () => true });
 
 function hasBody(request: Request): boolean {
   const length = request.headers['content-length'];
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-}
-
-function unsupportedMediaType(detail: string): ApiError {
-  return new ApiError({ status: 415, code: 'unsupported_media_type', title: 'Unsupported media type', detail });
-}
-
-/** Only JSON bodies are accepted; a body without a content type is refused too, never guessed. */
-function checkJsonContentType(request: Request): void {
-  const header = request.headers['content-type'];
-  if (header === undefined) throw unsupportedMediaType('Send the body as "Content-Type: application/json".');
-  const [mediaType = '', ...parameters] = header.split(';').map((part) => part.trim());
-  if (!/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/i.test(mediaType)) {
-    throw unsupportedMediaType(`The Content-Type header "${header}" cannot be parsed; send "application/json".`);
-  }
-  if (mediaType.toLowerCase() !== 'application/json') {
-    throw unsupportedMediaType(`Bodies must be "application/json", not "${mediaType}".`);
-  }
-  const charset = parameters
-    .map((parameter) => /^charset\s*=\s*"?([^";]*)"?$/i.exec(parameter)?.[1]?.toLowerCase())
-    .find((value) => value !== undefined);
-  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    throw unsupportedMediaType(`Bodies must be UTF-8, not "${charset}".`);
-  }
 }
 
 function runMiddleware(middleware: express.RequestHandler, request: Request, response: Response): Promise<void> {
@@ -62,127 +34,27 @@ function runMiddleware(middleware: express.RequestHandler, request: Request, res
   });
 }
 
-function sendResult(response: Response, result: RouteResponse): void {
+export function sendResult(response: Response, result: RouteResponse): void {
   for (const [name, value] of Object.entries(result.headers ?? {})) response.setHeader(name, value);
   response.status(result.status);
   if (result.body === undefined) response.end();
   else response.json(result.body);
 }
 
-/** What a successful change's audit entry names as its target: the path's id, else the created resource's. */
-function auditTarget(request: Request, result: RouteResponse): string | null {
-  if (result.audit?.target !== undefined) return result.audit.target;
-  const params = request.params as Record<string, string>;
-  if (params.id !== undefined) return params.id;
-  const body = result.body as { id?: unknown } | undefined;
-  return body && typeof body.id === 'string' ? body.id : null;
-}
-
-function routeHandler(route: AnyRouteDefinition, services: AppServices) {
-  const routeName = `${route.method.toUpperCase()} ${route.path}`;
-  const auditAction = route.audit ?? (route.method === 'get' ? undefined : routeName);
-  return async (request: Request, response: Response): Promise<void> => {
-    const now = services.clock.now();
+/** The pipeline's view of an Express request. */
+function incomingCall(request: Request, response: Response): IncomingCall {
+  return {
+    path: instanceOf(request),
     // request.ip is the socket peer unless MANAGED_TRUST_PROXY named the proxy ("trust proxy").
-    const sourceIp = request.ip ?? request.socket.remoteAddress ?? '';
-    const base = {
-      params: { ...(request.params as Record<string, string>) },
-      query: {} as Record<string, unknown>,
-      caller: null as RouteRequest['caller'],
-      authentication: null as RouteRequest['authentication'],
-      sourceIp,
-      now,
-      services,
-      header: (name: string) => request.get(name),
-    };
-
-    // Every denial (401, 403, and a 404 that a constraint or the principal's reach caused) is audited.
-    const recordDenial = (error: ApiError, detail: string) => {
-      const known = base.caller ?? auditContextOf(error);
-      services.audit.record(
-        {
-          accountId: known?.accountId ?? null,
-          actorPrincipalId: known ? ('principalId' in known ? known.principalId : null) : null,
-          keyId: known?.keyId ?? null,
-          action: routeName,
-          target: instanceOf(request),
-          sourceIp,
-          outcome: 'denied',
-          detail,
-        },
-        now,
-      );
-    };
-
-    try {
-      let effectiveScopes: readonly string[] = [];
-      let target: unknown = undefined;
-      if (!route.public) {
-        const authentication = services.authenticator.authenticate(request.get('authorization'), now);
-        const caller = authentication.caller;
-        base.caller = caller;
-        base.authentication = authentication;
-        // Before anything about the target is looked at: a key used from the wrong place learns nothing.
-        if (!isAllowed(sourceIp, caller.ipAllowlist)) throw ipNotAllowed();
-        services.lastUsed.touch(caller.keyId, now.getTime(), sourceIp);
-        const resolved = route.resolveTarget ? route.resolveTarget(base) : undefined;
-        const decision = authorize({
-          caller,
-          requiredScope: route.scope,
-          ...(route.resolveTarget ? { target: resolved ? resolved.resource : null } : {}),
-        });
-        if (decision.outcome === 'not_found') {
-          const error = notFound();
-          if (decision.cause === 'outside_constraint' || decision.cause === 'outside_reach') recordDenial(error, `not_found (${decision.cause})`);
-          throw error;
-        }
-        if (decision.outcome === 'insufficient_scope') throw insufficientScope(decision.scope);
-        effectiveScopes = decision.effectiveScopes;
-        target = resolved?.value;
-      }
-
-      if (route.querySchema) base.query = validateQuery(route.querySchema, request.query as Record<string, unknown>);
-
-      let body: unknown = undefined;
-      if (route.bodySchema) {
-        if (hasBody(request)) {
-          checkJsonContentType(request);
-          await runMiddleware(jsonParser, request, response);
-          body = request.body;
-        }
-        if (body === undefined) {
-          if (route.bodyRequired ?? true) throw validationFailed([{ pointer: '', detail: 'a JSON body is required' }]);
-          body = {};
-        }
-        validateBody(route.bodySchema, body);
-      }
-
-      const routeRequest: RouteRequest = { ...base, body, target, effectiveScopes };
-      const idempotencyKey = route.idempotent ? request.get('idempotency-key') : undefined;
-      // A change commits its effect, its Idempotency-Key record and its audit entry in one transaction,
-      // and is answered only once that has committed.
-      const result =
-        base.caller && (auditAction !== undefined || idempotencyKey !== undefined)
-          ? await services.changes.commit(
-              {
-                caller: base.caller,
-                now,
-                sourceIp,
-                method: route.method,
-                body,
-                ...(idempotencyKey !== undefined ? { idempotency: { idempotencyKey, path: instanceOf(request) } } : {}),
-                ...(auditAction !== undefined ? { audit: { action: auditAction, target: (done: RouteResponse) => auditTarget(request, done) } } : {}),
-              },
-              () => route.handler(routeRequest),
-            )
-          : await route.handler(routeRequest);
-      sendResult(response, result);
-    } catch (error) {
-      if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
-        recordDenial(error, error.code === 'insufficient_scope' ? `insufficient_scope (${String(error.extensions.required_scope)})` : error.code);
-      }
-      throw error;
-    }
+    sourceIp: request.ip ?? request.socket.remoteAddress ?? '',
+    params: { ...(request.params as Record<string, string>) },
+    query: request.query as Record<string, unknown>,
+    header: (name) => request.get(name),
+    hasBody: () => hasBody(request),
+    readBody: async () => {
+      await runMiddleware(rawBodyReader, request, response);
+      return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    },
   };
 }
 
@@ -216,7 +88,7 @@ function toApiError(error: unknown): ApiError | undefined {
   return undefined;
 }
 
-export function createApp(services: AppServices, routes: readonly AnyRouteDefinition[]): express.Express {
+export function createApp(services: AppServices, routes: readonly AnyRouteDefinition[], pipeline = new RequestPipeline(services)): express.Express {
   const app = express();
   app.disable('x-powered-by');
   // No ETags: a 404 must not differ by anything but its path (existence hiding), and the API is not cached.
@@ -227,7 +99,17 @@ export function createApp(services: AppServices, routes: readonly AnyRouteDefini
   app.set('trust proxy', services.config.trustProxy.length > 0 ? [...services.config.trustProxy] : false);
 
   const openApiDocument = JSON.stringify(buildOpenApiDocument(routes));
-  app.get('/openapi.json', (_request, response) => {
+  // Public and outside the route table; limited like every other unauthenticated request.
+  const limitAnonymous = (request: Request) => {
+    try {
+      pipeline.limitAnonymous(request.ip ?? request.socket.remoteAddress ?? '', services.clock.now());
+    } catch (error) {
+      services.denials.count('rate_limited');
+      throw error;
+    }
+  };
+  app.get('/openapi.json', (request, response) => {
+    limitAnonymous(request);
     response.type('application/json').send(openApiDocument);
   });
 
@@ -235,22 +117,28 @@ export function createApp(services: AppServices, routes: readonly AnyRouteDefini
   const methodsByPath = new Map<string, Set<string>>();
   for (const route of routes) {
     const path = expressPath(route.path);
-    const handler = routeHandler(route, services);
+    const prepared = pipelineRoute(route);
     router[route.method](path, (request, response, next) => {
-      handler(request, response).catch(next);
+      try {
+        const result = pipeline.handle(prepared, incomingCall(request, response));
+        if (result instanceof Promise) result.then((done) => sendResult(response, done), next);
+        else sendResult(response, result);
+      } catch (error) {
+        next(error);
+      }
     });
     const methods = methodsByPath.get(path) ?? new Set<string>();
     methods.add(route.method.toUpperCase());
     methodsByPath.set(path, methods);
   }
-  app.use(router);
-
-  // Known path, unknown method → 405 with Allow; anything else → the one 404.
+  // Known path, unknown method → 405 with Allow; anything else → the one 404. Neither needs
+  // credentials, so both count as unauthenticated traffic of the client's address.
   const pathMatchers = [...methodsByPath.entries()].map(([path, methods]) => ({
     pattern: new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z_][A-Za-z0-9_]*/g, '[^/]+')}/?$`),
     methods,
   }));
-  app.use((request: Request, response: Response) => {
+  const unrouted = (request: Request, response: Response) => {
+    limitAnonymous(request);
     const match = pathMatchers.find((matcher) => matcher.pattern.test(request.path));
     if (match) {
       const allow = [...match.methods].sort().join(', ');
@@ -268,7 +156,12 @@ export function createApp(services: AppServices, routes: readonly AnyRouteDefini
       return;
     }
     sendProblem(request, response, notFound());
-  });
+  };
+  // No route answers OPTIONS, so it is an unsupported method like any other: 405 (or the 404)
+  // as problem+json, not the router's automatic 200 text/plain.
+  app.use((request: Request, response: Response, next: NextFunction) => (request.method === 'OPTIONS' ? unrouted(request, response) : next()));
+  app.use(router);
+  app.use(unrouted);
 
   app.use((error: unknown, request: Request, response: Response, next: NextFunction) => {
     if (response.headersSent) return next(error);

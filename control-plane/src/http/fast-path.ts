@@ -1,30 +1,30 @@
 /**
- * A second dispatcher over THE route table for the API's hot path: successful, authenticated GETs.
+ * A second transport for THE request pipeline (http/request-pipeline.ts), for the API's hot path:
+ * authenticated GETs without a query string.
  *
  * Express's router and its request/response decoration cost more than everything the control
  * plane itself does for a GET (HMAC, cached key, constraint, scope, one indexed row), so GET
- * requests are first tried here with exactly the same steps as http/create-app.ts — authenticate,
- * IP allowlist, resolve target, the one `authorize` decision, handler — and answered the way
- * Express's `res.json` would. Anything that is not a plain success (no or bad credentials, wrong
- * network, hidden or missing target, missing scope, a query string, a handler error, a trusted
- * proxy to interpret) is handed to Express untouched, which then produces the response, the
- * problem document and the audit entry. Nothing here writes before it knows it succeeds, so the
- * hand-over repeats no side effect.
+ * requests are first matched here against the same route table and run through the same
+ * pipeline object — authenticate, IP allowlist, rate limit, resolve, authorize, handler, audit —
+ * and answered, success or problem, byte for byte as Express would answer them. Only what is
+ * decided before the pipeline starts is handed to Express untouched (another method, a query
+ * string, a path no eligible route matches or whose parameters do not decode, a trusted proxy to
+ * interpret), so no step ever runs twice for one request.
  *
  * Every request runs through here, so it allocates as little as it can: routes are found by a
- * walk over a tree of path segments built once (not by trying each route's regex in turn), the
- * route request is one object, and headers go to `writeHead` as a flat list.
+ * walk over a tree of path segments built once (not by trying each route's regex in turn), and
+ * headers go to `writeHead` as a flat list.
  */
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
-import type { Caller } from '../domain/authorization';
-import { authorize } from '../domain/authorization';
-import { isAllowed } from '@managed-dev/contract';
+import { ApiError } from '../domain/errors';
 import type { AppServices } from '../services/app-services';
-import type { Authentication } from '../services/authenticator';
-import type { AnyRouteDefinition, RouteRequest, RouteResponse } from './route-definition';
+import { PROBLEM_CONTENT_TYPE, problemDocument } from './problem';
+import type { AnyRouteDefinition, RouteResponse } from './route-definition';
+import { IncomingCall, PipelineRoute, RequestPipeline, pipelineRoute } from './request-pipeline';
 
 interface CompiledRoute {
   readonly route: AnyRouteDefinition;
+  readonly prepared: PipelineRoute;
   /** Position in the route table: when two routes match a path, the earlier one wins, as in Express. */
   readonly order: number;
   /** The route's path segments (after the leading "/"); a parameter segment is null. */
@@ -61,7 +61,7 @@ function compile(route: AnyRouteDefinition, order: number): CompiledRoute | unde
       segments.push(part);
     }
   }
-  return { route, order, segments, paramNames };
+  return { route, prepared: pipelineRoute(route), order, segments, paramNames };
 }
 
 function emptyNode(): SegmentNode {
@@ -146,36 +146,27 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-// A GET served here never has a query string, so every handler sees the same empty query.
-const NO_QUERY: Readonly<Record<string, unknown>> = Object.freeze({});
-const NO_SCOPES: readonly string[] = Object.freeze([]);
-
-/**
- * What resolveTarget and the handler see: one object per request, filled in as the steps run
- * (target and scopes once the decision allowed), with `header` on the prototype so no closure is
- * made per request.
- */
-class FastRouteRequest implements RouteRequest {
-  readonly query = NO_QUERY;
-  readonly body = undefined;
-  target: unknown = undefined;
-  effectiveScopes: readonly string[] = NO_SCOPES; // replaced by the decision's before the handler runs
-
-  readonly caller: Caller;
+/** The pipeline's view of a request served here: a GET, so never a body nor a query string. */
+class FastCall implements IncomingCall {
+  readonly query = undefined;
 
   constructor(
-    readonly params: Readonly<Record<string, string>>,
-    readonly authentication: Authentication,
+    readonly path: string,
     readonly sourceIp: string,
-    readonly now: Date,
-    readonly services: AppServices,
+    readonly params: Readonly<Record<string, string>>,
     private readonly headers: IncomingHttpHeaders,
-  ) {
-    this.caller = authentication.caller;
-  }
+  ) {}
 
   header(name: string): string | undefined {
-    return firstHeader(this.headers[name.toLowerCase()]);
+    return firstHeader(this.headers[name]);
+  }
+
+  hasBody(): boolean {
+    return false;
+  }
+
+  readBody(): Promise<Buffer> {
+    return Promise.resolve(Buffer.alloc(0));
   }
 }
 
@@ -206,7 +197,52 @@ function responseHeaders(result: RouteResponse, contentLength: number): Outgoing
   return ['Content-Type', JSON_CONTENT_TYPE, 'Content-Length', contentLength];
 }
 
-export function withFastPath(expressApp: RequestListener, services: AppServices, routes: readonly AnyRouteDefinition[]): RequestListener {
+/** A problem exactly as http/problem.ts sendProblem has Express send it. */
+function writeProblem(response: ServerResponse, error: ApiError, instance: string): void {
+  const json = JSON.stringify(problemDocument(error, instance));
+  response.writeHead(error.status, {
+    ...error.headers,
+    'Content-Type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8`,
+    'Content-Length': Buffer.byteLength(json),
+  });
+  response.end(json);
+}
+
+function writeResult(response: ServerResponse, result: RouteResponse): void {
+  if (result.body === undefined) {
+    response.writeHead(result.status, { ...result.headers });
+    response.end();
+    return;
+  }
+  // Byte for byte what Express's res.json sends (no ETag, no X-Powered-By: both disabled there).
+  const json = jsonOfFrozenBodies.get(result.body as object) ?? JSON.stringify(result.body);
+  response.writeHead(result.status, responseHeaders(result, Buffer.byteLength(json)));
+  response.end(json);
+}
+
+function writeFailure(response: ServerResponse, error: unknown, call: FastCall, method: string): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  if (error instanceof ApiError) {
+    writeProblem(response, error, call.path);
+    return;
+  }
+  process.stderr.write(`unexpected error on ${method} ${call.path}: ${error instanceof Error ? error.stack : String(error)}\n`);
+  writeProblem(
+    response,
+    new ApiError({ status: 500, code: 'internal_error', title: 'Internal error', detail: 'The server failed to handle the request.' }),
+    call.path,
+  );
+}
+
+export function withFastPath(
+  expressApp: RequestListener,
+  services: AppServices,
+  routes: readonly AnyRouteDefinition[],
+  pipeline = new RequestPipeline(services),
+): RequestListener {
   // With a trusted proxy the peer comes from X-Forwarded-For, which Express interprets; leave it all to Express.
   if (services.config.trustProxy.length > 0) return expressApp;
   const compiled: CompiledRoute[] = [];
@@ -216,61 +252,38 @@ export function withFastPath(expressApp: RequestListener, services: AppServices,
   });
   const tree = buildTree(compiled);
 
-  function tryServe(request: IncomingMessage, response: ServerResponse): boolean {
-    if (request.method !== 'GET') return false;
+  /** The request as the pipeline sees it, or undefined when Express must take it whole. */
+  function match(request: IncomingMessage): { found: CompiledRoute; call: FastCall } | undefined {
+    if (request.method !== 'GET') return undefined;
     const url = request.url ?? '';
-    if (url.includes('?')) return false; // query strings are validated by the Express pipeline
+    if (url.includes('?')) return undefined; // query strings are parsed by Express's query parser
     const segments = pathSegments(url);
     const found = segments && findRoute(tree, segments, 1);
-    if (!found) return false;
+    if (!found) return undefined;
     const params = paramsOf(found, segments);
-    if (!params) return false;
-
-    const sourceIp = request.socket.remoteAddress ?? '';
-    const now = services.clock.now();
-    let authentication: Authentication;
-    try {
-      authentication = services.authenticator.authenticate(firstHeader(request.headers.authorization), now);
-    } catch {
-      return false;
-    }
-    const { caller } = authentication;
-    if (!isAllowed(sourceIp, caller.ipAllowlist)) return false;
-    const routeRequest = new FastRouteRequest(params, authentication, sourceIp, now, services, request.headers);
-    const { route } = found;
-    let decision;
-    if (route.resolveTarget) {
-      const resolved = route.resolveTarget(routeRequest);
-      decision = authorize({ caller, requiredScope: route.scope, target: resolved ? resolved.resource : null });
-      routeRequest.target = resolved?.value;
-    } else {
-      decision = authorize({ caller, requiredScope: route.scope });
-    }
-    if (decision.outcome !== 'allow') return false;
-    routeRequest.effectiveScopes = decision.effectiveScopes;
-    let result: RouteResponse | Promise<RouteResponse>;
-    try {
-      result = route.handler(routeRequest);
-    } catch {
-      return false;
-    }
-    if (result instanceof Promise || result.status >= 300 || result.body === undefined) return false;
-
-    services.lastUsed.touch(caller.keyId, now.getTime(), sourceIp);
-    // Byte for byte what Express's res.json sends (no ETag, no X-Powered-By: both disabled there).
-    const json = jsonOfFrozenBodies.get(result.body as object) ?? JSON.stringify(result.body);
-    response.writeHead(result.status, responseHeaders(result, Buffer.byteLength(json)));
-    response.end(json);
-    return true;
+    if (!params) return undefined; // Express answers a malformed parameter with its 400
+    return { found, call: new FastCall(url, request.socket.remoteAddress ?? '', params, request.headers) };
   }
 
   return (request, response) => {
-    let served = false;
-    try {
-      served = tryServe(request, response);
-    } catch {
-      served = false;
+    const matched = match(request);
+    if (!matched) {
+      expressApp(request, response);
+      return;
     }
-    if (!served) expressApp(request, response);
+    const { found, call } = matched;
+    try {
+      const result = pipeline.handle(found.prepared, call);
+      if (result instanceof Promise) {
+        result.then(
+          (done) => writeResult(response, done),
+          (error: unknown) => writeFailure(response, error, call, 'GET'),
+        );
+      } else {
+        writeResult(response, result);
+      }
+    } catch (error) {
+      writeFailure(response, error, call, 'GET');
+    }
   };
 }

@@ -22,6 +22,11 @@ import { LastUsedRecorder } from './last-used-recorder';
 import { ChangeCommitter } from './change-committer';
 import { IdempotencyService } from './idempotency-service';
 import { KeyService } from './key-service';
+import { DenialRecorder } from './denial-recorder';
+import { RateLimiter } from './rate-limiter';
+
+/** Buckets kept per limiter: ~100 bytes each, so a few MB at most whatever the traffic. */
+const MAX_RATE_LIMITED_CALLERS = 50_000;
 
 export interface AppServices {
   readonly config: ControlPlaneConfig;
@@ -45,6 +50,11 @@ export interface AppServices {
   readonly audit: AuditLog;
   /** Throttled, deferred last-used writes (SPEC §4). */
   readonly lastUsed: LastUsedRecorder;
+  /** Per-key and per-address (unauthenticated traffic) token buckets. */
+  readonly keyRateLimiter: RateLimiter;
+  readonly anonymousRateLimiter: RateLimiter;
+  /** Denials: counted when anonymous, audited after the response otherwise. */
+  readonly denials: DenialRecorder;
 }
 
 export function createServices(config: ControlPlaneConfig, clock: Clock): AppServices {
@@ -81,5 +91,8 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
     auditRecords,
     audit,
     lastUsed: new LastUsedRecorder({ writeLastUsed: (records) => writeLastUsed(records) }),
+    keyRateLimiter: new RateLimiter(config.keyRateLimit, MAX_RATE_LIMITED_CALLERS),
+    anonymousRateLimiter: new RateLimiter(config.anonymousRateLimit, MAX_RATE_LIMITED_CALLERS),
+    denials: new DenialRecorder({ audit, now: () => clock.now() }),
   };
 }

@@ -12,7 +12,8 @@ import { ApiError, FieldError, notFound, validationFailed } from '../domain/erro
 import { DEFAULT_TTL, expiryFor, generateSecret, newId, normalizeScopeList, type Role } from '@managed-dev/contract';
 import { checkGrantsSomething, checkKeyFields, parseGracePeriod } from '../domain/key-input';
 import { KeyRecord, KeyStatus, keyRecord } from '../domain/key-rules';
-import { ROLE_RANK, grantableScopes, offendingScopes, scopeEscalation } from '../domain/minting';
+import { grantableScopes, offendingScopes, scopeEscalation } from '../domain/minting';
+import { keyAuthority, keyAuthorityError, ownerRefusals } from '../domain/key-authority';
 import { hashSecret } from '../domain/secret-hash';
 import type { AccountRepository } from '../storage/account-repository';
 import type { Db } from '../storage/database';
@@ -201,6 +202,8 @@ export class KeyService {
       const offenders = offendingScopes(input.preset ?? null, input.scopes, grantable);
       if (offenders.length > 0) throw scopeEscalation(offenders);
     }
+    // Whatever the change, the key as it stands must be one the caller could mint.
+    this.checkAuthorityOver(caller, key);
 
     this.deps.keys.update(key.id, {
       ...(input.name !== undefined ? { name: input.name } : {}),
@@ -213,14 +216,16 @@ export class KeyService {
   }
 
   /** Idempotent: revoking a revoked key succeeds and keeps the first revocation time. */
-  revoke(key: StoredKey, now: Date): KeyRecord {
+  revoke(caller: Caller, key: StoredKey, now: Date): KeyRecord {
+    this.checkAuthorityOver(caller, key);
     this.deps.keys.revoke(key.id, now.getTime());
     return this.record(this.deps.keys.findById(key.id)!, now);
   }
 
-  rotate(key: StoredKey, input: KeyRotateInput, now: Date): KeyWithSecret {
+  rotate(caller: Caller, key: StoredKey, input: KeyRotateInput, now: Date): KeyWithSecret {
     const grace = parseGracePeriod(input.grace_period ?? '0');
     if (!grace.ok) throw validationFailed([{ pointer: '/grace_period', detail: grace.message }]);
+    this.checkAuthorityOver(caller, key);
     const status = this.record(key, now).status;
     if (status !== 'active') {
       throw new ApiError({
@@ -270,6 +275,30 @@ export class KeyService {
     return { accountId, principalId, keyId, secret };
   }
 
+  /**
+   * Rotating, changing or revoking a key needs the authority to mint it as it stands
+   * (domain/key-authority.ts): otherwise the same 403 `scope_escalation` as POST /v1/keys. The
+   * key is visible to the caller (the route's authorization hid it otherwise), so 403 reveals nothing.
+   */
+  private checkAuthorityOver(caller: Caller, key: StoredKey): void {
+    const actor = this.livePrincipal(caller.principalId);
+    // A deleted owner keeps its last role and kind: its keys no longer authenticate, and deciding
+    // on the stored facts keeps them manageable by exactly those who could have minted them.
+    const owner = this.deps.principals.findById(key.principalId);
+    const node = key.constraint ? constraintNode(key.constraint) : null;
+    const verdict = keyAuthority(
+      { principalId: actor.id, reach: { ...reachOf(caller), role: actor.role }, keyScopes: caller.keyScopes, constraint: caller.constraint },
+      {
+        preset: key.preset,
+        scopes: key.scopes,
+        constraint: key.constraint,
+        constraintTarget: node ? this.deps.tree.ancestryOf(node.kind, node.id) ?? null : null,
+        owner: owner ? { id: owner.id, kind: owner.kind, role: owner.role } : { id: key.principalId, kind: 'service', role: 'viewer' },
+      },
+    );
+    if (verdict.scopes.length > 0 || verdict.principal.length > 0 || verdict.constraint.length > 0) throw keyAuthorityError(verdict);
+  }
+
   private livePrincipal(id: string): Principal {
     const principal = this.deps.principals.findById(id);
     // Authentication already refused keys of deleted principals; this guards a deletion racing the request.
@@ -285,10 +314,7 @@ export class KeyService {
     if (principalId === undefined || principalId === minter.id) return minter;
     const owner = this.deps.principals.findById(principalId);
     if (!owner || owner.deletedAt !== null || owner.accountId !== caller.accountId) throw notFound();
-    const refusals: string[] = [];
-    if (ROLE_RANK[minter.role] < ROLE_RANK.admin) refusals.push('only owners and admins may mint keys for another principal');
-    if (owner.kind !== 'service') refusals.push('keys can be minted for service accounts only, not for other users');
-    if (ROLE_RANK[owner.role] > ROLE_RANK[minter.role]) refusals.push(`the principal's role (${owner.role}) is above yours (${minter.role})`);
+    const refusals = ownerRefusals(minter, owner);
     if (refusals.length > 0) {
       throw new ApiError({
         status: 403,

@@ -3,7 +3,7 @@
  * foreign keys on, and a busy timeout so a writer waits for the other process instead of failing.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyMigrations } from './migrate';
 
@@ -15,8 +15,27 @@ export function databasePath(dataDir: string): string {
   return join(dataDir, DATABASE_FILE_NAME);
 }
 
+/** Only the server's user may read keys' hashes, the audit log or the pepper, whatever the umask. */
+export const DATA_DIRECTORY_MODE = 0o700;
+export const DATA_FILE_MODE = 0o600;
+
+/**
+ * The data directory 0700 and the database files 0600, whatever the umask. The database file is
+ * created here, before SQLite opens it, because SQLite gives the -wal and -shm files it creates
+ * later the database file's own mode; files left by an older version are narrowed too.
+ */
+export function restrictDataDirectory(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: DATA_DIRECTORY_MODE });
+  chmodSync(dataDir, DATA_DIRECTORY_MODE); // mkdir's mode passes through the umask, and an existing directory keeps its own
+  const path = databasePath(dataDir);
+  closeSync(openSync(path, 'a', DATA_FILE_MODE));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, DATA_FILE_MODE);
+  }
+}
+
 export function openDatabase(dataDir: string): Db {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  restrictDataDirectory(dataDir);
   const db = new Database(databasePath(dataDir));
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
@@ -28,4 +47,9 @@ export function openDatabase(dataDir: string): Db {
   db.pragma('cache_size = -32768');
   applyMigrations(db);
   return db;
+}
+
+/** True for SQLite's "UNIQUE constraint failed" (better-sqlite3 reports it by code). */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Database.SqliteError && (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
 }

@@ -34,6 +34,11 @@ export function parseCidr(text: string): CidrResult {
     return { ok: false, message: `"${text}" is not a valid IPv4 CIDR: write four decimal parts` };
   }
   const network = networkAddress(address, prefixLength);
+  // Peers arrive unwrapped (parsePeerAddress), so a mapped range could never match: name the IPv4 one.
+  if (network instanceof ipaddr.IPv6 && network.isIPv4MappedAddress() && prefixLength >= 96) {
+    const ipv4 = `${network.toIPv4Address().toString()}/${prefixLength - 96}`;
+    return { ok: false, message: `"${text}" is an IPv4-mapped IPv6 range; IPv4 peers are matched as IPv4, so write "${ipv4}"`, suggestion: ipv4 };
+  }
   const canonical = `${network.toString()}/${prefixLength}`;
   if (canonical !== text) {
     return { ok: false, message: `"${text}" is not in canonical form; write "${canonical}"`, suggestion: canonical };

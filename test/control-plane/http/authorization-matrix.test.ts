@@ -120,10 +120,12 @@ describe('authorization matrix (generated from the route table)', () => {
       case 'key':
         if (placement === 'nonexistent') return newId('key');
         if (placement === 'other_account') return ids.otherKey;
+        // A key the route-scoped caller could mint itself (keys:write), since acting on a key
+        // needs that authority (test/control-plane/http/key-authority.test.ts covers refusals).
         return (
           await mintKey(owner, {
             name: fresh('target'),
-            scopes: ['sites:read'],
+            scopes: ['keys:write'],
             constraint: { site_id: placement === 'inside' ? inside.siteId : outside.siteId },
           })
         ).id;

@@ -1,6 +1,6 @@
 /**
- * The GET fast path (http/fast-path.ts) must be invisible: same status, headers and body as the
- * Express pipeline, and every refusal still comes from (and is audited by) that pipeline.
+ * The GET fast path (http/fast-path.ts) must be invisible: same status, headers and body as
+ * Express, refusals included, since both run the one pipeline (http/request-pipeline.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,6 +59,38 @@ describe('GET fast path', () => {
         headersOf(viaExpress).filter(([name]) => name !== 'content-length'),
       );
     }
+  });
+
+  test('refuses exactly like Express does, and records the refusal once', async () => {
+    const owner = apiClient(cp.url, cp.ownerKey);
+    const branch = await seedBranch(owner, 'refusals');
+    const other = await seedBranch(owner, 'refusals-other');
+    const constrained = await mintKey(owner, { name: 'refusals-site', scopes: ['sites:read'], constraint: { site_id: branch.siteId } });
+    const elsewhere = await mintKey(owner, { name: 'refusals-net', preset: 'read-only', ip_allowlist: ['192.0.2.0/24'] });
+    const revoked = await mintKey(owner, { name: 'refusals-revoked', preset: 'read-only' });
+    expect((await owner.delete(`/v1/keys/${revoked.id}`)).status).toBe(200);
+    const cases: Array<[string, string | undefined, number]> = [
+      ['/v1/whoami', undefined, 401],
+      ['/v1/whoami', 'mdk_malformed', 401],
+      ['/v1/whoami', revoked.secret, 401],
+      ['/v1/whoami', elsewhere.secret, 403],
+      [`/v1/sites/${branch.siteId}/env`, constrained.secret, 403],
+      [`/v1/sites/${other.siteId}`, constrained.secret, 404],
+      ['/v1/sites/site_doesnotexist0000000000', constrained.secret, 404],
+    ];
+    const denialsBefore = (await owner.get('/v1/audit?outcome=denied&limit=100')).body.items.length;
+    for (const [path, key, status] of cases) {
+      const fast = await api(cp.url, 'GET', path, key === undefined ? {} : { key });
+      const viaExpress = await api(cp.url, 'GET', `${path}?`, key === undefined ? {} : { key });
+      expect({ path, status: fast.status }).toEqual({ path, status });
+      expect(fast.text).toBe(viaExpress.text);
+      expect(headersOf(fast)).toEqual(headersOf(viaExpress));
+    }
+    // Each known key's refusal is audited once per request (revoked, wrong network, scope, outside the constraint); the missing id is not.
+    const denials = (await owner.get('/v1/audit?outcome=denied&limit=100')).body.items.slice(0, -denialsBefore || undefined);
+    expect(denials.map((entry: { detail: string }) => entry.detail).sort()).toEqual(
+      ['invalid_token', 'invalid_token', 'ip_not_allowed', 'ip_not_allowed', 'insufficient_scope (env:read)', 'insufficient_scope (env:read)', 'not_found (outside_constraint)', 'not_found (outside_constraint)'].sort(),
+    );
   });
 
   test('a changed site is answered changed at once, although its rendering is kept between writes', async () => {

@@ -100,3 +100,13 @@ describe('isAllowed', () => {
     );
   });
 });
+
+describe('IPv4-mapped IPv6 entries', () => {
+  it('are refused with the IPv4 range as the suggestion', () => {
+    expect(parseCidr('::ffff:7f00:1/128')).toMatchObject({ ok: false, suggestion: '127.0.0.1/32' });
+    expect(parseCidr('::ffff:10.0.0.0/104')).toMatchObject({ ok: false, suggestion: '10.0.0.0/8' });
+    expect(checkAllowlist(['::ffff:7f00:1/128'])).toEqual([expect.objectContaining({ index: 0, suggestion: '127.0.0.1/32' })]);
+    // Ranges wider than the mapped block hold real IPv6 addresses too, and stay allowed.
+    expect(parseCidr('::/64').ok).toBe(true);
+  });
+});

@@ -93,8 +93,8 @@ export const keyRoutes = [
     tags: ['keys'],
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The revoked key record', schema: keyRecordRef } },
-    handler: ({ target, services, now }) => {
-      const revoked = services.keyService.revoke(target, now);
+    handler: ({ caller, target, services, now }) => {
+      const revoked = services.keyService.revoke(caller!, target, now);
       return { status: 200, body: revoked, audit: { detail: keyRevokedDetail(revoked) } };
     },
   }),
@@ -110,9 +110,9 @@ export const keyRoutes = [
     idempotent: true,
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The key record plus the new `secret`', schema: { $ref: '#/components/schemas/KeyWithSecret' } } },
-    handler: ({ target, body, services, now }) => ({
+    handler: ({ caller, target, body, services, now }) => ({
       status: 200,
-      body: services.keyService.rotate(target, body, now),
+      body: services.keyService.rotate(caller!, target, body, now),
       audit: { detail: keyRotatedDetail(body) },
     }),
   }),

@@ -1,0 +1,254 @@
+/**
+ * THE request pipeline: the steps every API request takes, in one place, whichever transport
+ * carried it (the Express app in create-app.ts, or the GET fast path in fast-path.ts):
+ *
+ *   authenticate → IP allowlist → rate limit → resolve the target → authorize → validate the
+ *   query and body → idempotency → handler → audit
+ *
+ * A transport only says how to read its request (`IncomingCall`) and how to write a
+ * `RouteResponse` or a problem; a new check added here applies to every path at once.
+ *
+ * The steps run synchronously as far as they can (a GET without a body never waits on a
+ * promise), which is what keeps the fast path fast.
+ */
+import type { Caller } from '../domain/authorization';
+import { authorize } from '../domain/authorization';
+import { auditablePath } from '../domain/audit-redaction';
+import { isAllowed } from '@managed-dev/contract';
+import { withNormalizedName } from '../domain/names';
+import { ApiError, insufficientScope, ipNotAllowed, notFound, tooManyRequests, validationFailed } from '../domain/errors';
+import type { AppServices } from '../services/app-services';
+import type { AuditContext, Authentication } from '../services/authenticator';
+import { auditContextOf } from '../services/authenticator';
+import { checkJsonContentType, parseJsonBody } from './json-body';
+import type { AnyRouteDefinition, RouteRequest, RouteResponse } from './route-definition';
+import { validateBody, validateQuery } from './validation';
+
+/** What the pipeline needs to know about a request, whichever server received it. */
+export interface IncomingCall {
+  /** The request path as sent, without the query string (a problem's `instance`). */
+  readonly path: string;
+  /** The peer the request came from (through trusted proxies only). */
+  readonly sourceIp: string;
+  /** Path parameters by name, already percent-decoded. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The parsed query string; undefined when the request had none. */
+  readonly query: Readonly<Record<string, unknown>> | undefined;
+  /** A request header by lower-case name. */
+  header(name: string): string | undefined;
+  /** Whether the request carries a body (a non-zero Content-Length or chunked encoding). */
+  hasBody(): boolean;
+  /** The body's bytes, at most MAX_BODY_BYTES (413 beyond). Only called when hasBody(). */
+  readBody(): Promise<Buffer>;
+}
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** A route with what the pipeline derives from it once. */
+export interface PipelineRoute {
+  readonly route: AnyRouteDefinition;
+  /** "POST /v1/keys": the audit action of a denial, and of a success without its own. */
+  readonly name: string;
+  /** What a success is audited as; undefined for reads. */
+  readonly successAction: string | undefined;
+}
+
+export function pipelineRoute(route: AnyRouteDefinition): PipelineRoute {
+  const name = `${route.method.toUpperCase()} ${route.path}`;
+  return { route, name, successAction: route.audit ?? (route.method === 'get' ? undefined : name) };
+}
+
+const NO_QUERY: Readonly<Record<string, unknown>> = Object.freeze({});
+const NO_SCOPES: readonly string[] = Object.freeze([]);
+
+/** What resolveTarget and the handler see, filled in as the steps run; `header` on the prototype. */
+class PipelineRequest implements RouteRequest {
+  query: Readonly<Record<string, unknown>> = NO_QUERY;
+  body: unknown = undefined;
+  target: unknown = undefined;
+  effectiveScopes: readonly string[] = NO_SCOPES;
+  caller: Caller | null = null;
+  authentication: Authentication | null = null;
+
+  constructor(
+    private readonly call: IncomingCall,
+    readonly now: Date,
+    readonly services: AppServices,
+  ) {}
+
+  get params(): Readonly<Record<string, string>> {
+    return this.call.params;
+  }
+
+  get sourceIp(): string {
+    return this.call.sourceIp;
+  }
+
+  header(name: string): string | undefined {
+    return this.call.header(name.toLowerCase());
+  }
+}
+
+/** What a successful change's audit entry names as its target: the path's id, else the created resource's. */
+function auditTarget(params: Readonly<Record<string, string>>, result: RouteResponse): string | null {
+  if (result.audit?.target !== undefined) return result.audit.target;
+  if (params.id !== undefined) return params.id;
+  const body = result.body as { id?: unknown } | undefined;
+  return body && typeof body.id === 'string' ? body.id : null;
+}
+
+export class RequestPipeline {
+  constructor(private readonly services: AppServices) {}
+
+  /**
+   * Runs every step for `call` on `route`. Returns the handler's response (or a promise of it when
+   * a step must wait); throws (or rejects with) an ApiError for every refusal, already recorded.
+   */
+  handle(prepared: PipelineRoute, call: IncomingCall): RouteResponse | Promise<RouteResponse> {
+    const request = new PipelineRequest(call, this.services.clock.now(), this.services);
+    try {
+      const result = this.run(prepared, call, request);
+      if (!(result instanceof Promise)) return result;
+      return result.catch((error: unknown) => {
+        this.recordRefusal(prepared, call, request, error);
+        throw error;
+      });
+    } catch (error) {
+      this.recordRefusal(prepared, call, request, error);
+      throw error;
+    }
+  }
+
+  /**
+   * Unauthenticated traffic is limited per client address: requests to public routes, requests
+   * whose credentials fail, and requests for paths no route serves. Throws 429 when over.
+   */
+  limitAnonymous(sourceIp: string, now: Date): void {
+    const decision = this.services.anonymousRateLimiter.take(sourceIp, now.getTime());
+    if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds, 'Too many unauthenticated requests from this address.');
+  }
+
+  private run(prepared: PipelineRoute, call: IncomingCall, request: PipelineRequest): RouteResponse | Promise<RouteResponse> {
+    const { route } = prepared;
+    const { services, now } = request;
+    if (route.public) {
+      this.limitAnonymous(call.sourceIp, now);
+    } else {
+      const authentication = this.authenticate(call, now);
+      const { caller } = authentication;
+      request.authentication = authentication;
+      request.caller = caller;
+      // Before anything about the target is looked at: a key used from the wrong place learns nothing.
+      if (!isAllowed(call.sourceIp, caller.ipAllowlist)) throw ipNotAllowed();
+      const rate = services.keyRateLimiter.take(caller.keyId, now.getTime());
+      if (!rate.allowed) throw tooManyRequests(rate.retryAfterSeconds, 'This key is over its rate limit.');
+      services.lastUsed.touch(caller.keyId, now.getTime(), call.sourceIp);
+      const resolved = route.resolveTarget ? route.resolveTarget(request) : undefined;
+      const decision = authorize(
+        route.resolveTarget ? { caller, requiredScope: route.scope, target: resolved ? resolved.resource : null } : { caller, requiredScope: route.scope },
+      );
+      if (decision.outcome === 'not_found') {
+        // Only a constraint or the principal's reach is worth recording: a missing or foreign id
+        // is not (it would tell the log's reader that a foreign id exists).
+        if (decision.cause === 'outside_constraint' || decision.cause === 'outside_reach') {
+          this.recordDenial(prepared, call, caller, `not_found (${decision.cause})`, now);
+        }
+        throw notFound();
+      }
+      if (decision.outcome === 'insufficient_scope') throw insufficientScope(decision.scope);
+      request.effectiveScopes = decision.effectiveScopes;
+      request.target = resolved?.value;
+    }
+
+    if (route.querySchema) request.query = withNormalizedName(validateQuery(route.querySchema, { ...(call.query ?? {}) }));
+    if (!route.bodySchema) return this.execute(prepared, call, request);
+    if (!call.hasBody()) {
+      if (route.bodyRequired ?? true) throw validationFailed([{ pointer: '', detail: 'a JSON body is required' }]);
+      request.body = {};
+      validateBody(route.bodySchema, request.body);
+      return this.execute(prepared, call, request);
+    }
+    checkJsonContentType(call.header('content-type'));
+    const schema = route.bodySchema;
+    return call.readBody().then((bytes) => {
+      // Normalized before validation, so the length rules apply to what will be stored.
+      request.body = withNormalizedName(parseJsonBody(bytes));
+      validateBody(schema, request.body);
+      return this.execute(prepared, call, request);
+    });
+  }
+
+  /** 401s are also unauthenticated traffic: each takes a token from the address's bucket (429 when none is left). */
+  private authenticate(call: IncomingCall, now: Date): Authentication {
+    try {
+      return this.services.authenticator.authenticate(call.header('authorization'), now);
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) this.limitAnonymous(call.sourceIp, now);
+      throw error;
+    }
+  }
+
+  /**
+   * A read runs its handler. A change (every audited route, and any request with an
+   * Idempotency-Key) goes through services.changes: the idempotency lookup, the handler's writes,
+   * the idempotency record and the success's audit entry commit in one transaction, and the
+   * response is released only once that has committed (services/change-committer.ts).
+   */
+  private execute(prepared: PipelineRoute, call: IncomingCall, request: PipelineRequest): RouteResponse | Promise<RouteResponse> {
+    const { route } = prepared;
+    const caller = request.caller;
+    const idempotencyKey = route.idempotent && caller ? call.header('idempotency-key') : undefined;
+    if (!caller || (prepared.successAction === undefined && idempotencyKey === undefined)) return route.handler(request);
+    return this.services.changes.commit(
+      {
+        caller,
+        now: request.now,
+        sourceIp: call.sourceIp,
+        method: route.method,
+        body: request.body,
+        ...(idempotencyKey !== undefined ? { idempotency: { idempotencyKey, path: call.path } } : {}),
+        ...(prepared.successAction !== undefined
+          ? { audit: { action: prepared.successAction, target: (result: RouteResponse) => auditTarget(call.params, result) } }
+          : {}),
+      },
+      () => route.handler(request),
+    );
+  }
+
+  /**
+   * Every refusal is recorded: a known key's 401, every 403 (audited, after the response), and
+   * anonymous 401s and every 429 (counted only; see services/denial-recorder.ts).
+   */
+  private recordRefusal(prepared: PipelineRoute, call: IncomingCall, request: PipelineRequest, error: unknown): void {
+    if (!(error instanceof ApiError)) return;
+    const { denials } = this.services;
+    if (error.status === 429) {
+      denials.count('rate_limited');
+      return;
+    }
+    if (error.status !== 401 && error.status !== 403) return;
+    const known = request.caller ?? auditContextOf(error);
+    if (!known) {
+      denials.count(error.code === 'invalid_token' ? 'invalid_token' : 'missing_credentials');
+      return;
+    }
+    const detail = error.code === 'insufficient_scope' ? `insufficient_scope (${String(error.extensions.required_scope)})` : error.code;
+    this.recordDenial(prepared, call, known, detail, request.now);
+  }
+
+  private recordDenial(prepared: PipelineRoute, call: IncomingCall, known: Caller | AuditContext, detail: string, now: Date): void {
+    this.services.denials.record(
+      {
+        accountId: known.accountId,
+        actorPrincipalId: known.principalId,
+        keyId: known.keyId,
+        action: prepared.name,
+        target: auditablePath(call.path),
+        sourceIp: call.sourceIp,
+        outcome: 'denied',
+        detail,
+      },
+      now,
+    );
+  }
+}
