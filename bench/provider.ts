@@ -5,7 +5,8 @@
  *     measured in the same run (interleaved, so machine load hits every variant alike), for:
  *     - unbundled: the tsc output, Node resolving and compiling every module (the "before");
  *     - bundled: one esbuild bundle;
- *     - bundled + V8 code cache: what `npm run build` ships (provider/dist/terraform-provider-managed.js).
+ *     - bundled + V8 code cache: what `npm run build` ships (provider/dist/terraform-provider-managed.js);
+ *     - the release's linux_amd64 single executable (Node SEA of the bundle, see scripts/release).
  * (2) `terraform plan` refreshing 200 managed_api_key beside 200 terraform_data, same run, against
  *     a real control plane on a loopback port, through the filesystem mirror.
  *
@@ -13,9 +14,11 @@
  * Medians are printed; ratios are against the baseline of the same run.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bundleProviderCode } from '../provider/scripts/bundle';
+import { buildSingleExecutable } from '../scripts/release/single-executable';
 import { createServerCertificate } from '../provider/src/framework/plugin/certificate';
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '../provider/src/framework/plugin/handshake';
 import { createTerraformWorkspace, removeProviderMirror, REPOSITORY_ROOT, runCommand, type TerraformWorkspace } from '../test/support/terraform';
@@ -34,11 +37,11 @@ function median(values: number[]): number {
 const clientCertificate = createServerCertificate().certificatePem;
 
 /** Milliseconds from spawn to exit (baseline) or to the first stdout line (a provider's handshake). */
-function timeLaunch(args: string[], until: 'exit' | 'handshake'): Promise<number> {
+function timeLaunch(args: string[], until: 'exit' | 'handshake', program: string = process.execPath): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const elapsed = (): number => Number(process.hrtime.bigint() - started) / 1e6;
-    const child = spawn(process.execPath, args, {
+    const child = spawn(program, args, {
       env: { ...process.env, [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: '6,5', PLUGIN_CLIENT_CERT: clientCertificate },
       stdio: ['ignore', 'pipe', 'ignore'],
     });
@@ -69,21 +72,34 @@ async function benchStart(): Promise<void> {
     symlinkSync(join(REPOSITORY_ROOT, 'node_modules'), join(unbundledDir, 'node_modules'));
     await runCommand('npm', ['run', '--silent', 'build:provider'], { cwd: REPOSITORY_ROOT, env: process.env });
     const dist = join(REPOSITORY_ROOT, 'provider', 'dist');
-    const variants: Array<{ label: string; args: string[]; until: 'exit' | 'handshake' }> = [
+    // The release's linux_amd64 package: the same bundle as a single executable (no node on PATH).
+    process.stderr.write('building the single executable (as npm run release does)…\n');
+    const singleExecutable = join(unbundledDir, 'terraform-provider-managed-sea');
+    writeFileSync(
+      singleExecutable,
+      await buildSingleExecutable(await bundleProviderCode(join(REPOSITORY_ROOT, 'provider', 'src', 'main.ts')), {
+        nodeBinary: process.execPath,
+        postjectCli: require.resolve('postject/dist/cli.js', { paths: [REPOSITORY_ROOT] }),
+      }),
+      { mode: 0o755 },
+    );
+    const variants: Array<{ label: string; args: string[]; until: 'exit' | 'handshake'; program?: string }> = [
       { label: 'node -e 0 (baseline)', args: ['-e', '0'], until: 'exit' },
       { label: 'unbundled tsc output (before)', args: [join(unbundledDir, 'provider', 'src', 'main.js')], until: 'handshake' },
       { label: 'bundled, no code cache', args: [join(dist, 'terraform-provider-managed.core.js')], until: 'handshake' },
       { label: 'bundled + V8 code cache (after)', args: [join(dist, 'terraform-provider-managed.js')], until: 'handshake' },
+      { label: 'release single executable (SEA)', args: [], until: 'handshake', program: singleExecutable },
     ];
     for (const variant of variants.slice(1)) {
-      if (!existsSync(variant.args[0]!)) throw new Error(`${variant.args[0]} is missing`);
+      const file = variant.program ?? variant.args[0]!;
+      if (!existsSync(file)) throw new Error(`${file} is missing`);
     }
     // One warm-up each (also writes the code cache).
-    for (const variant of variants) await timeLaunch(variant.args, variant.until);
+    for (const variant of variants) await timeLaunch(variant.args, variant.until, variant.program);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const samples = variants.map(() => [] as number[]);
     for (let run = 0; run < START_RUNS; run++) {
-      for (const [index, variant] of variants.entries()) samples[index]!.push(await timeLaunch(variant.args, variant.until));
+      for (const [index, variant] of variants.entries()) samples[index]!.push(await timeLaunch(variant.args, variant.until, variant.program));
     }
     const baseline = median(samples[0]!);
     console.log(`\n(1) provider start → handshake line, median of ${START_RUNS} interleaved runs`);

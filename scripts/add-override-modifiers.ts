@@ -10,10 +10,13 @@ const MISSING_OVERRIDE_CODES = new Set([4114, 4115, 4116]);
 
 /**
  * Adds `override` wherever the checker reports it missing in `files` (absolute paths).
- * Modules such as `cdktf` resolve from `moduleRoot`, so this also works on a copy generated into
- * a temporary directory outside the repository.
+ * Modules such as `cdktf` resolve from the node_modules of `moduleRoots` (first match wins), so
+ * this also works on a copy generated into a temporary directory outside the repository, and for
+ * a runtime (cdktn) installed in a workspace package's own node_modules.
  */
-export function addOverrideModifiers(files: readonly string[], moduleRoot: string): void {
+export function addOverrideModifiers(files: readonly string[], moduleRoots: readonly string[]): void {
+  const [repositoryRoot] = moduleRoots.slice(-1);
+  if (!repositoryRoot) throw new Error('addOverrideModifiers needs at least one module root');
   const program = ts.createProgram(files, {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.CommonJS,
@@ -23,9 +26,8 @@ export function addOverrideModifiers(files: readonly string[], moduleRoot: strin
     skipLibCheck: true,
     noEmit: true,
     types: ['node'],
-    typeRoots: [path.join(moduleRoot, 'node_modules', '@types')],
-    baseUrl: moduleRoot,
-    paths: { '*': ['node_modules/*', 'node_modules/@types/*'] },
+    typeRoots: [path.join(repositoryRoot, 'node_modules', '@types')],
+    paths: { '*': moduleRoots.flatMap((root) => [path.join(root, 'node_modules', '*'), path.join(root, 'node_modules', '@types', '*')]) },
   });
   const insertions = new Map<string, Set<number>>();
   for (const diagnostic of ts.getPreEmitDiagnostics(program)) {

@@ -22,6 +22,8 @@ const PROVIDER_NAME = 'managed';
 interface BindingsRuntime {
   /** Folder under the output dir, and the package the generated code imports. */
   readonly name: string;
+  /** Where the runtime package resolves from, before the repository root (cdktn sits in its workspace). */
+  readonly moduleRoots: readonly string[];
   /** Runs that runtime's provider generator for `schema` into `outDir`. */
   generate(schema: unknown, versionConstraint: string, outDir: string): Promise<void>;
 }
@@ -29,6 +31,7 @@ interface BindingsRuntime {
 const RUNTIMES: Record<string, BindingsRuntime> = {
   cdktf: {
     name: 'cdktf',
+    moduleRoots: [REPO_ROOT],
     async generate(schema, versionConstraint, outDir) {
       // The package root of @cdktf/provider-generator 0.21 loads jsii-pacmak at import time without
       // declaring it, so take the TypeScript generator from its own module.
@@ -37,6 +40,28 @@ const RUNTIMES: Record<string, BindingsRuntime> = {
       );
       const { ConstructsMakerProviderTarget, TerraformProviderConstraint, Language } = await import('@cdktf/commons');
       const { CodeMaker } = await import('codemaker');
+      const generator = new TerraformProviderGenerator(new CodeMaker(), schema as never);
+      generator.generate(
+        new ConstructsMakerProviderTarget(
+          new TerraformProviderConstraint({ name: PROVIDER_NAME, source: PROVIDER_ADDRESS, version: versionConstraint }),
+          Language.TYPESCRIPT,
+        ),
+      );
+      await generator.save(outDir);
+    },
+  },
+  cdktn: {
+    name: 'cdktn',
+    moduleRoots: [path.join(REPO_ROOT, 'packages', 'cdktn'), REPO_ROOT],
+    // CDK Terrain, the maintained fork of the archived CDKTF. @cdktn/provider-generator 0.24.0 is
+    // the newest line and installs on Node 20 (cdktn-cli 0.24 itself needs Node 22). Its root
+    // exports the generator and the CodeMaker it was built with; the constraint target comes from
+    // @cdktn/commons, resolved from the generator's own location so both agree on one copy.
+    async generate(schema, versionConstraint, outDir) {
+      const generatorModule = require.resolve('@cdktn/provider-generator', { paths: [path.join(REPO_ROOT, 'packages', 'cdktn')] });
+      const { TerraformProviderGenerator, CodeMaker } = (await import(generatorModule)) as typeof import('@cdktn/provider-generator');
+      const commonsModule = require.resolve('@cdktn/commons', { paths: [path.dirname(generatorModule)] });
+      const { ConstructsMakerProviderTarget, TerraformProviderConstraint, Language } = (await import(commonsModule)) as typeof import('@cdktn/commons');
       const generator = new TerraformProviderGenerator(new CodeMaker(), schema as never);
       generator.generate(
         new ConstructsMakerProviderTarget(
@@ -74,7 +99,8 @@ export async function generateBindings(options: GenerateBindingsOptions = {}): P
     const runtimeDir = path.join(outDir, runtime.name);
     await runtime.generate(providerSchema, versionConstraint, runtimeDir);
     const typeScriptFiles = listFiles(runtimeDir).filter((file) => file.endsWith('.ts'));
-    addOverrideModifiers(typeScriptFiles.map((file) => path.join(runtimeDir, file)), REPO_ROOT);
+    addOverrideModifiers(typeScriptFiles.map((file) => path.join(runtimeDir, file)), runtime.moduleRoots);
+    pointRegistryLinksAtDocs(runtimeDir, runtime.name);
     markGenerated(runtimeDir, `schema/provider.json (runtime ${runtime.name})`);
   }
   fs.writeFileSync(path.join(outDir, 'scopes.ts'), renderScopeTypes(readJson(SCOPE_CATALOG_FILE)));
@@ -98,6 +124,33 @@ function providerVersionConstraint(): string {
   const match = /^(\d+)\.(\d+)\./.exec(version);
   if (!match) throw new Error(`package.json version "${version}" is not semver`);
   return `~> ${match[1]}.${match[2]}`;
+}
+
+// The generators link every class to the provider's page on the public Terraform Registry, where
+// this provider is not published. The same pages exist in this repository's docs/ (the Registry
+// layout, `npm run generate:docs`), and the npm packages ship docs/ beside dist/ at the same depth
+// as cdktf-bindings/ sits beside docs/ here, so one relative link works in both places.
+const REGISTRY_DOCS = /https:\/\/registry\.terraform\.io\/providers\/managed-dev\/managed\/latest\/docs(?:\/(resources|data-sources|ephemeral-resources|functions)\/([a-z0-9_]+))?/g;
+const DOCS_ROOT = path.join(REPO_ROOT, 'docs');
+
+function pointRegistryLinksAtDocs(runtimeDir: string, runtimeName: string): void {
+  for (const file of listFiles(runtimeDir)) {
+    const fullPath = path.join(runtimeDir, file);
+    // Relative to where the file is committed, whatever directory it is being generated into.
+    const committedDir = path.dirname(path.join(DEFAULT_OUT_DIR, runtimeName, file));
+    const text = fs.readFileSync(fullPath, 'utf8');
+    const rewritten = text.replace(REGISTRY_DOCS, (_url, kind?: string, name?: string) => {
+      const page = kind && name ? path.join(DOCS_ROOT, kind, `${name}.md`) : path.join(DOCS_ROOT, 'index.md');
+      return path.relative(committedDir, page).split(path.sep).join('/');
+    });
+    if (rewritten === text) continue;
+    fs.writeFileSync(
+      fullPath,
+      rewritten
+        .replace('Refer to the Terraform Registry for docs:', 'Documentation (Terraform Registry layout, in this repository and in the npm package):')
+        .replaceAll('Docs at Terraform Registry:', 'Docs (Terraform Registry layout):'),
+    );
+  }
 }
 
 const GENERATED_HEADER = (from: string) =>

@@ -9,13 +9,28 @@ import { codeCacheLoaderSource } from './code-cache-loader';
  * 3+ times per command). The protocol descriptor JSON is imported, so it is inside the bundle.
  */
 export async function bundleProvider(entry: string, outfile: string, options: { codeCache?: boolean } = {}): Promise<void> {
-  if (!existsSync(entry)) throw new Error(`provider entry point ${entry} does not exist`);
   // With codeCache, `outfile` becomes a small loader that runs the bundle (written beside it as
   // <name>.core.js) from a V8 code cache: see code-cache-loader.ts for why.
   const bundleFile = options.codeCache ? join(dirname(outfile), basename(outfile, '.js') + '.core.js') : outfile;
+  writeAtomically(bundleFile, await bundleProviderCode(entry));
+  if (options.codeCache) {
+    // V8 would reject the old cache anyway; removing it saves the first launch a wasted read.
+    rmSync(`${bundleFile}.v8-cache`, { force: true });
+    writeAtomically(outfile, codeCacheLoaderSource(basename(bundleFile)));
+  }
+}
+
+/**
+ * The bundle's bytes, not written anywhere. Minified and without source maps or legal comments,
+ * it holds no path of the machine that built it, so a release built from any checkout is the same.
+ * It is CommonJS that requires only Node built-ins, which is what a single executable needs.
+ */
+export async function bundleProviderCode(entry: string): Promise<Uint8Array> {
+  if (!existsSync(entry)) throw new Error(`provider entry point ${entry} does not exist`);
   const result = await build({
     entryPoints: [entry],
-    outfile: bundleFile,
+    outfile: 'terraform-provider-managed.js',
+    absWorkingDir: dirname(entry),
     write: false,
     bundle: true,
     platform: 'node',
@@ -26,12 +41,7 @@ export async function bundleProvider(entry: string, outfile: string, options: { 
     legalComments: 'none',
     logLevel: 'warning',
   });
-  writeAtomically(bundleFile, result.outputFiles[0]!.contents);
-  if (options.codeCache) {
-    // V8 would reject the old cache anyway; removing it saves the first launch a wasted read.
-    rmSync(`${bundleFile}.v8-cache`, { force: true });
-    writeAtomically(outfile, codeCacheLoaderSource(basename(bundleFile)));
-  }
+  return result.outputFiles[0]!.contents;
 }
 
 /**
