@@ -15,6 +15,7 @@ import { RequestPipeline } from './http/request-pipeline';
 import type { AnyRouteDefinition } from './http/route-definition';
 import { ROUTES } from './http/route-table';
 import { AppServices, createServices } from './services/app-services';
+import { startWalCheckpointer } from './storage/wal-checkpointer';
 
 export interface StartServerOptions {
   /** Environment to read (PORT, HOST, MANAGED_DATA_DIR, MANAGED_PEPPER, ...); default process.env. */
@@ -53,6 +54,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   for (const line of bootstrapAnnouncement(bootstrap)) announce(line);
 
+  // WAL checkpoints (and their fsync) on a worker thread, not inside a request's commit.
+  const checkpointer = startWalCheckpointer(services.db);
   const routes = options.routes ?? ROUTES;
   // One pipeline, two transports: Express for everything, and plain GETs without Express's
   // per-request overhead (http/fast-path.ts); both run the same steps of the same object.
@@ -62,6 +65,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   try {
     await once(httpServer, 'listening');
   } catch (error) {
+    await checkpointer.stop();
     services.denials.close();
     services.db.close();
     throw error;
@@ -83,8 +87,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       }).finally(() => {
         services.lastUsed.flush(); // queued last-used records are written before the database closes
         services.denials.close(); // so are queued denials and the counts not yet summarised
-        services.db.close();
-      });
+        services.changes.flush(); // and the open batch of changes commits
+      })
+        .finally(() => checkpointer.stop())
+        .finally(() => services.db.close());
       return closed;
     },
   };

@@ -188,38 +188,31 @@ export class RequestPipeline {
     }
   }
 
+  /**
+   * A read runs its handler. A change (every audited route, and any request with an
+   * Idempotency-Key) goes through services.changes: the idempotency lookup, the handler's writes,
+   * the idempotency record and the success's audit entry commit in one transaction, and the
+   * response is released only once that has committed (services/change-committer.ts).
+   */
   private execute(prepared: PipelineRoute, call: IncomingCall, request: PipelineRequest): RouteResponse | Promise<RouteResponse> {
     const { route } = prepared;
     const caller = request.caller;
     const idempotencyKey = route.idempotent && caller ? call.header('idempotency-key') : undefined;
-    const result =
-      idempotencyKey !== undefined && caller
-        ? this.services.idempotency.run(
-            { principalId: caller.principalId, idempotencyKey, method: route.method, path: call.path, body: request.body, now: request.now },
-            () => route.handler(request),
-          )
-        : route.handler(request);
-    return result instanceof Promise ? result.then((done) => this.succeeded(prepared, call, request, done)) : this.succeeded(prepared, call, request, result);
-  }
-
-  private succeeded(prepared: PipelineRoute, call: IncomingCall, request: PipelineRequest, result: RouteResponse): RouteResponse {
-    const { caller } = request;
-    if (prepared.successAction !== undefined && caller && result.status < 400) {
-      this.services.audit.record(
-        {
-          accountId: caller.accountId,
-          actorPrincipalId: caller.principalId,
-          keyId: caller.keyId,
-          action: prepared.successAction,
-          target: auditTarget(call.params, result),
-          sourceIp: call.sourceIp,
-          outcome: 'success',
-          detail: result.audit?.detail ?? `${result.status}`,
-        },
-        request.now,
-      );
-    }
-    return result;
+    if (!caller || (prepared.successAction === undefined && idempotencyKey === undefined)) return route.handler(request);
+    return this.services.changes.commit(
+      {
+        caller,
+        now: request.now,
+        sourceIp: call.sourceIp,
+        method: route.method,
+        body: request.body,
+        ...(idempotencyKey !== undefined ? { idempotency: { idempotencyKey, path: call.path } } : {}),
+        ...(prepared.successAction !== undefined
+          ? { audit: { action: prepared.successAction, target: (result: RouteResponse) => auditTarget(call.params, result) } }
+          : {}),
+      },
+      () => route.handler(request),
+    );
   }
 
   /**

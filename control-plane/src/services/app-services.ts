@@ -12,12 +12,14 @@ import { KeyRepository } from '../storage/key-repository';
 import { PrincipalRepository } from '../storage/principal-repository';
 import { CredentialCipher } from '../domain/credential-cipher';
 import { AuditRepository } from '../storage/audit-repository';
+import { auditSealKey } from '../domain/audit-chain';
 import { changeStamp } from '../storage/change-stamp';
 import { SiteResourceRepository } from '../storage/site-resource-repository';
 import { TreeRepository } from '../storage/tree-repository';
 import { AuditLog } from './audit-log';
 import { Authenticator } from './authenticator';
 import { LastUsedRecorder } from './last-used-recorder';
+import { ChangeCommitter } from './change-committer';
 import { IdempotencyService } from './idempotency-service';
 import { KeyService } from './key-service';
 import { DenialRecorder } from './denial-recorder';
@@ -38,6 +40,8 @@ export interface AppServices {
   readonly authenticator: Authenticator;
   readonly keyService: KeyService;
   readonly idempotency: IdempotencyService;
+  /** Every change request: its effect, Idempotency-Key record and audit entry in one transaction. */
+  readonly changes: ChangeCommitter;
   /** Resource tree, team membership, site sub-resources (SPEC §2, §5.1). */
   readonly tree: TreeRepository;
   readonly siteResources: SiteResourceRepository;
@@ -61,11 +65,13 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
   const keys = new KeyRepository(db);
   const idempotencyRecords = new IdempotencyRepository(db);
   const tree = new TreeRepository(db);
-  const auditRecords = new AuditRepository(db);
+  const auditRecords = new AuditRepository(db, auditSealKey(pepper));
+  auditRecords.sealUnsealedChains();
+  const audit = new AuditLog(auditRecords);
+  const idempotency = new IdempotencyService(pepper, idempotencyRecords);
   const writeLastUsed = db.transaction((records: ReadonlyArray<{ keyId: string; at: number; ip: string }>) => {
     for (const record of records) keys.recordLastUsed(record.keyId, record.at, record.ip);
   });
-  const audit = new AuditLog(auditRecords);
   return {
     config,
     clock,
@@ -77,7 +83,8 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
     idempotencyRecords,
     authenticator: new Authenticator(pepper, keys, principals, tree, changeStamp(db)),
     keyService: new KeyService({ db, pepper, keys, principals, accounts, tree }),
-    idempotency: new IdempotencyService(pepper, idempotencyRecords),
+    idempotency,
+    changes: new ChangeCommitter(db, idempotency, audit),
     tree,
     siteResources: new SiteResourceRepository(db),
     credentialCipher: new CredentialCipher(pepper),

@@ -100,6 +100,7 @@ export class KeyRepository {
   private readonly purgeSecretsStatement;
   private readonly lastUsedStatement;
   private readonly expiryStatement;
+  private readonly insertTransaction: (key: NewKey, secretHash: Buffer) => void;
 
   constructor(private readonly db: Db) {
     this.insertKeyStatement = db.prepare(
@@ -124,14 +125,8 @@ export class KeyRepository {
     this.purgeSecretsStatement = db.prepare('DELETE FROM key_secrets WHERE key_id = ? AND valid_until IS NOT NULL AND valid_until <= ?');
     this.lastUsedStatement = db.prepare('UPDATE api_keys SET last_used_at = ?, last_used_ip = ? WHERE id = ?');
     this.expiryStatement = db.prepare('UPDATE api_keys SET expires_at = ? WHERE id = ?');
-  }
-
-  /**
-   * Cache-neutral (storage/change-stamp.ts): the rows are new, and no cache holds a miss for a key
-   * or secret, so minting does not make every busy key reload itself.
-   */
-  insert(key: NewKey, secretHash: Buffer): void {
-    cacheNeutralWrite(this.db, this.db.transaction(() => {
+    // Built once: minting is the hot write path, and a transaction function costs a little to make.
+    this.insertTransaction = db.transaction((key: NewKey, secretHash: Buffer) => {
       this.insertKeyStatement.run({
         id: key.id,
         account_id: key.accountId,
@@ -150,7 +145,15 @@ export class KeyRepository {
         expires_at: key.expiresAt,
       });
       this.insertSecretStatement.run(secretHash, key.id, key.createdAt, null);
-    }));
+    });
+  }
+
+  /**
+   * Cache-neutral (storage/change-stamp.ts): the rows are new, and no cache holds a miss for a key
+   * or secret, so minting does not make every busy key reload itself.
+   */
+  insert(key: NewKey, secretHash: Buffer): void {
+    cacheNeutralWrite(this.db, () => this.insertTransaction(key, secretHash));
   }
 
   findById(id: string): StoredKey | undefined {

@@ -3,6 +3,7 @@ import { KEY_STATUSES } from '../../domain/key-rules';
 import type { KeyCreateInput, KeyListQuery, KeyRotateInput, KeyUpdateInput } from '../../services/key-service';
 import type { StoredKey } from '../../storage/key-repository';
 import { defineRoute, JsonSchema, RouteRequest } from '../route-definition';
+import { keyCreatedDetail, keyRevokedDetail, keyRotatedDetail, keyUpdatedDetail } from '../../services/key-audit-details';
 import { keyCreateSchema, keyRotateSchema, keyUpdateSchema } from '../schemas';
 
 /** Loads `{id}` so authorization can hide keys of other accounts (404) before any scope check. */
@@ -55,13 +56,7 @@ export const keyRoutes = [
     responses: { 201: { description: 'The key record plus `secret`', schema: { $ref: '#/components/schemas/KeyWithSecret' } } },
     handler: ({ caller, body, services, now }) => {
       const created = services.keyService.create(caller!, body, now);
-      return {
-        status: 201,
-        body: created,
-        headers: { Location: `/v1/keys/${created.id}` },
-        // The audit log says which keys were ephemeral (and for how long) without reading the record.
-        ...(created.ephemeral ? { audit: { detail: `201 ephemeral ttl=${created.ttl}` } } : {}),
-      };
+      return { status: 201, body: created, headers: { Location: `/v1/keys/${created.id}` }, audit: { detail: keyCreatedDetail(created, body) } };
     },
   }),
   defineRoute<undefined, StoredKey>({
@@ -84,7 +79,10 @@ export const keyRoutes = [
     bodySchema: keyUpdateSchema,
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The updated key record', schema: keyRecordRef } },
-    handler: ({ caller, target, body, services, now }) => ({ status: 200, body: services.keyService.update(caller!, target, body, now) }),
+    handler: ({ caller, target, body, services, now }) => {
+      const updated = services.keyService.update(caller!, target, body, now);
+      return { status: 200, body: updated, audit: { detail: keyUpdatedDetail(updated, body) } };
+    },
   }),
   defineRoute<undefined, StoredKey>({
     method: 'delete',
@@ -95,7 +93,10 @@ export const keyRoutes = [
     tags: ['keys'],
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The revoked key record', schema: keyRecordRef } },
-    handler: ({ caller, target, services, now }) => ({ status: 200, body: services.keyService.revoke(caller!, target, now) }),
+    handler: ({ caller, target, services, now }) => {
+      const revoked = services.keyService.revoke(caller!, target, now);
+      return { status: 200, body: revoked, audit: { detail: keyRevokedDetail(revoked) } };
+    },
   }),
   defineRoute<KeyRotateInput, StoredKey>({
     method: 'post',
@@ -109,7 +110,11 @@ export const keyRoutes = [
     idempotent: true,
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The key record plus the new `secret`', schema: { $ref: '#/components/schemas/KeyWithSecret' } } },
-    handler: ({ caller, target, body, services, now }) => ({ status: 200, body: services.keyService.rotate(caller!, target, body, now) }),
+    handler: ({ caller, target, body, services, now }) => ({
+      status: 200,
+      body: services.keyService.rotate(caller!, target, body, now),
+      audit: { detail: keyRotatedDetail(body) },
+    }),
   }),
   defineRoute<undefined, StoredKey>({
     method: 'post',
@@ -123,6 +128,9 @@ export const keyRoutes = [
     tags: ['keys'],
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The renewed key record', schema: keyRecordRef } },
-    handler: ({ caller, target, services, now }) => ({ status: 200, body: services.keyService.renew(caller!, target, now) }),
+    handler: ({ caller, target, services, now }) => {
+      const renewed = services.keyService.renew(caller!, target, now);
+      return { status: 200, body: renewed, audit: { detail: `renewed for ${renewed.ttl}; expires ${renewed.expires_at}` } };
+    },
   }),
 ];
