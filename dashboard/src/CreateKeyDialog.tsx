@@ -187,7 +187,7 @@ function CreateKeyForm({ titleId, signer, places, onCancel, onCreated }: CreateK
               aria-invalid={errors.name?.length ? true : undefined}
               aria-describedby={describedBy('name')}
               onChange={(event) => setName(event.target.value)}
-              autoFocus
+              data-autofocus
             />
             {errorList('name')}
           </div>
@@ -225,20 +225,22 @@ function CreateKeyForm({ titleId, signer, places, onCancel, onCreated }: CreateK
             {PRESET_CHIPS.map((chip) => {
               const blocked = chip.scopes.map(grant).find((each) => !each.grantable);
               return (
-                <button
-                  key={chip.name}
-                  type="button"
-                  className="chip"
-                  aria-pressed={preset === chip.name}
-                  disabled={blocked !== undefined}
-                  aria-describedby={`${id}-chip-${chip.name}`}
-                  onClick={() => setPreset(preset === chip.name ? null : chip.name)}
-                >
-                  {chip.label}
+                <span key={chip.name} className="chip-wrap">
+                  <button
+                    type="button"
+                    className="chip"
+                    aria-pressed={preset === chip.name}
+                    disabled={blocked !== undefined}
+                    title={blocked ? blocked.reason : chip.description}
+                    aria-describedby={`${id}-chip-${chip.name}`}
+                    onClick={() => setPreset(preset === chip.name ? null : chip.name)}
+                  >
+                    {chip.label}
+                  </button>
                   <span id={`${id}-chip-${chip.name}`} className="visually-hidden">
                     {blocked ? blocked.reason : chip.description}
                   </span>
-                </button>
+                </span>
               );
             })}
           </div>

@@ -27,7 +27,7 @@ export function RevokeConfirm({ apiKey, onClose, onRevoked }: { apiKey: KeyRecor
         <footer className="dialog-footer">
           <span />
           <div className="row">
-            <button type="button" className="button" onClick={onClose} autoFocus>
+            <button type="button" className="button" onClick={onClose} data-autofocus>
               Cancel
             </button>
             <button
@@ -77,7 +77,7 @@ export function RotateDialog({ apiKey, onClose, onRotated }: { apiKey: KeyRecord
               <label htmlFor={`${id}-grace`} className="field-label">
                 Grace period
               </label>
-              <select id={`${id}-grace`} className="input" value={grace} onChange={(event) => setGrace(event.target.value)}>
+              <select id={`${id}-grace`} data-autofocus className="input" value={grace} onChange={(event) => setGrace(event.target.value)}>
                 {GRACE_CHOICES.map((choice) => (
                   <option key={choice.value} value={choice.value}>
                     {choice.label}

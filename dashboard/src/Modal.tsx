@@ -1,6 +1,7 @@
 /**
  * A modal on the native <dialog> element: the browser traps focus, makes the page behind inert,
- * closes on Escape (reported through onDismiss) and puts it in the top layer.
+ * closes on Escape (reported through onDismiss) and puts it in the top layer. The element marked
+ * `data-autofocus` gets the focus when it opens; the opener gets it back when it closes.
  */
 import { useEffect, useRef, type ReactNode } from 'react';
 
@@ -19,6 +20,8 @@ export function Modal({ labelledBy, describedBy, alert, className, onDismiss, ch
     const dialog = ref.current!;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (!dialog.open) dialog.showModal();
+    // showModal focuses the first focusable element (often a close button); start where the dialog says.
+    dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     return () => {
       dialog.close();
       opener?.focus();
