@@ -99,6 +99,11 @@ function CreateKeyForm({ titleId, signer, places, onCancel, onCreated }: CreateK
   const visibleDangerous = DANGEROUS_SCOPES.filter((scope) => matches(search, scope.name, scope.description));
   const selectedCount = new Set([...presetScopes, ...extra, ...dangerous]).size;
 
+  /** An API error stays at its field only until that field is edited. */
+  const edited = (field: FormField) => {
+    if (errors[field]?.length) setErrors({ ...errors, [field]: [] });
+  };
+
   const toggle = (set: ReadonlySet<string>, scope: string, on: boolean) => {
     const next = new Set(set);
     if (on) next.add(scope);
@@ -186,7 +191,10 @@ function CreateKeyForm({ titleId, signer, places, onCancel, onCreated }: CreateK
               placeholder="ci-deploy-acme"
               aria-invalid={errors.name?.length ? true : undefined}
               aria-describedby={describedBy('name')}
-              onChange={(event) => setName(event.target.value)}
+              onChange={(event) => {
+                setName(event.target.value);
+                edited('name');
+              }}
               data-autofocus
             />
             {errorList('name')}
@@ -201,7 +209,10 @@ function CreateKeyForm({ titleId, signer, places, onCancel, onCreated }: CreateK
               value={ttl}
               aria-invalid={errors.ttl?.length ? true : undefined}
               aria-describedby={describedBy('ttl', `${id}-ttl-hint`)}
-              onChange={(event) => setTtl(event.target.value)}
+              onChange={(event) => {
+                setTtl(event.target.value);
+                edited('ttl');
+              }}
             >
               {TTL_CHOICES.map((choice) => (
                 <option key={choice.value} value={choice.value}>
@@ -233,7 +244,10 @@ function CreateKeyForm({ titleId, signer, places, onCancel, onCreated }: CreateK
                     disabled={blocked !== undefined}
                     title={blocked ? blocked.reason : chip.description}
                     aria-describedby={`${id}-chip-${chip.name}`}
-                    onClick={() => setPreset(preset === chip.name ? null : chip.name)}
+                    onClick={() => {
+                      setPreset(preset === chip.name ? null : chip.name);
+                      edited('scopes');
+                    }}
                   >
                     {chip.label}
                   </button>
@@ -278,7 +292,10 @@ function CreateKeyForm({ titleId, signer, places, onCancel, onCreated }: CreateK
                     checked={fromPreset || extra.has(scope.name)}
                     disabled={fromPreset || !allowed.grantable}
                     aria-describedby={`${checkboxId}-about`}
-                    onChange={(event) => setExtra(toggle(extra, scope.name, event.target.checked))}
+                    onChange={(event) => {
+                      setExtra(toggle(extra, scope.name, event.target.checked));
+                      edited('scopes');
+                    }}
                   />
                   <label htmlFor={checkboxId} className="scope-name mono">
                     {scope.name}
@@ -295,6 +312,7 @@ function CreateKeyForm({ titleId, signer, places, onCancel, onCreated }: CreateK
           <section className="danger-zone" aria-labelledby={`${id}-danger-title`}>
             <h3 id={`${id}-danger-title`}>Dangerous scopes</h3>
             <p className="hint">Never part of a preset. Each one is added on its own, on purpose.</p>
+            <div className="danger-list">
             {visibleDangerous.map((scope) => {
               const allowed = grant(scope.name);
               const checkboxId = `${id}-danger-${scope.name}`;
@@ -355,6 +373,7 @@ function CreateKeyForm({ titleId, signer, places, onCancel, onCreated }: CreateK
                 </div>
               );
             })}
+            </div>
           </section>
           {errorList('scopes')}
         </fieldset>
@@ -370,7 +389,10 @@ function CreateKeyForm({ titleId, signer, places, onCancel, onCreated }: CreateK
               value={placeId}
               aria-invalid={errors.constraint?.length ? true : undefined}
               aria-describedby={describedBy('constraint', `${id}-constraint-hint`)}
-              onChange={(event) => setPlaceId(event.target.value)}
+              onChange={(event) => {
+                setPlaceId(event.target.value);
+                edited('constraint');
+              }}
             >
               <option value="">No constraint (whole account)</option>
               {KIND_GROUPS.map(({ kind, label }) => {
@@ -406,7 +428,7 @@ function CreateKeyForm({ titleId, signer, places, onCancel, onCreated }: CreateK
               aria-describedby={[`${id}-allowlist-hint`, `${id}-allowlist-live`, ...(errors.ip_allowlist?.length ? [`${id}-ip_allowlist-error`] : [])].join(' ')}
               onChange={(event) => {
                 setAllowlist(event.target.value);
-                if (errors.ip_allowlist) setErrors({ ...errors, ip_allowlist: [] });
+                edited('ip_allowlist');
               }}
             />
             <p id={`${id}-allowlist-hint`} className="hint">

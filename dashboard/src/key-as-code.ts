@@ -27,7 +27,10 @@ export function resourceName(name: string): string {
 
 /** A string literal valid in both HCL and TypeScript (JSON escaping; HCL also needs ${ and %{ escaped). */
 function hclString(value: string): string {
-  return JSON.stringify(value).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
+  // Replacement functions, not strings: in a replacement string "$$" would mean one "$".
+  return JSON.stringify(value)
+    .replace(/\$\{/g, () => '$${')
+    .replace(/%\{/g, () => '%%{');
 }
 
 function tsString(value: string): string {

@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { launchBrowser, type TestBrowser } from '../support/browser';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane';
 import { apiClient } from '../support/http';
@@ -53,6 +53,16 @@ async function expectNoSeriousAxeViolations(what: string, include?: string): Pro
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
     .map((violation) => `${what}: ${violation.id} (${violation.impact}) ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
   expect(serious).toEqual([]);
+}
+
+/** The whole dialog, unscrolled: a viewport tall enough that it needs no scrolling, then back. */
+async function screenshotWhole(target: Locator, file: string): Promise<void> {
+  const viewport = page.viewportSize()!;
+  await page.setViewportSize({ width: viewport.width, height: 1700 });
+  await target.locator('.dialog-scroll').evaluate((element) => element.scrollTo(0, 0));
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await target.screenshot({ path: join(SCREENSHOTS, file), animations: 'disabled' });
+  await page.setViewportSize(viewport);
 }
 
 const dialog = () => page.getByRole('dialog', { name: 'Create API key' });
@@ -167,7 +177,7 @@ it('creates Deploy bot + metrics:read (found by search), constrained to a team, 
   await allowlist.fill('127.0.0.0/8\n203.0.113.0/24');
   expect(await page.getByText('Line 1:').count()).toBe(0);
 
-  await dialog().screenshot({ path: join(SCREENSHOTS, 'dashboard-create-key.png') });
+  await screenshotWhole(dialog(), 'dashboard-create-key.png');
   await dialog().getByRole('button', { name: 'Create key', exact: true }).click();
 
   const confirmation = page.getByRole('dialog', { name: 'API key created' });
@@ -185,7 +195,7 @@ it('creates Deploy bot + metrics:read (found by search), constrained to a team, 
   await confirmation.getByRole('tab', { name: 'CDKTF' }).click();
   made.cdktf = (await confirmation.getByRole('tabpanel').locator('code').textContent()) ?? '';
   await confirmation.getByRole('tab', { name: 'Terraform' }).click();
-  await confirmation.screenshot({ path: join(SCREENSHOTS, 'dashboard-key-created.png') });
+  await screenshotWhole(confirmation, 'dashboard-key-created.png');
 
   // The key read back through the API has exactly those settings and 90 days.
   const listed = await owner().get('/v1/keys?name=acme%20deployer');
