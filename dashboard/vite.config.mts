@@ -13,6 +13,15 @@ export default defineConfig({
   root: here,
   base: '/',
   plugins: [react()],
+  resolve: {
+    // The contract's TypeScript source (ES modules) rather than its CommonJS build, so only the
+    // pure functions the dashboard uses are bundled (not its node:crypto secret minting).
+    alias: {
+      '@managed-dev/contract': fileURLToPath(new URL('../packages/contract/src/index.ts', import.meta.url)),
+      'node:crypto': fileURLToPath(new URL('./src/node-builtins-unavailable.ts', import.meta.url)),
+      'node:zlib': fileURLToPath(new URL('./src/node-builtins-unavailable.ts', import.meta.url)),
+    },
+  },
   build: {
     outDir: fileURLToPath(new URL('../dist/dashboard', import.meta.url)),
     emptyOutDir: true,

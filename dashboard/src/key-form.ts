@@ -1,13 +1,21 @@
 /**
  * The Create API key form's rules, pure: the TTL choices, which scopes the signed-in key may grant
  * (and why not), IP allowlist checks and where an API error belongs. Every rule that the server
- * also enforces is imported from the server's own domain code, so the form and the API never
+ * also enforces is imported from @managed-dev/contract, the package the server uses, so the form and the API never
  * disagree.
  */
-import { checkAllowlist, type AllowlistProblem } from '../../control-plane/src/domain/cidr';
-import { PRESETS, SCOPE_DEFINITIONS, isRole } from '../../control-plane/src/domain/scope-catalog';
-import { expandScopes, grantedScopes, roleCeiling } from '../../control-plane/src/domain/scopes';
-import { DEFAULT_TTL, parseTtl } from '../../control-plane/src/domain/ttl';
+import {
+  DEFAULT_TTL,
+  PRESETS,
+  SCOPE_DEFINITIONS,
+  checkAllowlist,
+  expandScopes,
+  grantedScopes,
+  isRole,
+  parseTtl,
+  roleCeiling,
+  type AllowlistProblem,
+} from '@managed-dev/contract';
 
 export { DEFAULT_TTL };
 

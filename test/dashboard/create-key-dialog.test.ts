@@ -15,6 +15,25 @@ import { createTerraformWorkspace, REPOSITORY_ROOT, requireTerraform, type Terra
 
 jest.setTimeout(300_000);
 
+/**
+ * The few browser globals the page functions below touch, typed here because this file is
+ * compiled without the DOM library (which would change Node's own types for the whole program).
+ */
+interface BrowserElement {
+  blur(): void;
+  readonly textContent: string | null;
+}
+declare const document: { readonly activeElement: BrowserElement | null; readonly cookie: string; querySelector(selector: string): BrowserElement | null };
+declare const localStorage: Record<string, string>;
+declare const sessionStorage: Record<string, string>;
+declare const navigator: { readonly clipboard: { readText(): Promise<string> } };
+type SelectElement = { readonly selectedOptions: ArrayLike<BrowserElement> };
+type CheckboxElement = { readonly labels: ArrayLike<BrowserElement> | null };
+type OptGroupElement = { readonly label: string; querySelectorAll(selector: string): ArrayLike<BrowserElement> };
+
+/** Whether the element has the keyboard focus. */
+const isFocused = (locator: Locator) => locator.evaluate((element) => element === document.activeElement);
+
 const SCREENSHOTS = join(REPOSITORY_ROOT, 'docs', 'images');
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -60,7 +79,7 @@ async function screenshotWhole(target: Locator, file: string): Promise<void> {
   const viewport = page.viewportSize()!;
   await page.setViewportSize({ width: viewport.width, height: 1700 });
   await target.locator('.dialog-scroll').evaluate((element) => element.scrollTo(0, 0));
-  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.evaluate(() => document.activeElement?.blur());
   await target.screenshot({ path: join(SCREENSHOTS, file), animations: 'disabled' });
   await page.setViewportSize(viewport);
 }
@@ -108,7 +127,7 @@ it('opens the dialog: TTL defaults to 90 days (longest one year), no preset chec
   await expectNoSeriousAxeViolations('create dialog', 'dialog');
 
   const ttl = dialog().getByLabel('TTL');
-  expect(await ttl.evaluate((select: HTMLSelectElement) => select.selectedOptions[0]!.textContent)).toBe('90 days');
+  expect(await ttl.evaluate((select) => (select as unknown as SelectElement).selectedOptions[0]!.textContent)).toBe('90 days');
   const choices = await ttl.locator('option').allTextContents();
   expect(choices[choices.length - 1]).toBe('1 year');
   expect(choices.indexOf('90 days')).toBeGreaterThan(0);
@@ -154,13 +173,16 @@ it('creates Deploy bot + metrics:read (found by search), constrained to a team, 
 
   const search = dialog().getByRole('searchbox', { name: 'Search scopes' });
   await search.fill('metrics');
-  const visible = await dialog().getByRole('group', { name: 'Scopes' }).getByRole('checkbox').evaluateAll((boxes) => boxes.map((box) => (box as HTMLInputElement).labels?.[0]?.textContent));
+  const visible = await dialog().getByRole('group', { name: 'Scopes' }).getByRole('checkbox').evaluateAll((boxes) => boxes.map((box) => (box as unknown as CheckboxElement).labels?.[0]?.textContent));
   expect(visible).toEqual(['metrics:read']);
   await dialog().getByRole('checkbox', { name: 'metrics:read', exact: true }).check();
   await search.fill('');
 
   const constraint = dialog().getByLabel('Constraint');
-  const groups = await constraint.locator('optgroup').evaluateAll((elements) => elements.map((group) => [(group as HTMLOptGroupElement).label, [...group.querySelectorAll('option')].map((option) => option.textContent)]));
+  const groups = await constraint.locator('optgroup').evaluateAll((elements) => elements.map((element) => {
+    const group = element as unknown as OptGroupElement;
+    return [group.label, Array.from(group.querySelectorAll('option'), (option) => option.textContent)];
+  }));
   expect(groups).toEqual([
     ['Teams', ['acme-team', 'globex-team']],
     ['Projects', ['acme-project', 'globex-project']],
@@ -249,23 +271,23 @@ it('applies the Terraform snippet with the real terraform: the key is imported a
 it('works from the keyboard alone: open, fill, pick a preset, create, close', async () => {
   await page.locator('body').focus();
   const createButton = page.getByRole('button', { name: 'Create key', exact: true });
-  for (let presses = 0; presses < 30 && !(await createButton.evaluate((element) => element === document.activeElement)); presses++) await page.keyboard.press('Tab');
+  for (let presses = 0; presses < 30 && !(await isFocused(createButton)); presses++) await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await dialog().waitFor();
-  expect(await dialog().getByLabel('Name').evaluate((element) => element === document.activeElement)).toBe(true);
+  expect(await isFocused(dialog().getByLabel('Name'))).toBe(true);
   await page.keyboard.type('keyboard-only');
   const chip = dialog().getByRole('button', { name: 'Observability', exact: true });
-  for (let presses = 0; presses < 10 && !(await chip.evaluate((element) => element === document.activeElement)); presses++) await page.keyboard.press('Tab');
+  for (let presses = 0; presses < 10 && !(await isFocused(chip)); presses++) await page.keyboard.press('Tab');
   await page.keyboard.press('Space');
   expect(await chip.getAttribute('aria-pressed')).toBe('true');
   const submit = dialog().getByRole('button', { name: 'Create key', exact: true });
-  for (let presses = 0; presses < 60 && !(await submit.evaluate((element) => element === document.activeElement)); presses++) await page.keyboard.press('Tab');
+  for (let presses = 0; presses < 60 && !(await isFocused(submit)); presses++) await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   const confirmation = page.getByRole('dialog', { name: 'API key created' });
   await confirmation.waitFor();
   await page.keyboard.press('Escape');
   await confirmation.waitFor({ state: 'detached' });
-  expect(await createButton.evaluate((element) => element === document.activeElement)).toBe(true);
+  expect(await isFocused(createButton)).toBe(true);
   const created = await owner().get('/v1/keys?name=keyboard-only');
   expect(created.body.items[0]).toMatchObject({ preset: 'observability', scopes: [] });
 });

@@ -1,6 +1,6 @@
 /** The dialog's form rules: TTL choices, grantability reasons, allowlist lines, error pointers. */
 import { DEFAULT_TTL, PRESET_CHIPS, TTL_CHOICES, allowlistProblems, fieldOfPointer, grantabilityOf } from '../../dashboard/src/key-form';
-import { isDangerousScope } from '../../control-plane/src/domain/scope-catalog';
+import { isDangerousScope } from '@managed-dev/contract';
 
 it('offers shorter TTLs than the 90-day default and one year at most', () => {
   expect(DEFAULT_TTL).toBe('90d');
