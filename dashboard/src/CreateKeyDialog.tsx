@@ -309,6 +309,23 @@ function CreateKeyForm({ titleId, signer, places, onCancel, onCreated }: CreateK
             })}
           </div>
 
+          <div className="selected-scopes" aria-live="polite">
+            {selectedCount === 0 ? (
+              <span className="hint">No scope selected yet.</span>
+            ) : (
+              <>
+                <span className="hint">This key will hold</span>
+                <ul aria-label="Selected scopes">
+                  {[...new Set([...presetScopes, ...extra, ...dangerous])].sort().map((scope) => (
+                    <li key={scope} className={`pill mono${dangerous.has(scope) ? ' danger' : ''}`}>
+                      {scope}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </div>
+
           <section className="danger-zone" aria-labelledby={`${id}-danger-title`}>
             <h3 id={`${id}-danger-title`}>Dangerous scopes</h3>
             <p className="hint">Never part of a preset. Each one is added on its own, on purpose.</p>

@@ -112,11 +112,11 @@ export function KeysPage({ me }: { me: Whoami }) {
                   </th>
                   <td>{accessSummary(key)}</td>
                   <td>{placeName(key)}</td>
-                  <td>
+                  <td className="nowrap">
                     <span className={`status ${key.status}`}>{key.status}</span>
                   </td>
-                  <td>{dateFormat.format(new Date(key.expires_at))}</td>
-                  <td>{key.last_used_at ? dateTimeFormat.format(new Date(key.last_used_at)) : 'Never'}</td>
+                  <td className="nowrap">{dateFormat.format(new Date(key.expires_at))}</td>
+                  <td className="nowrap">{key.last_used_at ? dateTimeFormat.format(new Date(key.last_used_at)) : 'Never'}</td>
                   <td className="actions">
                     {key.status === 'active' && canWrite ? (
                       <>

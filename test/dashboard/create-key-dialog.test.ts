@@ -302,6 +302,7 @@ it('revokes from the table behind an alert dialog', async () => {
   await alert.waitFor({ state: 'detached' });
   await row.getByText('revoked').waitFor();
   expect((await owner().get(`/v1/keys/${made.id}`)).body.status).toBe('revoked');
+  await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-keys.png'), animations: 'disabled' });
   expect((await apiClient(controlPlane.url, made.secret).get('/v1/whoami')).status).toBe(401);
 });
 
