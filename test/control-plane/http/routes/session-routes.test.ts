@@ -130,6 +130,17 @@ it('honours the key’s IP allowlist at sign-in and on every request made with t
   expect(fencedNow.body.code).toBe('ip_not_allowed');
 });
 
+it('shares its key’s rate limit: bearer and cookie requests drain one bucket', async () => {
+  await controlPlane.close();
+  controlPlane = await startControlPlane({ clock, env: { MANAGED_RATE_LIMIT_PER_KEY: '1', MANAGED_RATE_LIMIT_PER_KEY_BURST: '3' } });
+  const session = await signIn(controlPlane.ownerKey); // token 1
+  expect((await apiClient(controlPlane.url, controlPlane.ownerKey).get('/v1/whoami')).status).toBe(200); // token 2
+  expect((await withSession(session).get('/v1/whoami')).status).toBe(200); // token 3
+  const limited = await withSession(session).get('/v1/whoami');
+  expect(limited.status).toBe(429);
+  expect((await apiClient(controlPlane.url, controlPlane.ownerKey).get('/v1/whoami')).status).toBe(429);
+});
+
 it('ends the session when its key is revoked, expires, or its secret is rotated out', async () => {
   const revoked = await mintKey({ name: 'to-revoke', preset: 'read-only' });
   const revokedSession = await signIn(revoked.secret);
