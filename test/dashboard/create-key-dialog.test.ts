@@ -34,6 +34,11 @@ type OptGroupElement = { readonly label: string; querySelectorAll(selector: stri
 /** Whether the element has the keyboard focus. */
 const isFocused = (locator: Locator) => locator.evaluate((element) => element === document.activeElement);
 
+/** Waits until the element has the keyboard focus (focus moves in effects, after the DOM changes). */
+async function waitForFocus(locator: Locator): Promise<void> {
+  await page.waitForFunction((element) => element === document.activeElement, await locator.elementHandle());
+}
+
 const SCREENSHOTS = join(REPOSITORY_ROOT, 'docs', 'images');
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -89,7 +94,7 @@ const owner = () => apiClient(controlPlane.url, controlPlane.ownerKey);
 
 it('does not sign in with a wrong key, and the sign-in page passes axe', async () => {
   await page.goto(`${controlPlane.url}/`);
-  await expect(page.getByRole('button', { name: 'Sign in' }).isVisible()).resolves.toBe(true);
+  await page.getByRole('button', { name: 'Sign in' }).waitFor();
   await expectNoSeriousAxeViolations('sign-in page');
   await page.getByLabel('API key', { exact: true }).fill('mdk_this-is-not-a-key');
   await page.getByRole('button', { name: 'Sign in' }).click();
@@ -274,7 +279,7 @@ it('works from the keyboard alone: open, fill, pick a preset, create, close', as
   for (let presses = 0; presses < 30 && !(await isFocused(createButton)); presses++) await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await dialog().waitFor();
-  expect(await isFocused(dialog().getByLabel('Name'))).toBe(true);
+  await waitForFocus(dialog().getByLabel('Name'));
   await page.keyboard.type('keyboard-only');
   const chip = dialog().getByRole('button', { name: 'Observability', exact: true });
   for (let presses = 0; presses < 10 && !(await isFocused(chip)); presses++) await page.keyboard.press('Tab');
@@ -287,7 +292,7 @@ it('works from the keyboard alone: open, fill, pick a preset, create, close', as
   await confirmation.waitFor();
   await page.keyboard.press('Escape');
   await confirmation.waitFor({ state: 'detached' });
-  expect(await isFocused(createButton)).toBe(true);
+  await waitForFocus(createButton); // focus returns to the button that opened the dialog
   const created = await owner().get('/v1/keys?name=keyboard-only');
   expect(created.body.items[0]).toMatchObject({ preset: 'observability', scopes: [] });
 });
