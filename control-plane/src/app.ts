@@ -12,6 +12,8 @@ import { BootstrapResult, bootstrapAnnouncement, ensureBootstrapped } from './bo
 import { createApp } from './http/create-app';
 import { withFastPath } from './http/fast-path';
 import { RequestPipeline } from './http/request-pipeline';
+import { withDashboard } from './http/dashboard-assets';
+import { withSecurityHeaders } from './http/security-headers';
 import type { AnyRouteDefinition } from './http/route-definition';
 import { ROUTES } from './http/route-table';
 import { AppServices, createServices } from './services/app-services';
@@ -61,7 +63,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // per-request overhead (http/fast-path.ts); both run the same steps of the same object.
   const pipeline = new RequestPipeline(services);
   const app = createApp(services, routes, pipeline);
-  const httpServer = createServer(withFastPath(app, services, routes, pipeline)).listen(config.port, config.host);
+  // The dashboard's files are served in front of the API; security headers go on everything.
+  const listener = withSecurityHeaders(withDashboard(withFastPath(app, services, routes, pipeline), config.dashboardDir));
+  const httpServer = createServer(listener).listen(config.port, config.host);
   try {
     await once(httpServer, 'listening');
   } catch (error) {

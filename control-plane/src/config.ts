@@ -2,7 +2,8 @@
  * Runtime configuration from the environment (SPEC §5.2). Read once at start; everything else
  * receives the parsed values.
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { RateLimit } from './domain/token-bucket';
 
 export interface ControlPlaneConfig {
@@ -19,6 +20,15 @@ export interface ControlPlaneConfig {
   readonly keyRateLimit: RateLimit;
   /** MANAGED_RATE_LIMIT_ANONYMOUS (requests/s per client address) and MANAGED_RATE_LIMIT_ANONYMOUS_BURST. */
   readonly anonymousRateLimit: RateLimit;
+  /** MANAGED_DASHBOARD_DIR: the built dashboard served at "/" (default: dist/dashboard in the repository). */
+  readonly dashboardDir: string;
+}
+
+/** The repository root (the folder holding package.json) above this file, from source or from dist/. */
+function repositoryRoot(): string {
+  let folder = __dirname;
+  while (!existsSync(join(folder, 'package.json')) && dirname(folder) !== folder) folder = dirname(folder);
+  return folder;
 }
 
 export const DEFAULT_KEY_RATE_LIMIT: RateLimit = { perSecond: 100, burst: 200 };
@@ -60,5 +70,6 @@ export function configFromEnvironment(env: Environment): ControlPlaneConfig {
       .filter((entry) => entry !== ''),
     keyRateLimit: rateLimit(env, 'MANAGED_RATE_LIMIT_PER_KEY', DEFAULT_KEY_RATE_LIMIT),
     anonymousRateLimit: rateLimit(env, 'MANAGED_RATE_LIMIT_ANONYMOUS', DEFAULT_ANONYMOUS_RATE_LIMIT),
+    dashboardDir: resolve(env.MANAGED_DASHBOARD_DIR || join(repositoryRoot(), 'dist', 'dashboard')),
   };
 }

@@ -47,6 +47,7 @@ function incomingCall(request: Request, response: Response): IncomingCall {
     path: instanceOf(request),
     // request.ip is the socket peer unless MANAGED_TRUST_PROXY named the proxy ("trust proxy").
     sourceIp: request.ip ?? request.socket.remoteAddress ?? '',
+    secure: request.secure,
     params: { ...(request.params as Record<string, string>) },
     query: request.query as Record<string, unknown>,
     header: (name) => request.get(name),

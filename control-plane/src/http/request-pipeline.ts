@@ -32,6 +32,8 @@ export interface IncomingCall {
   readonly sourceIp: string;
   /** Path parameters by name, already percent-decoded. */
   readonly params: Readonly<Record<string, string>>;
+  /** Arrived over TLS (directly, or X-Forwarded-Proto from a trusted proxy); unset means no. */
+  readonly secure?: boolean;
   /** The parsed query string; undefined when the request had none. */
   readonly query: Readonly<Record<string, unknown>> | undefined;
   /** A request header by lower-case name. */
@@ -84,6 +86,10 @@ class PipelineRequest implements RouteRequest {
     return this.call.sourceIp;
   }
 
+  get secureTransport(): boolean {
+    return this.call.secure === true;
+  }
+
   header(name: string): string | undefined {
     return this.call.header(name.toLowerCase());
   }
@@ -134,7 +140,7 @@ export class RequestPipeline {
     if (route.public) {
       this.limitAnonymous(call.sourceIp, now);
     } else {
-      const authentication = this.authenticate(call, now);
+      const authentication = this.authenticate(call, prepared.route.method, now);
       const { caller } = authentication;
       request.authentication = authentication;
       request.caller = caller;
@@ -179,9 +185,13 @@ export class RequestPipeline {
   }
 
   /** 401s are also unauthenticated traffic: each takes a token from the address's bucket (429 when none is left). */
-  private authenticate(call: IncomingCall, now: Date): Authentication {
+  private authenticate(call: IncomingCall, method: string, now: Date): Authentication {
     try {
-      return this.services.authenticator.authenticate(call.header('authorization'), now);
+      // A bearer key, or the dashboard's session cookie (+ CSRF token on changes): services/session-service.ts.
+      return this.services.sessions.authenticateRequest(
+        { method: method.toUpperCase(), authorization: call.header('authorization'), cookie: call.header('cookie'), csrfToken: call.header('x-csrf-token') },
+        now,
+      );
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) this.limitAnonymous(call.sourceIp, now);
       throw error;

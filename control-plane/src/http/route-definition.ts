@@ -35,6 +35,8 @@ export interface RouteRequest<Body = unknown, Target = unknown> {
   readonly target: Target;
   /** The peer address the request came from. */
   readonly sourceIp: string;
+  /** Served over TLS (directly, or X-Forwarded-Proto from a trusted proxy); decides the cookie's Secure flag. */
+  readonly secureTransport?: boolean;
   /** Request time, read once from the injected clock. */
   readonly now: Date;
   readonly services: AppServices;

@@ -9,6 +9,7 @@ import { keyRoutes } from './routes/key-routes';
 import { siteRoutes } from './routes/site-routes';
 import { treeRoutes } from './routes/tree-routes';
 import { metaRoutes } from './routes/meta-routes';
+import { sessionRoutes } from './routes/session-routes';
 import type { AnyRouteDefinition } from './route-definition';
 
 export const ROUTES: readonly AnyRouteDefinition[] = [
@@ -18,4 +19,5 @@ export const ROUTES: readonly AnyRouteDefinition[] = [
   ...treeRoutes,
   ...siteRoutes,
   ...auditRoutes,
+  ...sessionRoutes,
 ];

@@ -27,6 +27,8 @@ import { RateLimiter } from './rate-limiter';
 
 /** Buckets kept per limiter: ~100 bytes each, so a few MB at most whatever the traffic. */
 const MAX_RATE_LIMITED_CALLERS = 50_000;
+import { SessionRepository } from '../storage/session-repository';
+import { SessionService } from './session-service';
 
 export interface AppServices {
   readonly config: ControlPlaneConfig;
@@ -55,6 +57,8 @@ export interface AppServices {
   readonly anonymousRateLimiter: RateLimiter;
   /** Denials: counted when anonymous, audited after the response otherwise. */
   readonly denials: DenialRecorder;
+  /** Dashboard sessions; also the pipeline's one authentication step (bearer key or session cookie). */
+  readonly sessions: SessionService;
 }
 
 export function createServices(config: ControlPlaneConfig, clock: Clock): AppServices {
@@ -72,6 +76,7 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
   const writeLastUsed = db.transaction((records: ReadonlyArray<{ keyId: string; at: number; ip: string }>) => {
     for (const record of records) keys.recordLastUsed(record.keyId, record.at, record.ip);
   });
+  const authenticator = new Authenticator(pepper, keys, principals, tree, changeStamp(db));
   return {
     config,
     clock,
@@ -81,7 +86,7 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
     principals,
     keys,
     idempotencyRecords,
-    authenticator: new Authenticator(pepper, keys, principals, tree, changeStamp(db)),
+    authenticator,
     keyService: new KeyService({ db, pepper, keys, principals, accounts, tree }),
     idempotency,
     changes: new ChangeCommitter(db, idempotency, audit),
@@ -94,5 +99,6 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
     keyRateLimiter: new RateLimiter(config.keyRateLimit, MAX_RATE_LIMITED_CALLERS),
     anonymousRateLimiter: new RateLimiter(config.anonymousRateLimit, MAX_RATE_LIMITED_CALLERS),
     denials: new DenialRecorder({ audit, now: () => clock.now() }),
+    sessions: new SessionService(pepper, new SessionRepository(db), authenticator),
   };
 }
