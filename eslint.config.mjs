@@ -16,12 +16,15 @@ export default tseslint.config(
       // Generated from schema/ and provider.json by npm scripts; their generators are linted.
       'cdktf-bindings/generated/**',
       'packages/contract/src/generated/**',
+      'provider/src/framework/protocol/generated/**',
     ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     rules: {
+      // A `let` assigned once, after a closure that reads it was made (a server its own shutdown hook stops), stays a `let`.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // `_name` marks a value deliberately left unused (a destructured field dropped on purpose).
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none', ignoreRestSiblings: true }],
     },

@@ -7,26 +7,28 @@
  *     - bundled: one esbuild bundle;
  *     - bundled + V8 code cache: what `npm run build` ships (provider/dist/terraform-provider-managed.js);
  *     - the release's linux_amd64 single executable (Node SEA of the bundle, see scripts/release).
- * (2) `terraform plan` refreshing 200 managed_api_key beside 200 terraform_data, same run, against
- *     a real control plane on a loopback port, through the filesystem mirror.
+ * (2) `terraform apply` creating and `terraform plan` refreshing 10 / 100 / 500 managed_api_key
+ *     beside as many terraform_data, same run, against a real control plane (its own process) on
+ *     a loopback port, through the filesystem mirror.
  *
- * Environment: BENCH_START_RUNS (default 21), BENCH_PLAN_RUNS (default 3), BENCH_KEYS (default 200).
+ * `npm run bench:provider -- start` or `-- plan` runs one part.
+ * Environment: BENCH_START_RUNS (default 21), BENCH_RUNS (default 3), BENCH_SIZES (default 10,100,500).
  * Medians are printed; ratios are against the baseline of the same run.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { bundleProviderCode } from '../provider/scripts/bundle';
 import { buildSingleExecutable } from '../scripts/release/single-executable';
 import { createServerCertificate } from '../provider/src/framework/plugin/certificate';
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '../provider/src/framework/plugin/handshake';
 import { createTerraformWorkspace, removeProviderMirror, REPOSITORY_ROOT, runCommand, type TerraformWorkspace } from '../test/support/terraform';
-import { startControlPlane } from '../test/support/control-plane';
+import { startControlPlaneProcess } from '../scripts/lib/node-process';
 
 const START_RUNS = Number(process.env.BENCH_START_RUNS ?? 21);
-const PLAN_RUNS = Number(process.env.BENCH_PLAN_RUNS ?? 3);
-const KEYS = Number(process.env.BENCH_KEYS ?? 200);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SIZES = (process.env.BENCH_SIZES ?? '10,100,500').split(',').map(Number);
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -70,6 +72,10 @@ async function benchStart(): Promise<void> {
   try {
     await runCommand('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', unbundledDir], { cwd: REPOSITORY_ROOT, env: process.env, expectExitCodes: [0, 1, 2] });
     symlinkSync(join(REPOSITORY_ROOT, 'node_modules'), join(unbundledDir, 'node_modules'));
+    // tsc does not emit the generated protocol module (JavaScript with a .d.ts); copy it beside its importers.
+    const generated = join('provider', 'src', 'framework', 'protocol', 'generated', 'protocol.js');
+    mkdirSync(dirname(join(unbundledDir, generated)), { recursive: true });
+    copyFileSync(join(REPOSITORY_ROOT, generated), join(unbundledDir, generated));
     await runCommand('npm', ['run', '--silent', 'build:provider'], { cwd: REPOSITORY_ROOT, env: process.env });
     const dist = join(REPOSITORY_ROOT, 'provider', 'dist');
     // The release's linux_amd64 package: the same bundle as a single executable (no node on PATH).
@@ -112,49 +118,66 @@ async function benchStart(): Promise<void> {
   }
 }
 
-async function timePlan(workspace: TerraformWorkspace): Promise<number> {
+async function timed(workspace: TerraformWorkspace, args: string[]): Promise<number> {
   const started = process.hrtime.bigint();
-  await workspace.terraform(['plan', '-detailed-exitcode', '-input=false'], { expectExitCodes: [0], timeoutMs: 600_000 });
+  await workspace.terraform(args, { timeoutMs: 900_000 });
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-async function benchPlan(): Promise<void> {
-  const controlPlane = await startControlPlane();
+/**
+ * For each size: `terraform apply` creating N resources and `terraform plan` refreshing them, for
+ * managed_api_key and terraform_data alternately (same run, same machine load), then both are
+ * destroyed (not timed) so every apply starts from an empty state. The control plane runs in
+ * its own process (npm start's entry), as terraform does.
+ */
+async function benchPlanAndApply(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'managed-bench-cp-'));
+  const controlPlane = await startControlPlaneProcess(dataDir);
   const workspaces: TerraformWorkspace[] = [];
+  const rows: string[] = [];
   try {
     const header = 'terraform {\n  required_providers {\n    managed = { source = "managed-dev/managed" }\n  }\n}\n';
-    const keys = await createTerraformWorkspace({
-      files: { 'main.tf': `${header}\nprovider "managed" {}\n\nresource "managed_api_key" "bench" {\n  count  = ${KEYS}\n  name   = "bench-\${count.index}"\n  scopes = ["sites:read"]\n}\n` },
-      env: { MANAGED_ENDPOINT: controlPlane.url, MANAGED_TOKEN: controlPlane.ownerKey },
-    });
-    const data = await createTerraformWorkspace({ files: { 'main.tf': `resource "terraform_data" "bench" {\n  count = ${KEYS}\n  input = "bench-\${count.index}"\n}\n` } });
-    workspaces.push(keys, data);
-    process.stderr.write(`applying ${KEYS} managed_api_key and ${KEYS} terraform_data…\n`);
-    for (const workspace of workspaces) {
-      await workspace.terraform(['init']);
-      await workspace.terraform(['apply', '-auto-approve'], { timeoutMs: 600_000 });
+    for (const size of SIZES) {
+      const keys = await createTerraformWorkspace({
+        files: { 'main.tf': `${header}\nprovider "managed" {}\n\nresource "managed_api_key" "bench" {\n  count  = ${size}\n  name   = "bench-\${count.index}"\n  scopes = ["sites:read"]\n}\n` },
+        env: { MANAGED_ENDPOINT: controlPlane.url, MANAGED_TOKEN: controlPlane.ownerKey },
+      });
+      const data = await createTerraformWorkspace({ files: { 'main.tf': `resource "terraform_data" "bench" {\n  count = ${size}\n  input = "bench-\${count.index}"\n}\n` } });
+      workspaces.push(keys, data);
+      for (const workspace of [keys, data]) await workspace.terraform(['init']);
+      process.stderr.write(`${size} resources: ${RUNS} interleaved runs of apply + plan…\n`);
+      const samples = { keysApply: [] as number[], dataApply: [] as number[], keysPlan: [] as number[], dataPlan: [] as number[] };
+      for (let run = 0; run < RUNS; run++) {
+        samples.dataApply.push(await timed(data, ['apply', '-auto-approve', '-input=false']));
+        samples.keysApply.push(await timed(keys, ['apply', '-auto-approve', '-input=false']));
+        samples.dataPlan.push(await timed(data, ['plan', '-input=false']));
+        samples.keysPlan.push(await timed(keys, ['plan', '-input=false']));
+        for (const workspace of [keys, data]) await workspace.terraform(['destroy', '-auto-approve', '-input=false'], { timeoutMs: 900_000 });
+      }
+      for (const [what, mine, baseline] of [
+        ['apply', samples.keysApply, samples.dataApply],
+        ['plan', samples.keysPlan, samples.dataPlan],
+      ] as const) {
+        const ours = median(mine);
+        const theirs = median(baseline);
+        rows.push(`  ${what.padEnd(6)} ${String(size).padStart(4)}   ${ours.toFixed(0).padStart(7)} ms   ${theirs.toFixed(0).padStart(7)} ms   ×${(ours / theirs).toFixed(2)}`);
+      }
     }
-    const samples = { keys: [] as number[], data: [] as number[] };
-    for (let run = 0; run < PLAN_RUNS; run++) {
-      samples.data.push(await timePlan(data));
-      samples.keys.push(await timePlan(keys));
-    }
-    const dataMedian = median(samples.data);
-    const keysMedian = median(samples.keys);
-    console.log(`\n(2) terraform plan refreshing ${KEYS} resources, median of ${PLAN_RUNS} interleaved runs`);
-    console.log(`  ${`${KEYS} terraform_data (baseline)`.padEnd(34)} ${dataMedian.toFixed(0).padStart(7)} ms`);
-    console.log(`  ${`${KEYS} managed_api_key`.padEnd(34)} ${keysMedian.toFixed(0).padStart(7)} ms   ×${(keysMedian / dataMedian).toFixed(2)} of terraform_data`);
+    console.log(`\n(2) terraform apply (create) and plan (refresh) of N managed_api_key vs N terraform_data, median of ${RUNS} interleaved runs`);
+    console.log('  what      N   managed_api_key   terraform_data   ratio');
+    for (const row of rows) console.log(row);
   } finally {
     await Promise.all(workspaces.map((workspace) => workspace.cleanup()));
     await removeProviderMirror();
-    await controlPlane.close();
+    await controlPlane.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
 async function main(): Promise<void> {
   const only = process.argv[2];
   if (only !== 'plan') await benchStart();
-  if (only !== 'start') await benchPlan();
+  if (only !== 'start') await benchPlanAndApply();
 }
 
 main().then(

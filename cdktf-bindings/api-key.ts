@@ -10,6 +10,17 @@ import { PRESET_SCOPES, Preset, Scope } from './generated/scopes';
 import { checkAllowlist, checkScopes } from '@managed-dev/contract';
 import { ApiKeyConstraint } from './constraint';
 import { ttlProblem } from './ttl';
+import { DEFAULT_TTL, parseDuration, parseGracePeriod, parseTtl } from '@managed-dev/contract';
+
+/** Rotation as code (provider arguments rotation_trigger, rotation_grace_period, rotate_before_expiry). */
+export interface ApiKeyRotation {
+  /** Any string; changing it rotates the key in place (same id, new secret, expires_at renewed to now + ttl). */
+  readonly trigger?: string;
+  /** How long the previous secret keeps working after a rotation: "0" (default) up to "7d"; units s, m, h, d. */
+  readonly gracePeriod?: string;
+  /** A duration shorter than the ttl, such as "7d": a plan inside this window before expiry rotates the key in place. */
+  readonly rotateBeforeExpiry?: string;
+}
 
 export interface ApiKeyProps {
   /** Human-readable name, shown in the key list and the audit log. */
@@ -25,6 +36,8 @@ export interface ApiKeyProps {
   readonly ipAllowlist?: readonly string[];
   /** Lifetime such as "90d" (see `Ttl`); 1h to 365d, 90d when left out. Changing it replaces the key. */
   readonly ttl?: string;
+  /** Rotation as code; see `ApiKeyRotation`. */
+  readonly rotation?: ApiKeyRotation;
   /** The provider instance to use, when the stack configures more than one. */
   readonly provider?: TerraformProvider;
 }
@@ -65,6 +78,9 @@ export class ApiKey extends Construct {
       siteId: constraint.siteId,
       ipAllowlist: props.ipAllowlist ? [...props.ipAllowlist] : undefined,
       ttl: props.ttl,
+      rotationTrigger: props.rotation?.trigger,
+      rotationGracePeriod: props.rotation?.gracePeriod,
+      rotateBeforeExpiry: props.rotation?.rotateBeforeExpiry,
       provider: props.provider,
     });
     // Stable, readable addresses: `managed_api_key.<id>` for `terraform import`, `<id>_secret` for the output.
@@ -141,6 +157,21 @@ function validateProps(props: ApiKeyProps, fail: (message: string) => never): vo
   if (props.ttl !== undefined && !Token.isUnresolved(props.ttl)) {
     const problem = ttlProblem(props.ttl);
     if (problem) fail(`ttl: ${problem}`);
+  }
+
+  const rotation = props.rotation ?? {};
+  if (rotation.gracePeriod !== undefined && !Token.isUnresolved(rotation.gracePeriod)) {
+    const grace = parseGracePeriod(rotation.gracePeriod);
+    if (!grace.ok) fail(`rotation.gracePeriod: ${grace.message}`);
+  }
+  if (rotation.rotateBeforeExpiry !== undefined && !Token.isUnresolved(rotation.rotateBeforeExpiry)) {
+    const window = parseDuration(rotation.rotateBeforeExpiry);
+    if (!window.ok) fail(`rotation.rotateBeforeExpiry: ${window.message}`);
+    const ttlText = props.ttl ?? DEFAULT_TTL;
+    const ttl = Token.isUnresolved(ttlText) ? undefined : parseTtl(ttlText);
+    if (window.ok && ttl?.ok && window.milliseconds >= ttl.milliseconds) {
+      fail(`rotation.rotateBeforeExpiry "${rotation.rotateBeforeExpiry}" must be shorter than the ttl "${ttlText}", or every plan would rotate the key`);
+    }
   }
 }
 

@@ -9,7 +9,7 @@
 export { ManagedProvider } from './generated/cdktf/providers/managed/provider';
 export type { ManagedProviderConfig } from './generated/cdktf/providers/managed/provider';
 export { ApiKey } from './api-key';
-export type { ApiKeyProps } from './api-key';
+export type { ApiKeyProps, ApiKeyRotation } from './api-key';
 export { Constraint } from './constraint';
 export type { ApiKeyConstraint } from './constraint';
 export { Ttl } from './ttl';

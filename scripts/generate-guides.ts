@@ -41,8 +41,8 @@ function errorsGuide(): string {
     ...rows,
     '',
     'Extra members: `insufficient_scope` carries `required_scope`; `scope_escalation` carries',
-    '`offending_scopes` and `offending_constraint`. A 401 carries `WWW-Authenticate`, a 405 `Allow`,',
-    'and `idempotency_in_flight` and `not_ready` carry `Retry-After`.',
+    '`offending_scopes` and `offending_constraint`. A 401 carries `WWW-Authenticate`, a 405 `Allow`, and',
+    '`rate_limited` and `not_ready` carry `Retry-After`.',
     '',
   ].join('\n');
 }

@@ -24,6 +24,7 @@ describe('lint', () => {
 
   test('no source file switches a lint rule off inline', () => {
     const result = spawnSync('git', ['grep', '-n', '-e', 'eslint-disable', '--', '*.ts', '*.mjs', '*.js'], { cwd: REPOSITORY_ROOT, encoding: 'utf8' });
-    expect(result.stdout.split('\n').filter((line) => line !== '' && !line.startsWith('test/lint.test.ts'))).toEqual([]);
+    // Generated files (protobufjs output) are not ours to edit; ESLint ignores them.
+    expect(result.stdout.split('\n').filter((line) => line !== '' && !line.startsWith('test/lint.test.ts') && !line.includes('/generated/'))).toEqual([]);
   });
 });

@@ -16,8 +16,20 @@ export interface Measurement {
   readonly errors: number;
 }
 
-export async function measure(baseUrl: string, request: BenchRequest, connections: number, durationSeconds: number): Promise<Measurement> {
+export interface MeasureOptions {
+  /** Requests per second over all connections (a steady probe rather than a flood). */
+  readonly overallRate?: number;
+}
+
+export async function measure(
+  baseUrl: string,
+  request: BenchRequest,
+  connections: number,
+  durationSeconds: number,
+  options: MeasureOptions = {},
+): Promise<Measurement> {
   const result = await autocannon({
+    ...(options.overallRate !== undefined ? { overallRate: options.overallRate } : {}),
     url: `${baseUrl}${request.path}`,
     method: request.method,
     headers: request.headers ?? {},

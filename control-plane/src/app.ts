@@ -14,9 +14,12 @@ import { createApp } from './http/create-app';
 import { withFastPath } from './http/fast-path';
 import { LogDestination, Logger, createLogger, withRequestLog } from './http/request-log';
 import { RequestPipeline } from './http/request-pipeline';
+import { withDashboard } from './http/dashboard-assets';
+import { withSecurityHeaders } from './http/security-headers';
 import type { AnyRouteDefinition } from './http/route-definition';
 import { ROUTES } from './http/route-table';
 import { AppServices, createServices } from './services/app-services';
+import { startWalCheckpointer } from './storage/wal-checkpointer';
 
 export interface StartServerOptions {
   /** Environment to read (PORT, HOST, MANAGED_DATA_DIR, MANAGED_PEPPER, ...); default process.env. */
@@ -52,18 +55,27 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const config: ControlPlaneConfig = { ...configFromEnvironment(options.env ?? process.env), ...options.config };
   const logger = createLogger(config.logLevel, options.logDestination);
   const services = createServices(config, options.clock ?? systemClock);
+  // WAL checkpoints (and their fsync) on a worker thread, not inside a request's commit.
+  const checkpointer = startWalCheckpointer(services.db);
   const routes = options.routes ?? ROUTES;
   // One pipeline, two transports: Express for everything, and plain GETs without Express's
   // per-request overhead (http/fast-path.ts); both run the same steps of the same object.
   const pipeline = new RequestPipeline(services);
   const app = createApp(services, routes, pipeline);
-  const httpServer = createServer(withRequestLog(withFastPath(app, services, routes, pipeline), logger));
+  // The dashboard's files are served in front of the API; security headers go on everything; the
+  // request log sees every response.
+  const listener = withRequestLog(withSecurityHeaders(withDashboard(withFastPath(app, services, routes, pipeline), config.dashboardDir)), logger);
+  const httpServer = createServer(listener);
+  const shutDown = async () => {
+    await checkpointer.stop();
+    services.denials.close();
+    services.db.close();
+  };
   try {
     httpServer.listen(config.port, config.host);
     await once(httpServer, 'listening');
   } catch (error) {
-    services.denials.close();
-    services.db.close();
+    await shutDown();
     throw error;
   }
 
@@ -72,8 +84,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     bootstrap = ensureBootstrapped(services, config.bootstrapKey);
   } catch (error) {
     await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-    services.denials.close();
-    services.db.close();
+    await shutDown();
     throw error;
   }
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -109,8 +120,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
         .finally(() => {
           services.lastUsed.flush(); // queued last-used records are written before the database closes
           services.denials.close(); // so are queued denials and the counts not yet summarised
-          services.db.close();
-        });
+          services.changes.flush(); // and the open batch of changes commits
+        })
+        .finally(() => checkpointer.stop())
+        .finally(() => services.db.close());
       return closed;
     },
   };

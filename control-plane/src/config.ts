@@ -3,7 +3,8 @@
  * everything else receives the parsed values. SETTINGS is the one list of variables: `npm start
  * -- --help` prints it, and the configuration guide's table is generated from it.
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { RateLimit } from './domain/token-bucket';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -64,6 +65,15 @@ export interface ControlPlaneConfig {
   readonly keyRateLimit: RateLimit;
   /** MANAGED_RATE_LIMIT_ANONYMOUS (requests/s per client address) and MANAGED_RATE_LIMIT_ANONYMOUS_BURST. */
   readonly anonymousRateLimit: RateLimit;
+  /** MANAGED_DASHBOARD_DIR: the built dashboard served at "/" (default: dist/dashboard in the repository). */
+  readonly dashboardDir: string;
+}
+
+/** The repository root (the folder holding package.json) above this file, from source or from dist/. */
+function repositoryRoot(): string {
+  let folder = __dirname;
+  while (!existsSync(join(folder, 'package.json')) && dirname(folder) !== folder) folder = dirname(folder);
+  return folder;
 }
 
 export const DEFAULT_KEY_RATE_LIMIT: RateLimit = { perSecond: 100, burst: 200 };
@@ -137,5 +147,6 @@ export function configFromEnvironment(env: Environment): ControlPlaneConfig {
     shutdownTimeoutMs: parseSeconds('MANAGED_SHUTDOWN_TIMEOUT', env.MANAGED_SHUTDOWN_TIMEOUT, 10),
     keyRateLimit: rateLimit(env, 'MANAGED_RATE_LIMIT_PER_KEY', DEFAULT_KEY_RATE_LIMIT),
     anonymousRateLimit: rateLimit(env, 'MANAGED_RATE_LIMIT_ANONYMOUS', DEFAULT_ANONYMOUS_RATE_LIMIT),
+    dashboardDir: resolve(env.MANAGED_DASHBOARD_DIR || join(repositoryRoot(), 'dist', 'dashboard')),
   };
 }

@@ -6,7 +6,7 @@ import { codeCacheLoaderSource } from './code-cache-loader';
 /**
  * Bundles a provider entry point into one minified CommonJS file: one file to read and no module
  * resolution at start-up, which is most of a Node provider's launch time (Terraform launches it
- * 3+ times per command). The protocol descriptor JSON is imported, so it is inside the bundle.
+ * 3+ times per command). The generated protocol code is imported, so it is inside the bundle.
  */
 export async function bundleProvider(entry: string, outfile: string, options: { codeCache?: boolean } = {}): Promise<void> {
   // With codeCache, `outfile` becomes a small loader that runs the bundle (written beside it as

@@ -97,6 +97,22 @@ describe('ApiKey synthesis', () => {
     expect(Object.keys(stack.output ?? {})).toEqual(['deployer_secret']);
   });
 
+  it('passes rotation options to rotation_trigger, rotation_grace_period and rotate_before_expiry', () => {
+    const stack = synth((scope) => {
+      new ApiKey(scope, 'deployer', { name: 'ci', preset: 'deploy-bot', ttl: '30d', rotation: { trigger: '2030-01', gracePeriod: '1h', rotateBeforeExpiry: '7d' } });
+    });
+    expect(stack.resource?.managed_api_key?.deployer).toMatchObject({ rotation_trigger: '2030-01', rotation_grace_period: '1h', rotate_before_expiry: '7d' });
+  });
+
+  it('refuses a rotation window not shorter than the ttl and a grace period over 7d, at synth', () => {
+    expect(() => synth((scope) => new ApiKey(scope, 'a', { name: 'ci', preset: 'deploy-bot', ttl: '7d', rotation: { rotateBeforeExpiry: '168h' } }))).toThrow(
+      'rotation.rotateBeforeExpiry "168h" must be shorter than the ttl "7d"',
+    );
+    expect(() => synth((scope) => new ApiKey(scope, 'b', { name: 'ci', preset: 'deploy-bot', rotation: { gracePeriod: '8d' } }))).toThrow(
+      'rotation.gracePeriod: grace period "8d" is longer than the maximum of 7d',
+    );
+  });
+
   it('passes values that are only known at plan time through for the provider to check', () => {
     const stack = synth((scope) => {
       const teamId = new TerraformVariable(scope, 'team_id', { type: 'string' });

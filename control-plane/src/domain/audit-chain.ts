@@ -7,7 +7,7 @@
  * serialisation of every stored field, including its id and position, so editing, deleting,
  * reordering or re-numbering any row breaks the chain at that row or the one after it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 /** The hash a chain's first entry points back to. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -98,38 +98,155 @@ export function chainEntry(
   return { ...sanitized, id, sequence, previousHash, hash };
 }
 
+export interface BrokenEntry {
+  /** The entry that does not fit; for missing newest entries, the id the sealed head names. */
+  readonly id: string;
+  readonly sequence: number;
+  readonly reason: string;
+}
+
 export type ChainVerdict =
   | { readonly ok: true; readonly checked: number; readonly lastHash: string }
-  | {
-      readonly ok: false;
-      readonly checked: number;
-      readonly firstBroken: { readonly id: string; readonly sequence: number; readonly reason: string };
-    };
+  | { readonly ok: false; readonly checked: number; readonly firstBroken: BrokenEntry };
 
-/** Walks one chain in sequence order and names the first entry that does not fit. */
-export function verifyChain(entries: Iterable<AuditEntry>): ChainVerdict {
-  let previousHash = GENESIS_HASH;
-  let expectedSequence = 1;
-  let checked = 0;
-  for (const entry of entries) {
-    const broken = (reason: string): ChainVerdict => ({
-      ok: false,
-      checked,
-      firstBroken: { id: entry.id, sequence: entry.sequence, reason },
-    });
-    if (entry.sequence !== expectedSequence) {
-      return broken(`expected sequence ${expectedSequence} but found ${entry.sequence}: an entry is missing or was moved`);
+/**
+ * Walks one chain in sequence order, fed in slices (so a caller can yield between them), and
+ * remembers the first entry that does not fit. Verification of a long chain is then many short
+ * synchronous steps rather than one long one.
+ */
+export class ChainWalker {
+  private previousHash = GENESIS_HASH;
+  private lastId: string | null = null;
+  private checkedCount = 0;
+  private broken: BrokenEntry | null = null;
+
+  /** Checks the next entries; returns false once the chain is broken (later entries are not looked at). */
+  feed(entries: Iterable<AuditEntry>): boolean {
+    if (this.broken) return false;
+    for (const entry of entries) {
+      const reason = this.problemWith(entry);
+      if (reason) {
+        this.broken = { id: entry.id, sequence: entry.sequence, reason };
+        return false;
+      }
+      this.previousHash = entry.hash;
+      this.lastId = entry.id;
+      this.checkedCount += 1;
     }
-    if (entry.previousHash !== previousHash) {
-      return broken('previous_hash does not match the hash of the entry before it');
-    }
-    const recomputed = chainHash(previousHash, canonicalAuditEntry(entry));
-    if (recomputed !== entry.hash) {
-      return broken('the entry was changed after it was written (its hash does not match its contents)');
-    }
-    previousHash = entry.hash;
-    expectedSequence += 1;
-    checked += 1;
+    return true;
   }
-  return { ok: true, checked, lastHash: previousHash };
+
+  /** Sequence number of the last entry checked (0 before the first). */
+  get lastSequence(): number {
+    return this.checkedCount;
+  }
+
+  get lastHash(): string {
+    return this.previousHash;
+  }
+
+  get lastEntryId(): string | null {
+    return this.lastId;
+  }
+
+  get isBroken(): boolean {
+    return this.broken !== null;
+  }
+
+  /** Marks the chain broken for a reason found outside the entries themselves (the sealed head). */
+  fail(broken: BrokenEntry): void {
+    this.broken ??= broken;
+  }
+
+  verdict(): ChainVerdict {
+    return this.broken
+      ? { ok: false, checked: this.checkedCount, firstBroken: this.broken }
+      : { ok: true, checked: this.checkedCount, lastHash: this.previousHash };
+  }
+
+  private problemWith(entry: AuditEntry): string | null {
+    const expectedSequence = this.checkedCount + 1;
+    if (entry.sequence !== expectedSequence) {
+      return `expected sequence ${expectedSequence} but found ${entry.sequence}: an entry is missing or was moved`;
+    }
+    if (entry.previousHash !== this.previousHash) return 'previous_hash does not match the hash of the entry before it';
+    if (chainHash(this.previousHash, canonicalAuditEntry(entry)) !== entry.hash) {
+      return 'the entry was changed after it was written (its hash does not match its contents)';
+    }
+    return null;
+  }
+}
+
+/** Walks one whole chain in sequence order and names the first entry that does not fit. */
+export function verifyChain(entries: Iterable<AuditEntry>): ChainVerdict {
+  const walker = new ChainWalker();
+  walker.feed(entries);
+  return walker.verdict();
+}
+
+/**
+ * The newest entry of a chain as the server last wrote it. Sealed with an HMAC under a key derived
+ * from the pepper, which never enters the database: whoever can write the database can delete the
+ * newest rows, or rewrite rows and recompute every later hash, but cannot make a matching head.
+ */
+export interface ChainHead {
+  readonly chain: string;
+  readonly sequence: number;
+  readonly entryId: string;
+  readonly hash: string;
+  /** Set when an append found the head missing while the chain had entries: that evidence stays sealed in. */
+  readonly lostAt: number | null;
+}
+
+/** The HMAC key for chain heads, derived from the pepper so it is never the pepper itself. */
+export function auditSealKey(pepper: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', pepper, 'managed.dev audit head seal', 'v1', 32));
+}
+
+export function sealHead(sealKey: Buffer, head: ChainHead): string {
+  return createHmac('sha256', sealKey)
+    .update(JSON.stringify([head.chain, head.sequence, head.entryId, head.hash, head.lostAt]))
+    .digest('hex');
+}
+
+export function isSealValid(sealKey: Buffer, head: ChainHead, seal: string): boolean {
+  const expected = Buffer.from(sealHead(sealKey, head), 'hex');
+  const given = Buffer.from(seal, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * After the entries up to the sealed head were walked without a fault: do they end where the head
+ * says? Returns why not, or null when the chain is whole. `head` is null when the chain has no
+ * head row at all.
+ */
+export function headProblem(
+  walked: { readonly lastSequence: number; readonly lastHash: string; readonly lastEntryId: string | null },
+  head: ChainHead | null,
+  sealValid: boolean,
+  newestStoredSequence: number,
+): BrokenEntry | null {
+  if (head === null) {
+    if (newestStoredSequence === 0) return null;
+    return { id: walked.lastEntryId ?? '', sequence: newestStoredSequence, reason: 'the chain has entries but its sealed head is missing' };
+  }
+  const at = { id: head.entryId, sequence: head.sequence };
+  if (!sealValid) return { ...at, reason: 'the sealed chain head does not match its seal: it was altered outside the server' };
+  if (head.lostAt !== null) {
+    return { ...at, reason: `the sealed head was found missing when entry ${head.lostAt} was appended: entries before it may have been deleted` };
+  }
+  if (walked.lastSequence < head.sequence) {
+    return { ...at, reason: `entries ${walked.lastSequence + 1} to ${head.sequence} are missing: the newest entries were deleted` };
+  }
+  if (walked.lastHash !== head.hash || walked.lastEntryId !== head.entryId) {
+    return { ...at, reason: 'the newest entry does not match the sealed head: entries were rewritten and their hashes recomputed' };
+  }
+  if (newestStoredSequence > head.sequence) {
+    return {
+      id: walked.lastEntryId ?? '',
+      sequence: head.sequence + 1,
+      reason: `entries after ${head.sequence} were not written by the server (they are past the sealed head)`,
+    };
+  }
+  return null;
 }

@@ -106,7 +106,7 @@ export function keyAuthorityError(verdict: KeyAuthorityVerdict): ApiError {
   return new ApiError({
     code: 'scope_escalation',
     detail:
-      'Rotating, changing or revoking a key needs the authority to mint it: ' +
+      'Rotating, renewing, changing or revoking a key needs the authority to mint it: ' +
       errors.map((error) => error.detail).join('; ') +
       '.',
     errors,

@@ -5,13 +5,14 @@
  */
 import { checkAllowlist, checkScopes, nearestName, parseTtl, PRESET_NAMES, presetScopes } from '@managed-dev/contract';
 import type { FieldError } from './errors';
-import { MAX_GRACE_PERIOD_MS } from './key-rules';
 
 export interface KeyScopeFields {
   readonly preset?: string | null;
   readonly scopes?: readonly string[];
   readonly ip_allowlist?: readonly string[];
   readonly ttl?: string;
+  /** Ephemeral keys take the short lifetimes (5m–24h). */
+  readonly ephemeral?: boolean;
 }
 
 export function checkPreset(preset: string): { message: string; suggestion?: string } | null {
@@ -33,7 +34,7 @@ export function checkKeyFields(fields: KeyScopeFields): FieldError[] {
     errors.push({ pointer: `/scopes/${problem.index}`, detail: problem.message, ...(problem.suggestion ? { suggestion: problem.suggestion } : {}) });
   }
   if (fields.ttl !== undefined) {
-    const ttl = parseTtl(fields.ttl);
+    const ttl = parseTtl(fields.ttl, fields.ephemeral ? 'ephemeral' : 'standard');
     if (!ttl.ok) errors.push({ pointer: '/ttl', detail: ttl.message });
   }
   for (const problem of checkAllowlist(fields.ip_allowlist ?? [])) {
@@ -48,19 +49,5 @@ export function checkGrantsSomething(preset: string | null | undefined, scopes: 
   return { pointer: '/scopes', detail: 'a key needs a preset or at least one scope' };
 }
 
-/** What a grace period looks like (its bound, 7d, is checked after); also published in OpenAPI. */
-export const GRACE_GRAMMAR = /^(?:0|(?:\d{1,6}[smhd])+)$/;
-const GRACE_UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-export type GraceResult = { ok: true; milliseconds: number } | { ok: false; message: string };
-
-/** Rotation grace period: "0" (default: the old secret stops at once) up to "7d"; units s, m, h, d. */
-export function parseGracePeriod(text: string): GraceResult {
-  if (!GRACE_GRAMMAR.test(text)) {
-    return { ok: false, message: `"${text}" is not a duration: use "0" or a number followed by s, m, h or d, such as "1h" or "7d"` };
-  }
-  let milliseconds = 0;
-  for (const [, amount, unit] of text.matchAll(/(\d{1,6})([smhd])/g)) milliseconds += Number(amount) * GRACE_UNIT_MS[unit!]!;
-  if (milliseconds > MAX_GRACE_PERIOD_MS) return { ok: false, message: `grace period "${text}" is longer than the maximum of 7d` };
-  return { ok: true, milliseconds };
-}
+// Durations (grace period, rotation window) are shared with the provider and the bindings.
+export { parseDuration, parseGracePeriod, type DurationResult as GraceResult } from '@managed-dev/contract';

@@ -9,7 +9,7 @@ export { KEY_STATUSES } from '@managed-dev/contract';
 
 export type { KeyRecord, KeyStatus };
 
-export const MAX_GRACE_PERIOD_MS = 7 * 24 * 60 * 60 * 1000;
+export { MAX_GRACE_PERIOD_MS } from '@managed-dev/contract';
 
 /** The facts status depends on. Revoked wins over expired: revocation is the stronger statement. */
 export function keyStatus(key: { revokedAt: number | null; expiresAt: number }, now: number): KeyStatus {
@@ -31,6 +31,9 @@ export interface KeyFacts {
   readonly constraint: KeyConstraint | null;
   readonly ipAllowlist: readonly string[];
   readonly principalId: string;
+  /** The TTL as the client wrote it ("90d"); expiresAt is mint (or last rotation/renewal) time + ttl. */
+  readonly ttl: string;
+  readonly ephemeral: boolean;
   readonly createdBy: string;
   readonly createdAt: number;
   readonly expiresAt: number;
@@ -56,6 +59,8 @@ export function keyRecord(key: KeyFacts, principalRole: Role | null, now: number
     effective_scopes: principalRole ? effectiveScopes(granted, principalRole) : [],
     constraint: key.constraint ? { ...key.constraint } : null,
     ip_allowlist: [...key.ipAllowlist],
+    ttl: key.ttl,
+    ephemeral: key.ephemeral,
     status: keyStatus(key, now),
     principal_id: key.principalId,
     created_by: key.createdBy,

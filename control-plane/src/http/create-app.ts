@@ -48,6 +48,7 @@ function incomingCall(request: Request, response: Response): IncomingCall {
     path: instanceOf(request),
     // request.ip is the socket peer unless MANAGED_TRUST_PROXY named the proxy ("trust proxy").
     sourceIp: request.ip ?? request.socket.remoteAddress ?? '',
+    secure: request.secure,
     params: { ...(request.params as Record<string, string>) },
     query: request.query as Record<string, unknown>,
     header: (name) => request.get(name),
@@ -97,6 +98,12 @@ export function createApp(services: AppServices, routes: readonly AnyRouteDefini
   // X-Forwarded-For counts only when it comes from a proxy MANAGED_TRUST_PROXY names (docs/guides/configuration.md);
   // otherwise request.ip is the real peer, which the IP allowlist is checked against.
   app.set('trust proxy', services.config.trustProxy.length > 0 ? [...services.config.trustProxy] : false);
+  // Date is the control plane's clock (the injected one), so clients judge expiry windows
+  // (the provider's rotate_before_expiry) by the server's time, not by their own, possibly skewed, clock.
+  app.use((_request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('Date', services.clock.now().toUTCString());
+    next();
+  });
 
   const openApiDocument = JSON.stringify(buildOpenApiDocument(routes));
   // Public and outside the route table; limited like every other unauthenticated request.

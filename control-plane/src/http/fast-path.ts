@@ -273,6 +273,8 @@ export function withFastPath(
   }
 
   return (request, response) => {
+    // Date is the control plane's (injected) clock, as in the Express pipeline (create-app.ts).
+    response.setHeader('Date', services.clock.now().toUTCString());
     const matched = match(request);
     if (!matched) {
       expressApp(request, response);

@@ -9,9 +9,8 @@
  * schema files ("key-create.schema.json#/properties/name") become references inside the document
  * ("#/components/schemas/KeyCreate/properties/name").
  */
-import { ERROR_CATALOG, ERROR_CODES, ErrorCode, PRESET_NAMES, SCOPE_DEFINITIONS, TTL_GRAMMAR, checkScope } from '@managed-dev/contract';
+import { ERROR_CATALOG, ERROR_CODES, ErrorCode, PRESET_NAMES, SCOPE_DEFINITIONS, DURATION_GRAMMAR, TTL_GRAMMAR, checkScope } from '@managed-dev/contract';
 import { IDEMPOTENCY_KEY_SYNTAX } from '../domain/idempotency';
-import { GRACE_GRAMMAR } from '../domain/key-input';
 import { PROBLEM_CONTENT_TYPE } from './problem';
 import { RESPONSE_SCHEMAS } from './response-schemas';
 import type { AnyRouteDefinition, JsonSchema, ResponseHeader } from './route-definition';
@@ -64,6 +63,11 @@ function acceptedScopeStrings(): string[] {
  * the schema (so it can answer with a suggestion: "did you mean deploys:write?"); the document
  * states the same rule as an enum or pattern, so a generated client refuses what the server would.
  */
+/** TTL_GRAMMAR with a lookahead that some part matches `part`. */
+function atLeast(part: string): string {
+  return `^(?=.*${part})${TTL_GRAMMAR.source.slice(1)}`;
+}
+
 function refinements(): Record<string, Record<string, unknown>> {
   const cidr =
     '^(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)/(?:3[0-2]|[12]?\\d)$|^[0-9a-f:.]*:[0-9a-f:.]*/(?:12[0-8]|1[01]\\d|[1-9]?\\d)$';
@@ -74,11 +78,14 @@ function refinements(): Record<string, Record<string, unknown>> {
       pattern: cidr,
       description: 'an IPv4 or IPv6 network in canonical CIDR form (network address, lower-case compressed IPv6)',
     },
-    '/KeyCreate/properties/ttl': {
-      // The grammar, plus: at least one part that is an hour or more on its own (the server adds the parts up).
-      pattern: `^(?=.*(?:[1-9]\\d*[hd]|(?:[6-9]\\d|[1-9]\\d{2,})m))${TTL_GRAMMAR.source.slice(1)}`,
+    // The grammar, plus: at least one part long enough on its own (the server adds the parts up).
+    // An ephemeral key may live from 5m; any other from 1h.
+    '/KeyCreate/properties/ttl': { pattern: atLeast('(?:[1-9]\\d*[hd]|(?:[5-9]|[1-9]\\d+)m)') },
+    '/KeyCreate': {
+      if: { required: ['ephemeral'], properties: { ephemeral: { const: true } } },
+      else: { properties: { ttl: { pattern: atLeast('(?:[1-9]\\d*[hd]|(?:[6-9]\\d|[1-9]\\d{2,})m)') } } },
     },
-    '/KeyRotate/properties/grace_period': { pattern: GRACE_GRAMMAR.source },
+    '/KeyRotate/properties/grace_period': { pattern: DURATION_GRAMMAR.source },
   };
 }
 
@@ -158,7 +165,7 @@ function errorCodesOf(route: AnyRouteDefinition): ErrorCode[] {
     if (route.resolveTarget) codes.add('not_found');
   }
   if (route.bodySchema) codes.add('malformed_json').add('invalid_encoding').add('unsupported_media_type').add('payload_too_large');
-  if (route.idempotent) codes.add('idempotency_in_flight').add('idempotency_key_reused');
+  if (route.idempotent) codes.add('idempotency_key_reused');
   for (const code of route.errors ?? []) codes.add(code);
   codes.add('internal_error');
   return ERROR_CODES.filter((code) => codes.has(code));
@@ -177,7 +184,7 @@ function problemResponses(codes: readonly ErrorCode[]): Record<string, unknown> 
       headers['WWW-Authenticate'] = { ...WWW_AUTHENTICATE, ...(status === 401 ? { required: true } : {}) };
     }
     if (statusCodes.includes('rate_limited')) headers['Retry-After'] = { ...RETRY_AFTER, required: true };
-    if (statusCodes.includes('idempotency_in_flight') || statusCodes.includes('not_ready')) headers['Retry-After'] = RETRY_AFTER;
+    if (statusCodes.includes('not_ready')) headers['Retry-After'] = RETRY_AFTER;
     responses[String(status)] = {
       description: statusCodes.map((code) => `\`${code}\`: ${ERROR_CATALOG[code].description}`).join('\n\n'),
       ...(Object.keys(headers).length > 0 ? { headers } : {}),

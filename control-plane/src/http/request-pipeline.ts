@@ -32,6 +32,8 @@ export interface IncomingCall {
   readonly sourceIp: string;
   /** Path parameters by name, already percent-decoded. */
   readonly params: Readonly<Record<string, string>>;
+  /** Arrived over TLS (directly, or X-Forwarded-Proto from a trusted proxy); unset means no. */
+  readonly secure?: boolean;
   /** The parsed query string; undefined when the request had none. */
   readonly query: Readonly<Record<string, unknown>> | undefined;
   /** A request header by lower-case name. */
@@ -85,6 +87,10 @@ class PipelineRequest implements RouteRequest {
     return this.call.sourceIp;
   }
 
+  get secureTransport(): boolean {
+    return this.call.secure === true;
+  }
+
   header(name: string): string | undefined {
     return this.call.header(name.toLowerCase());
   }
@@ -135,7 +141,7 @@ export class RequestPipeline {
     if (route.public) {
       this.limitAnonymous(call.sourceIp, now);
     } else {
-      const authentication = this.authenticate(call, now);
+      const authentication = this.authenticate(call, prepared.route.method, now);
       const { caller } = authentication;
       request.authentication = authentication;
       request.caller = caller;
@@ -182,47 +188,44 @@ export class RequestPipeline {
   }
 
   /** 401s are also unauthenticated traffic: each takes a token from the address's bucket (429 when none is left). */
-  private authenticate(call: IncomingCall, now: Date): Authentication {
+  private authenticate(call: IncomingCall, method: string, now: Date): Authentication {
     try {
-      return this.services.authenticator.authenticate(call.header('authorization'), now);
+      // A bearer key, or the dashboard's session cookie (+ CSRF token on changes): services/session-service.ts.
+      return this.services.sessions.authenticateRequest(
+        { method: method.toUpperCase(), authorization: call.header('authorization'), cookie: call.header('cookie'), csrfToken: call.header('x-csrf-token') },
+        now,
+      );
     } catch (error) {
       if (error instanceof ApiError && error.status === 401) this.limitAnonymous(call.sourceIp, now);
       throw error;
     }
   }
 
+  /**
+   * A read runs its handler. A change (every audited route, and any request with an
+   * Idempotency-Key) goes through services.changes: the idempotency lookup, the handler's writes,
+   * the idempotency record and the success's audit entry commit in one transaction, and the
+   * response is released only once that has committed (services/change-committer.ts).
+   */
   private execute(prepared: PipelineRoute, call: IncomingCall, request: PipelineRequest): RouteResponse | Promise<RouteResponse> {
     const { route } = prepared;
     const caller = request.caller;
     const idempotencyKey = route.idempotent && caller ? call.header('idempotency-key') : undefined;
-    const result =
-      idempotencyKey !== undefined && caller
-        ? this.services.idempotency.run(
-            { principalId: caller.principalId, idempotencyKey, method: route.method, path: call.path, body: request.body, now: request.now },
-            () => route.handler(request),
-          )
-        : route.handler(request);
-    return result instanceof Promise ? result.then((done) => this.succeeded(prepared, call, request, done)) : this.succeeded(prepared, call, request, result);
-  }
-
-  private succeeded(prepared: PipelineRoute, call: IncomingCall, request: PipelineRequest, result: RouteResponse): RouteResponse {
-    const { caller } = request;
-    if (prepared.successAction !== undefined && caller && result.status < 400) {
-      this.services.audit.record(
-        {
-          accountId: caller.accountId,
-          actorPrincipalId: caller.principalId,
-          keyId: caller.keyId,
-          action: prepared.successAction,
-          target: auditTarget(call.params, result),
-          sourceIp: call.sourceIp,
-          outcome: 'success',
-          detail: result.audit?.detail ?? `${result.status}`,
-        },
-        request.now,
-      );
-    }
-    return result;
+    if (!caller || (prepared.successAction === undefined && idempotencyKey === undefined)) return route.handler(request);
+    return this.services.changes.commit(
+      {
+        caller,
+        now: request.now,
+        sourceIp: call.sourceIp,
+        method: route.method,
+        body: request.body,
+        ...(idempotencyKey !== undefined ? { idempotency: { idempotencyKey, path: call.path } } : {}),
+        ...(prepared.successAction !== undefined
+          ? { audit: { action: prepared.successAction, target: (result: RouteResponse) => auditTarget(call.params, result) } }
+          : {}),
+      },
+      () => route.handler(request),
+    );
   }
 
   /**

@@ -18,7 +18,7 @@ const constraint: JsonSchema = {
 const keyRecord: JsonSchema = {
   type: 'object',
   required: [
-    'id', 'name', 'description', 'preset', 'scopes', 'effective_scopes', 'constraint', 'ip_allowlist', 'status',
+    'id', 'name', 'description', 'preset', 'scopes', 'effective_scopes', 'constraint', 'ip_allowlist', 'ttl', 'ephemeral', 'status',
     'principal_id', 'created_by', 'created_at', 'expires_at', 'revoked_at', 'last_used_at', 'last_used_ip',
   ],
   properties: {
@@ -30,6 +30,8 @@ const keyRecord: JsonSchema = {
     effective_scopes: { type: 'array', items: { type: 'string' }, description: "preset + scopes expanded, ∩ the principal's current role ceiling" },
     constraint,
     ip_allowlist: { type: 'array', items: { type: 'string' } },
+    ttl: { type: 'string', description: 'the lifetime as minted; rotation (and renewal of an ephemeral key) sets expires_at to now + ttl' },
+    ephemeral: { type: 'boolean', description: 'minted for one Terraform run: ttl 5m–24h, renewable' },
     status: { enum: [...KEY_STATUSES] },
     principal_id: { type: 'string' },
     created_by: { type: 'string' },

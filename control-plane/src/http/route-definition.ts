@@ -7,6 +7,7 @@
 import type { ErrorCode } from '@managed-dev/contract';
 import type { Caller, TargetResource } from '../domain/authorization';
 import type { AppServices } from '../services/app-services';
+import type { ChangeResponse } from '../services/change-response';
 import type { Authentication } from '../services/authenticator';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -36,19 +37,16 @@ export interface RouteRequest<Body = unknown, Target = unknown> {
   readonly target: Target;
   /** The peer address the request came from. */
   readonly sourceIp: string;
+  /** Served over TLS (directly, or X-Forwarded-Proto from a trusted proxy); decides the cookie's Secure flag. */
+  readonly secureTransport?: boolean;
   /** Request time, read once from the injected clock. */
   readonly now: Date;
   readonly services: AppServices;
   header(name: string): string | undefined;
 }
 
-export interface RouteResponse {
-  readonly status: number;
-  readonly body?: unknown;
-  readonly headers?: Readonly<Record<string, string>>;
-  /** Overrides what the audit entry of a successful change records (default: the path's `id`, or the body's). */
-  readonly audit?: { readonly target?: string; readonly detail?: string };
-}
+/** What a handler answers (status, body, headers, audit overrides): services/change-response.ts. */
+export type RouteResponse = ChangeResponse;
 
 /** What `resolveTarget` returns for an existing resource; return null when it does not exist. */
 export interface ResolvedTarget<Target> {

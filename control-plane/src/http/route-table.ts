@@ -21,6 +21,7 @@ import { siteRoutes } from './routes/site-routes';
 import { teamMemberRoutes } from './routes/team-member-routes';
 import { teamRoutes } from './routes/team-routes';
 import { wordpressRoutes } from './routes/wordpress-routes';
+import { sessionRoutes } from './routes/session-routes';
 import type { AnyRouteDefinition } from './route-definition';
 
 const AREA_ROUTES: readonly AnyRouteDefinition[] = [
@@ -41,6 +42,7 @@ const AREA_ROUTES: readonly AnyRouteDefinition[] = [
   ...wordpressRoutes,
   ...credentialRoutes,
   ...execRoutes,
+  ...sessionRoutes,
 ];
 
 // The audit routes come last and are told every other route, so `?action=` knows every action name.

@@ -12,12 +12,14 @@ import { KeyRepository } from '../storage/key-repository';
 import { PrincipalRepository } from '../storage/principal-repository';
 import { CredentialCipher } from '../domain/credential-cipher';
 import { AuditRepository } from '../storage/audit-repository';
+import { auditSealKey } from '../domain/audit-chain';
 import { changeStamp } from '../storage/change-stamp';
 import { SiteResourceRepository } from '../storage/site-resource-repository';
 import { TreeRepository } from '../storage/tree-repository';
 import { AuditLog } from './audit-log';
 import { Authenticator } from './authenticator';
 import { LastUsedRecorder } from './last-used-recorder';
+import { ChangeCommitter } from './change-committer';
 import { IdempotencyService } from './idempotency-service';
 import { KeyService } from './key-service';
 import { PrincipalService } from './principal-service';
@@ -28,6 +30,8 @@ import { RateLimiter } from './rate-limiter';
 
 /** Buckets kept per limiter: ~100 bytes each, so a few MB at most whatever the traffic. */
 const MAX_RATE_LIMITED_CALLERS = 50_000;
+import { SessionRepository } from '../storage/session-repository';
+import { SessionService } from './session-service';
 
 export interface AppServices {
   readonly config: ControlPlaneConfig;
@@ -41,7 +45,9 @@ export interface AppServices {
   readonly authenticator: Authenticator;
   readonly keyService: KeyService;
   readonly idempotency: IdempotencyService;
-  /** Resource tree, team membership, site sub-resources (docs/guides/api.md#domain, docs/guides/api.md#endpoints). */
+  /** Every change request: its effect, Idempotency-Key record and audit entry in one transaction. */
+  readonly changes: ChangeCommitter;
+  /** Resource tree, team membership, site sub-resources (docs/guides/api.md#domain). */
   readonly tree: TreeRepository;
   readonly siteResources: SiteResourceRepository;
   readonly credentialCipher: CredentialCipher;
@@ -58,6 +64,8 @@ export interface AppServices {
   readonly anonymousRateLimiter: RateLimiter;
   /** Denials: counted when anonymous, audited after the response otherwise. */
   readonly denials: DenialRecorder;
+  /** Dashboard sessions; also the pipeline's one authentication step (bearer key or session cookie). */
+  readonly sessions: SessionService;
 }
 
 export function createServices(config: ControlPlaneConfig, clock: Clock): AppServices {
@@ -68,13 +76,16 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
   const keys = new KeyRepository(db);
   const idempotencyRecords = new IdempotencyRepository(db);
   const tree = new TreeRepository(db);
-  const auditRecords = new AuditRepository(db);
   const siteResources = new SiteResourceRepository(db);
   const credentialCipher = new CredentialCipher(pepper);
+  const auditRecords = new AuditRepository(db, auditSealKey(pepper));
+  auditRecords.sealUnsealedChains();
+  const audit = new AuditLog(auditRecords);
+  const idempotency = new IdempotencyService(pepper, idempotencyRecords);
   const writeLastUsed = db.transaction((records: ReadonlyArray<{ keyId: string; at: number; ip: string }>) => {
     for (const record of records) keys.recordLastUsed(record.keyId, record.at, record.ip);
   });
-  const audit = new AuditLog(auditRecords);
+  const authenticator = new Authenticator(pepper, keys, principals, tree, changeStamp(db));
   return {
     config,
     clock,
@@ -84,9 +95,10 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
     principals,
     keys,
     idempotencyRecords,
-    authenticator: new Authenticator(pepper, keys, principals, tree, changeStamp(db)),
+    authenticator,
     keyService: new KeyService({ db, pepper, keys, principals, accounts, tree }),
-    idempotency: new IdempotencyService(pepper, idempotencyRecords),
+    idempotency,
+    changes: new ChangeCommitter(db, idempotency, audit),
     tree,
     siteResources,
     credentialCipher,
@@ -99,5 +111,6 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
     keyRateLimiter: new RateLimiter(config.keyRateLimit, MAX_RATE_LIMITED_CALLERS),
     anonymousRateLimiter: new RateLimiter(config.anonymousRateLimit, MAX_RATE_LIMITED_CALLERS),
     denials: new DenialRecorder({ audit, now: () => clock.now() }),
+    sessions: new SessionService(pepper, new SessionRepository(db), authenticator),
   };
 }

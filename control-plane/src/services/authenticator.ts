@@ -31,6 +31,8 @@ export interface Authentication {
   readonly caller: Caller;
   readonly key: StoredKey;
   readonly principal: Principal;
+  /** HMAC of the secret presented: what a dashboard session keeps to authenticate as this same secret. */
+  readonly secretHash: Buffer;
 }
 
 const BEARER = /^Bearer +(\S+) *$/i;
@@ -76,17 +78,18 @@ export class Authenticator {
       storedHash: found.storedHash,
       secretValidUntil: found.secretValidUntil,
       principal,
-      authentication: live ? this.buildAuthentication(found.key, live) : null,
+      authentication: live ? this.buildAuthentication(found.key, live, hash) : null,
     };
     if (this.cache.size >= MAX_CACHED_KEYS) this.cache.clear();
     this.cache.set(cacheKey, entry);
     return entry;
   }
 
-  private buildAuthentication(key: StoredKey, principal: Principal): Authentication {
+  private buildAuthentication(key: StoredKey, principal: Principal, secretHash: Buffer): Authentication {
     return {
       key,
       principal,
+      secretHash,
       caller: {
         accountId: key.accountId,
         principalId: principal.id,
@@ -124,6 +127,21 @@ export class Authenticator {
       }
       found = this.load(cacheKey, hash, now.getTime());
     }
+    return this.accept(found, hash, now);
+  }
+
+  /**
+   * Authenticates by a secret's stored HMAC (a dashboard session keeps the one that signed in):
+   * the same lookup, cache, status and principal checks as a bearer request, so a session can
+   * never be more than its key — and ends when that secret is rotated out, revoked or expired.
+   */
+  authenticateSecretHash(hash: Buffer, now: Date): Authentication {
+    const cacheKey = hash.toString('base64');
+    const found = this.cached(cacheKey, now.getTime()) ?? this.load(cacheKey, hash, now.getTime());
+    return this.accept(found, hash, now);
+  }
+
+  private accept(found: CachedAuthentication | undefined, hash: Buffer, now: Date): Authentication {
     if (!found || !digestsEqual(found.storedHash, hash)) throw invalidToken('The key is unknown, or was rotated out.');
     const { key } = found;
     const status = keyStatus(key, now.getTime());
@@ -150,7 +168,7 @@ export interface AuditContext {
 
 const auditContexts = new WeakMap<ApiError, AuditContext>();
 
-function withAuditContext(error: ApiError, key: StoredKey): ApiError {
+export function withAuditContext(error: ApiError, key: StoredKey): ApiError {
   auditContexts.set(error, { accountId: key.accountId, keyId: key.id, principalId: key.principalId });
   return error;
 }

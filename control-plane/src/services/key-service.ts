@@ -9,7 +9,7 @@ import { constraintOffenders, keyEscalation } from '../domain/down-scoping';
 import { constraintNode, isVisible } from '../domain/visibility';
 import type { TreeRepository } from '../storage/tree-repository';
 import { ApiError, FieldError, notFound, validationFailed } from '../domain/errors';
-import { DEFAULT_TTL, expiryFor, generateSecret, newId, normalizeScopeList, type KeyCreate, type KeyRotate, type KeyUpdate, type Role } from '@managed-dev/contract';
+import { DEFAULT_EPHEMERAL_TTL, DEFAULT_TTL, expiryFor, generateSecret, newId, normalizeScopeList, type KeyCreate, type KeyRotate, type KeyUpdate, type Role } from '@managed-dev/contract';
 import { checkGrantsSomething, checkKeyFields, parseGracePeriod } from '../domain/key-input';
 import { KeyRecord, KeyStatus, keyRecord } from '../domain/key-rules';
 import { grantableScopes, offendingScopes, scopeEscalation } from '../domain/minting';
@@ -107,7 +107,8 @@ export class KeyService {
 
     const secret = generateSecret();
     const createdAt = now.getTime();
-    const ttl = input.ttl ?? DEFAULT_TTL;
+    const ephemeral = input.ephemeral === true;
+    const ttl = input.ttl ?? (ephemeral ? DEFAULT_EPHEMERAL_TTL : DEFAULT_TTL);
     const key: NewKey = {
       id: newId('key'),
       accountId: caller.accountId,
@@ -121,8 +122,9 @@ export class KeyService {
       constraint: input.constraint ?? null,
       ipAllowlist: normalizeScopeList(input.ip_allowlist ?? []),
       ttl,
+      ephemeral,
       createdAt,
-      expiresAt: expiryFor(now, ttl).getTime(),
+      expiresAt: expiryFor(now, ttl, ephemeral ? 'ephemeral' : 'standard').getTime(),
     };
     this.deps.keys.insert(key, hashSecret(this.deps.pepper, secret));
     // The owner was read (and found live) above, in this same synchronous step: no need to read it again.
@@ -216,8 +218,35 @@ export class KeyService {
       });
     }
     const secret = generateSecret();
-    this.deps.keys.rotate(key.id, hashSecret(this.deps.pepper, secret), now.getTime(), now.getTime() + grace.milliseconds);
+    // A rotated key starts a fresh lifetime: expires_at becomes now + its ttl, so rotating
+    // before expiry (the provider's rotate_before_expiry) keeps a key alive indefinitely.
+    const expiresAt = expiryFor(now, key.ttl, key.ephemeral ? 'ephemeral' : 'standard').getTime();
+    this.deps.keys.rotate(key.id, hashSecret(this.deps.pepper, secret), now.getTime(), now.getTime() + grace.milliseconds, expiresAt);
     return { ...this.record(this.deps.keys.findById(key.id)!, now), secret };
+  }
+
+  /**
+   * Renewal of an ephemeral key (Terraform's RenewEphemeralResource): expires_at becomes
+   * now + its ttl. Like rotation, it needs the authority to mint the key as it stands
+   * (domain/key-authority.ts), so a weaker key cannot keep a stronger key alive.
+   */
+  renew(caller: Caller, key: StoredKey, now: Date): KeyRecord {
+    if (!key.ephemeral) {
+      throw new ApiError({
+        code: 'key_not_ephemeral',
+        detail: 'Only ephemeral keys can be renewed; rotate an ordinary key to give it a new lifetime.',
+      });
+    }
+    const status = this.record(key, now).status;
+    if (status !== 'active') {
+      throw new ApiError({
+        code: 'key_not_active',
+        detail: `The key is ${status}; only an active key can be renewed. Mint a new key instead.`,
+      });
+    }
+    this.checkAuthorityOver(caller, key);
+    this.deps.keys.extendExpiry(key.id, expiryFor(now, key.ttl, 'ephemeral').getTime());
+    return this.record(this.deps.keys.findById(key.id)!, now);
   }
 
   /**
@@ -246,6 +275,7 @@ export class KeyService {
           constraint: null,
           ipAllowlist: [],
           ttl: OPERATOR_KEY_TTL,
+          ephemeral: false,
           createdAt,
           expiresAt: expiryFor(now, OPERATOR_KEY_TTL).getTime(),
         },

@@ -1,10 +1,26 @@
 /**
  * The audit log (docs/guides/api.md#audit): append-only, one SHA-256 chain per account. Appends read the chain's
- * last entry and insert the next one inside one IMMEDIATE transaction, so two writers (or two
- * processes) can never both extend the same entry and fork the chain.
+ * sealed head and insert the next entry inside one IMMEDIATE transaction (a savepoint when the
+ * caller's change already holds one), so two writers (or two processes) can never both extend the
+ * same entry and fork the chain, and the head moves with the entry or not at all.
+ *
+ * Verification walks the chain in slices and yields to the event loop between them, so checking
+ * a chain of any length never holds the server for longer than one slice.
  */
-import { randomBase62 } from '@managed-dev/contract';
-import { AuditEntry, AuditFields, ChainVerdict, chainEntry, verifyChain } from '../domain/audit-chain';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { encodeBase62Fixed, randomBase62 } from '@managed-dev/contract';
+import {
+  AuditEntry,
+  AuditFields,
+  BrokenEntry,
+  ChainHead,
+  ChainVerdict,
+  ChainWalker,
+  chainEntry,
+  headProblem,
+  isSealValid,
+  sealHead,
+} from '../domain/audit-chain';
 import { cacheNeutralWrite } from './change-stamp';
 import type { Db } from './database';
 
@@ -53,29 +69,124 @@ export interface AuditPageQuery {
   readonly outcome?: string;
 }
 
+interface HeadRow {
+  chain: string;
+  sequence: number;
+  entry_id: string;
+  hash: string;
+  lost_at: number | null;
+  seal: string;
+}
+
+const toHead = (row: HeadRow): ChainHead => ({
+  chain: row.chain,
+  sequence: row.sequence,
+  entryId: row.entry_id,
+  hash: row.hash,
+  lostAt: row.lost_at,
+});
+
+/**
+ * `aud_` + 22 base62: the entry's time in milliseconds (8 characters, so ids sort by time) and 14
+ * random characters. Time-ordered ids land at the right edge of the id index, so a batch of
+ * appends dirties one index page instead of one random page each (a page written to the WAL per
+ * entry on every commit).
+ */
+export function auditEntryId(time: string): string {
+  const millis = Date.parse(time);
+  return `aud_${encodeBase62Fixed(Number.isSafeInteger(millis) && millis >= 0 ? millis : 0, 8)}${randomBase62(14)}`;
+}
+
+/** Entries hashed per synchronous step of `verify`; each step is well under a millisecond's work per 100 entries. */
+export const VERIFY_SLICE_ENTRIES = 500;
+
+/** Set once the chains written before sealed heads existed have been sealed (trust on first use, once). */
+const HEADS_ADOPTED_SETTING = 'audit_heads_adopted';
+
+export interface VerifyOptions {
+  /** Entries per synchronous slice (default VERIFY_SLICE_ENTRIES). */
+  readonly sliceEntries?: number;
+  /** Called after each slice with the number of entries it checked (tests measure the slice bound with it). */
+  readonly onSlice?: (entries: number) => void;
+}
+
 export class AuditRepository {
   private readonly s;
   private readonly appendTransaction;
+  /** One walk per account at a time: concurrent verify requests share it instead of each hashing the chain. */
+  private readonly running = new Map<string, Promise<ChainVerdict>>();
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly sealKey: Buffer,
+  ) {
     this.s = {
-      last: db.prepare<[string], { sequence: number; hash: string }>(
-        'SELECT sequence, hash FROM audit_log WHERE chain = ? ORDER BY sequence DESC LIMIT 1',
+      last: db.prepare<[string], { sequence: number; hash: string; id: string }>(
+        'SELECT sequence, hash, id FROM audit_log WHERE chain = ? ORDER BY sequence DESC LIMIT 1',
       ),
+      head: db.prepare<[string], HeadRow>('SELECT * FROM audit_heads WHERE chain = ?'),
+      writeHead: db.prepare(
+        `INSERT INTO audit_heads (chain, sequence, entry_id, hash, lost_at, seal) VALUES (@chain, @sequence, @entryId, @hash, @lostAt, @seal)
+         ON CONFLICT (chain) DO UPDATE SET sequence = excluded.sequence, entry_id = excluded.entry_id, hash = excluded.hash,
+           lost_at = excluded.lost_at, seal = excluded.seal`,
+      ),
+      slice: db.prepare<[string, number, number, number], AuditRow>(
+        'SELECT * FROM audit_log WHERE chain = ? AND sequence > ? AND sequence <= ? ORDER BY sequence LIMIT ?',
+      ),
+      newest: db.prepare<[string], number | null>('SELECT MAX(sequence) FROM audit_log WHERE chain = ?').pluck(),
+      unsealedChains: db.prepare<[], string>(
+        'SELECT DISTINCT chain FROM audit_log WHERE chain NOT IN (SELECT chain FROM audit_heads)',
+      ).pluck(),
       insert: db.prepare(
         `INSERT INTO audit_log (id, chain, sequence, time, account_id, actor_principal_id, key_id, action, target,
            source_ip, outcome, detail, previous_hash, hash)
          VALUES (@id, @chain, @sequence, @time, @accountId, @actorPrincipalId, @keyId, @action, @target,
            @sourceIp, @outcome, @detail, @previousHash, @hash)`,
       ),
-      chain: db.prepare<[string], AuditRow>('SELECT * FROM audit_log WHERE chain = ? ORDER BY sequence'),
     };
     this.appendTransaction = db.transaction((fields: AuditFields): AuditEntry => {
       const chain = fields.accountId ?? SYSTEM_CHAIN;
-      const entry = chainEntry(this.s.last.get(chain) ?? null, `aud_${randomBase62(22)}`, fields);
+      const headRow = this.s.head.get(chain);
+      // The sealed head, not the newest row, is what the next entry extends: after the newest rows
+      // were deleted the new entry leaves a gap that verify reports, instead of papering over it.
+      let previous: { sequence: number; hash: string } | null = headRow ?? null;
+      let lostAt: number | null = headRow ? headRow.lost_at : null;
+      if (!headRow) {
+        const newest = this.s.last.get(chain);
+        if (newest) {
+          previous = newest;
+          lostAt = newest.sequence + 1;
+        }
+      }
+      const entry = chainEntry(previous, auditEntryId(fields.time), fields);
       this.s.insert.run({ ...entry, chain });
+      this.writeHead({ chain, sequence: entry.sequence, entryId: entry.id, hash: entry.hash, lostAt });
       return entry;
     });
+  }
+
+  private writeHead(head: ChainHead): void {
+    this.s.writeHead.run({ ...head, seal: sealHead(this.sealKey, head) });
+  }
+
+  /**
+   * Seals the heads of chains written before heads existed, once per database (trust on first use:
+   * the upgrade is the moment they are taken as they stand). Afterwards a chain without a head is
+   * reported by verify.
+   */
+  sealUnsealedChains(): number {
+    return this.db
+      .transaction(() => {
+        if (this.db.prepare('SELECT 1 FROM settings WHERE name = ?').get(HEADS_ADOPTED_SETTING)) return 0;
+        const chains = this.s.unsealedChains.all();
+        for (const chain of chains) {
+          const newest = this.s.last.get(chain)!;
+          this.writeHead({ chain, sequence: newest.sequence, entryId: newest.id, hash: newest.hash, lostAt: null });
+        }
+        this.db.prepare('INSERT INTO settings (name, value) VALUES (?, ?)').run(HEADS_ADOPTED_SETTING, new Date().toISOString());
+        return chains.length;
+      })
+      .immediate();
   }
 
   /** Cache-neutral: no cache of authorization data reads the log, so appending empties none. */
@@ -102,11 +213,60 @@ export class AuditRepository {
       .map(toEntry);
   }
 
-  /** Streams the account's chain from the first entry and names the first one that does not fit. */
-  verify(accountId: string): ChainVerdict {
-    const rows = this.s.chain.iterate(accountId) as IterableIterator<AuditRow>;
-    return verifyChain((function* () {
-      for (const row of rows) yield toEntry(row);
-    })());
+  /**
+   * Walks the account's chain from its first entry up to its sealed head, VERIFY_SLICE_ENTRIES at
+   * a time with a turn of the event loop between slices, then checks that the chain ends exactly
+   * at the sealed head. Names the first entry that does not fit. Entries appended while the walk
+   * runs are walked too (the head is re-read at the end in one snapshot).
+   */
+  verify(accountId: string, options: VerifyOptions = {}): Promise<ChainVerdict> {
+    // A caller joining a running walk gets its verdict; only the starter's onSlice observes the slices.
+    const shareable = options.sliceEntries === undefined;
+    const running = shareable ? this.running.get(accountId) : undefined;
+    if (running) return running;
+    const walk = this.walk(accountId, options).finally(() => {
+      if (this.running.get(accountId) === walk) this.running.delete(accountId);
+    });
+    if (shareable) this.running.set(accountId, walk);
+    return walk;
+  }
+
+  private async walk(chain: string, options: VerifyOptions): Promise<ChainVerdict> {
+    const sliceEntries = options.sliceEntries ?? VERIFY_SLICE_ENTRIES;
+    const walker = new ChainWalker();
+    // The chain as it stood when verification was asked for; later entries are checked next time.
+    const target = this.s.head.get(chain)?.sequence ?? this.s.newest.get(chain) ?? 0;
+    while (walker.lastSequence < target && !walker.isBroken) {
+      const rows = this.s.slice.all(chain, walker.lastSequence, target, sliceEntries);
+      if (rows.length === 0) break;
+      walker.feed(rows.map(toEntry));
+      options.onSlice?.(rows.length);
+      await nextTurn();
+    }
+    if (walker.isBroken) return walker.verdict();
+    // Head, newest row and the entry after the walked ones in one snapshot, so an append made
+    // while the walk ran cannot look like tampering.
+    const { headRow, newest, next } = this.db.transaction(() => ({
+      headRow: this.s.head.get(chain),
+      newest: this.s.newest.get(chain) ?? 0,
+      next: this.s.slice.get(chain, walker.lastSequence, walker.lastSequence + 1, 1),
+    }))();
+    const head = headRow ? toHead(headRow) : null;
+    const sealValid = head ? isSealValid(this.sealKey, head, headRow!.seal) : false;
+    let problem: BrokenEntry | null;
+    if (head && head.sequence > target && walker.lastSequence === target && next) {
+      // Judge the head's seal and the walked end's continuity with the first newer entry; the newer
+      // entries themselves are walked by the next verification.
+      const walkedEnd = { ...head, sequence: target, entryId: walker.lastEntryId!, hash: next.previous_hash };
+      problem =
+        headProblem(walker, walkedEnd, sealValid, target) ??
+        (newest > head.sequence
+          ? { id: head.entryId, sequence: head.sequence + 1, reason: `entries after ${head.sequence} were not written by the server (they are past the sealed head)` }
+          : null);
+    } else {
+      problem = headProblem(walker, head, sealValid, newest);
+    }
+    if (problem) walker.fail(problem);
+    return walker.verdict();
   }
 }

@@ -1,90 +1,59 @@
+/**
+ * Stored responses for Idempotency-Key replays. A record is written only when its request
+ * succeeded, inside the same transaction as the change itself and its audit entry (see
+ * services/change-committer.ts), so a crash leaves either all three or none: there is no
+ * "in flight" state to abandon.
+ */
+import { cacheNeutralWrite } from './change-stamp';
 import type { Db } from './database';
 
 export interface IdempotencyRecord {
-  readonly principalId: string;
-  readonly keyDigest: Buffer;
   readonly requestDigest: Buffer;
-  readonly state: 'in_flight' | 'completed';
   readonly createdAt: number;
-  readonly response: Buffer | null;
+  readonly response: Buffer;
 }
 
 interface IdempotencyRow {
-  principal_id: string;
-  key_digest: Buffer;
   request_digest: Buffer;
-  state: 'in_flight' | 'completed';
   created_at: number;
-  response: Buffer | null;
+  response: Buffer;
 }
 
-export type ClaimOutcome = { claimed: true } | { claimed: false; existing: IdempotencyRecord };
+/** Expired records deleted per idempotent request at most, so one request never pays for a backlog. */
+export const PURGE_BATCH = 64;
 
 export class IdempotencyRepository {
   private readonly getStatement;
-  private readonly insertStatement;
-  private readonly deleteStatement;
-  private readonly completeStatement;
+  private readonly putStatement;
   private readonly purgeStatement;
 
   constructor(private readonly db: Db) {
-    this.getStatement = db.prepare<[string, Buffer], IdempotencyRow>(
-      'SELECT * FROM idempotency_records WHERE principal_id = ? AND key_digest = ?',
+    this.getStatement = db.prepare<[Buffer], IdempotencyRow>(
+      'SELECT request_digest, created_at, response FROM idempotency_records WHERE key_digest = ?',
     );
-    this.insertStatement = db.prepare(
-      `INSERT INTO idempotency_records (principal_id, key_digest, request_digest, state, created_at, response)
-       VALUES (?, ?, ?, 'in_flight', ?, NULL)`,
+    // REPLACE: an expired record under the same digest may still be there until the purge reaches it.
+    this.putStatement = db.prepare(
+      'INSERT OR REPLACE INTO idempotency_records (key_digest, request_digest, created_at, response) VALUES (?, ?, ?, ?)',
     );
-    this.deleteStatement = db.prepare('DELETE FROM idempotency_records WHERE principal_id = ? AND key_digest = ?');
-    this.completeStatement = db.prepare(
-      `UPDATE idempotency_records SET state = 'completed', response = ? WHERE principal_id = ? AND key_digest = ?`,
+    // Walks the created_at index from the oldest end and stops after PURGE_BATCH rows.
+    this.purgeStatement = db.prepare(
+      `DELETE FROM idempotency_records WHERE key_digest IN
+         (SELECT key_digest FROM idempotency_records WHERE created_at <= ? ORDER BY created_at LIMIT ${PURGE_BATCH})`,
     );
-    this.purgeStatement = db.prepare('DELETE FROM idempotency_records WHERE created_at <= ?');
   }
 
-  /**
-   * Atomically either records a new in-flight request or returns the record already there.
-   * `isReusable` decides whether an existing record is dead (expired, or in flight for so long its
-   * owner must have crashed) and may be replaced. BEGIN IMMEDIATE serialises this across processes.
-   */
-  claim(
-    principalId: string,
-    keyDigest: Buffer,
-    requestDigest: Buffer,
-    now: number,
-    isDead: (record: IdempotencyRecord) => boolean,
-  ): ClaimOutcome {
-    return this.db
-      .transaction((): ClaimOutcome => {
-        const row = this.getStatement.get(principalId, keyDigest);
-        if (row) {
-          const existing: IdempotencyRecord = {
-            principalId: row.principal_id,
-            keyDigest: row.key_digest,
-            requestDigest: row.request_digest,
-            state: row.state,
-            createdAt: row.created_at,
-            response: row.response,
-          };
-          if (!isDead(existing)) return { claimed: false, existing };
-          this.deleteStatement.run(principalId, keyDigest);
-        }
-        this.insertStatement.run(principalId, keyDigest, requestDigest, now);
-        return { claimed: true };
-      })
-      .immediate();
+  find(keyDigest: Buffer): IdempotencyRecord | undefined {
+    const row = this.getStatement.get(keyDigest);
+    return row ? { requestDigest: row.request_digest, createdAt: row.created_at, response: row.response } : undefined;
   }
 
-  complete(principalId: string, keyDigest: Buffer, encryptedResponse: Buffer): void {
-    this.completeStatement.run(encryptedResponse, principalId, keyDigest);
+  /** Cache-neutral: no cache of authorization data reads these records. */
+  put(keyDigest: Buffer, requestDigest: Buffer, createdAt: number, sealedResponse: Buffer): void {
+    cacheNeutralWrite(this.db, () => this.putStatement.run(keyDigest, requestDigest, createdAt, sealedResponse));
   }
 
-  release(principalId: string, keyDigest: Buffer): void {
-    this.deleteStatement.run(principalId, keyDigest);
-  }
-
-  /** Deletes records created at or before `cutoff`; they can no longer be replayed anyway. */
+  /** Deletes up to PURGE_BATCH records created at or before `cutoff`; they can no longer be replayed anyway. */
   purgeCreatedBefore(cutoff: number): number {
-    return this.purgeStatement.run(cutoff).changes;
+    return cacheNeutralWrite(this.db, () => this.purgeStatement.run(cutoff).changes);
   }
 }

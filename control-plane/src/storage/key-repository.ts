@@ -8,8 +8,6 @@ export interface StoredKey extends KeyFacts {
   readonly accountId: string;
   /** The key that minted this one; null for an account's first owner key (bootstrap or CLI). */
   readonly createdByKeyId: string | null;
-  /** The TTL as the client wrote it ("90d"); expiresAt was fixed from it at mint time. */
-  readonly ttl: string;
 }
 
 /** A key about to be inserted: never revoked or used yet, so those fields start out NULL. */
@@ -42,6 +40,7 @@ interface KeyRow {
   constraint_id: string | null;
   ip_allowlist_json: string;
   ttl: string;
+  ephemeral: 0 | 1;
   created_at: number;
   expires_at: number;
   revoked_at: number | null;
@@ -76,6 +75,7 @@ const toKey = (row: KeyRow): StoredKey => ({
   constraint: constraintFromRow(row.constraint_kind, row.constraint_id),
   ipAllowlist: JSON.parse(row.ip_allowlist_json) as string[],
   ttl: row.ttl,
+  ephemeral: row.ephemeral === 1,
   createdAt: row.created_at,
   expiresAt: row.expires_at,
   revokedAt: row.revoked_at,
@@ -99,14 +99,16 @@ export class KeyRepository {
   private readonly endSecretsStatement;
   private readonly purgeSecretsStatement;
   private readonly lastUsedStatement;
+  private readonly expiryStatement;
+  private readonly insertTransaction: (key: NewKey, secretHash: Buffer) => void;
 
   constructor(private readonly db: Db) {
     this.insertKeyStatement = db.prepare(
       `INSERT INTO api_keys (id, account_id, principal_id, created_by, created_by_key_id, name, description, preset,
-         scopes_json, constraint_kind, constraint_id, ip_allowlist_json, ttl, created_at, expires_at, revoked_at,
+         scopes_json, constraint_kind, constraint_id, ip_allowlist_json, ttl, ephemeral, created_at, expires_at, revoked_at,
          last_used_at, last_used_ip)
        VALUES (@id, @account_id, @principal_id, @created_by, @created_by_key_id, @name, @description, @preset,
-         @scopes_json, @constraint_kind, @constraint_id, @ip_allowlist_json, @ttl, @created_at, @expires_at, NULL, NULL, NULL)`,
+         @scopes_json, @constraint_kind, @constraint_id, @ip_allowlist_json, @ttl, @ephemeral, @created_at, @expires_at, NULL, NULL, NULL)`,
     );
     this.insertSecretStatement = db.prepare(
       'INSERT INTO key_secrets (secret_hash, key_id, created_at, valid_until) VALUES (?, ?, ?, ?)',
@@ -122,14 +124,9 @@ export class KeyRepository {
     );
     this.purgeSecretsStatement = db.prepare('DELETE FROM key_secrets WHERE key_id = ? AND valid_until IS NOT NULL AND valid_until <= ?');
     this.lastUsedStatement = db.prepare('UPDATE api_keys SET last_used_at = ?, last_used_ip = ? WHERE id = ?');
-  }
-
-  /**
-   * Cache-neutral (storage/change-stamp.ts): the rows are new, and no cache holds a miss for a key
-   * or secret, so minting does not make every busy key reload itself.
-   */
-  insert(key: NewKey, secretHash: Buffer): void {
-    cacheNeutralWrite(this.db, this.db.transaction(() => {
+    this.expiryStatement = db.prepare('UPDATE api_keys SET expires_at = ? WHERE id = ?');
+    // Built once: minting is the hot write path, and a transaction function costs a little to make.
+    this.insertTransaction = db.transaction((key: NewKey, secretHash: Buffer) => {
       this.insertKeyStatement.run({
         id: key.id,
         account_id: key.accountId,
@@ -143,11 +140,20 @@ export class KeyRepository {
         ...constraintToColumns(key.constraint),
         ip_allowlist_json: JSON.stringify(key.ipAllowlist),
         ttl: key.ttl,
+        ephemeral: key.ephemeral ? 1 : 0,
         created_at: key.createdAt,
         expires_at: key.expiresAt,
       });
       this.insertSecretStatement.run(secretHash, key.id, key.createdAt, null);
-    }));
+    });
+  }
+
+  /**
+   * Cache-neutral (storage/change-stamp.ts): the rows are new, and no cache holds a miss for a key
+   * or secret, so minting does not make every busy key reload itself.
+   */
+  insert(key: NewKey, secretHash: Buffer): void {
+    cacheNeutralWrite(this.db, () => this.insertTransaction(key, secretHash));
   }
 
   findById(id: string): StoredKey | undefined {
@@ -208,12 +214,18 @@ export class KeyRepository {
    * Installs a new secret; every older secret stays valid until `oldSecretsValidUntil` (now + grace).
    * Secrets whose grace already ended are deleted so the table holds at most what can still work.
    */
-  rotate(id: string, newSecretHash: Buffer, now: number, oldSecretsValidUntil: number): void {
+  rotate(id: string, newSecretHash: Buffer, now: number, oldSecretsValidUntil: number, newExpiresAt: number): void {
     this.db.transaction(() => {
+      this.expiryStatement.run(newExpiresAt, id);
       this.endSecretsStatement.run({ key_id: id, until: oldSecretsValidUntil });
       this.purgeSecretsStatement.run(id, now);
       this.insertSecretStatement.run(newSecretHash, id, now, null);
     })();
+  }
+
+  /** Renewal (ephemeral keys): the key now expires at `expiresAt`. */
+  extendExpiry(id: string, expiresAt: number): void {
+    this.expiryStatement.run(expiresAt, id);
   }
 
   /** Seam for last-used tracking (docs/guides/api.md#keys): callers decide how often to write. */

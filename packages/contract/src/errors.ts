@@ -125,11 +125,6 @@ export const ERROR_CATALOG = {
     title: 'Last owner',
     description: 'The account must keep at least one owner; promote another principal first.',
   },
-  idempotency_in_flight: {
-    status: 409,
-    title: 'Request in progress',
-    description: 'A request with this Idempotency-Key is still being processed; retry after `Retry-After` seconds.',
-  },
   idempotency_key_reused: {
     status: 422,
     title: 'Idempotency-Key reused',

@@ -35,3 +35,7 @@ export function isDangerousScope(name: string): boolean {
   return dangerousNames.has(name);
 }
 
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+

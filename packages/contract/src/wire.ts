@@ -28,6 +28,10 @@ export interface KeyRecord {
   readonly effective_scopes: readonly string[];
   readonly constraint: KeyConstraint | null;
   readonly ip_allowlist: readonly string[];
+  /** The lifetime as minted ("90d"); rotation (and renewal of an ephemeral key) set expires_at to now + ttl. */
+  readonly ttl: string;
+  /** Minted for one Terraform run (`ephemeral "managed_api_key"`): ttl 5m–24h, renewable. */
+  readonly ephemeral: boolean;
   readonly status: KeyStatus;
   readonly principal_id: string;
   readonly created_by: string;

@@ -10,11 +10,17 @@ export type {
   ProviderDefinition,
   ResourceDefinition,
   DataSourceDefinition,
+  EphemeralResourceDefinition,
+  EphemeralOpenResult,
+  EphemeralRenewResult,
+  FunctionDefinition,
+  FunctionParameter,
   ValidateRequest,
   ConfigureRequest,
   OperationContext,
   PlanRequest,
 } from './rpc/definitions';
+export type { AttributeValidator, AttributePlanModifier } from './schema/schema';
 export type { AttributeSchema, BlockSchema, NestedBlockSchema, VersionedSchema, BlockNesting } from './schema/schema';
 export { impliedType } from './schema/schema';
 export { types, typeToJson, typeFromJson, type CtyType } from './cty/types';
@@ -24,4 +30,5 @@ export { valuesEqual } from './cty/equality';
 export { encodeMsgpack, decodeMsgpack } from './cty/msgpack';
 export { decodeJsonValue } from './cty/json';
 export { AttributePath, attributePath, type PathStep } from './diagnostics/attribute-path';
+export { FunctionError } from './diagnostics/function-error';
 export { Diagnostics, DiagnosticError, type Diagnostic, type Severity } from './diagnostics/diagnostics';

@@ -18,7 +18,9 @@ export function attributeForPointer(pointer: string | undefined): string | undef
 function hintFor(error: ApiError): string | undefined {
   switch (error.status) {
     case 401:
-      return 'Check the provider\'s token (or MANAGED_TOKEN): it is missing, mistyped, revoked or expired.';
+      return error.credentialSource
+        ? `The token came from ${error.credentialSource}; the control plane does not accept it: it is mistyped, revoked or expired, or belongs to another control plane. Set a valid key there.`
+        : 'Check the provider\'s token (or MANAGED_TOKEN): it is missing, mistyped, revoked or expired.';
     case 403: {
       const { code } = error.problem;
       if (code === 'ip_not_allowed') return "The provider's token is not allowed from this machine's address (its IP allowlist).";

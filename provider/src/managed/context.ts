@@ -11,6 +11,18 @@ export class ManagedContext {
     private readonly unavailableReason: string,
   ) {}
 
+  /**
+   * The control plane's current time as its last answer told it (Date header), or this machine's
+   * clock before any answer: expiry windows are judged by the server that enforces them.
+   */
+  async serverNow(): Promise<Date> {
+    if (!this.client) return new Date();
+    // A process that has not talked to the control plane yet (apply re-plans without refreshing)
+    // asks it once, so plan and apply judge an expiry window by the same clock.
+    if (!this.client.serverClock.observed) await this.client.whoami().catch(() => undefined);
+    return this.client.serverClock.now();
+  }
+
   /** The client for one operation, cancelled when Terraform sends StopProvider. */
   api(signal: AbortSignal): ManagedApiClient {
     if (!this.client) throw new DiagnosticError('Provider configuration not ready', this.unavailableReason);

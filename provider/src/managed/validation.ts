@@ -8,7 +8,19 @@
  * set. Unknown values are skipped; Terraform validates again once they are known.
  */
 import { distance } from 'fastest-levenshtein';
-import { checkAllowlist, checkScopes, dangerousScopesMissedByWildcards, grantedScopes, parseTtl, PRESET_NAMES, presetScopes } from '@managed-dev/contract';
+import {
+  checkAllowlist,
+  checkScopes,
+  dangerousScopesMissedByWildcards,
+  DEFAULT_TTL,
+  grantedScopes,
+  parseDuration,
+  parseGracePeriod,
+  parseTtl,
+  PRESET_NAMES,
+  presetScopes,
+  type TtlKind,
+} from '@managed-dev/contract';
 
 export type Unknown = undefined;
 /** A set of strings whose elements may individually be unknown. */
@@ -23,6 +35,9 @@ export interface ApiKeyConfigView {
   readonly site_id: string | null | Unknown;
   readonly ip_allowlist: StringSetView;
   readonly ttl: string | null | Unknown;
+  /** Resource only (the ephemeral resource has no rotation). */
+  readonly rotation_grace_period?: string | null | Unknown;
+  readonly rotate_before_expiry?: string | null | Unknown;
 }
 
 export interface ConfigProblem {
@@ -129,18 +144,9 @@ export function checkScopesOrPreset(scopes: StringSetView, preset: string | null
   return [];
 }
 
+/** Each constraint id has its kind's shape. "At most one constraint" is a schema declaration (schemas.ts). */
 export function checkConstraint(config: Pick<ApiKeyConfigView, ConstraintAttribute>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  // An unknown value will be set, so it counts as present.
-  const present = CONSTRAINT_ATTRIBUTES.filter((attribute) => config[attribute] !== null);
-  present.slice(1).forEach((attribute) =>
-    problems.push({
-      severity: 'error',
-      attribute,
-      summary: 'Two constraints',
-      detail: `A key is constrained to at most one of team_id, project_id or site_id; ${present.join(' and ')} are set. Keep one.`,
-    }),
-  );
   for (const attribute of CONSTRAINT_ATTRIBUTES) {
     const value = config[attribute];
     if (typeof value !== 'string') continue;
@@ -166,9 +172,14 @@ export function checkIpAllowlist(allowlist: StringSetView): ConfigProblem[] {
   }));
 }
 
-export function checkTtl(ttl: string | null | Unknown): ConfigProblem[] {
+const TTL_RANGE: Record<TtlKind, string> = {
+  standard: 'A key lives at least 1h and at most 365d; the default is 90d.',
+  ephemeral: 'An ephemeral key lives at least 5m and at most 24h; the default is 1h.',
+};
+
+export function checkTtl(ttl: string | null | Unknown, kind: TtlKind = 'standard'): ConfigProblem[] {
   if (ttl === undefined || ttl === null) return [];
-  const parsed = parseTtl(ttl);
+  const parsed = parseTtl(ttl, kind);
   if (parsed.ok) return [];
   const outOfRange = /shorter|longer/.test(parsed.message);
   return [
@@ -176,9 +187,38 @@ export function checkTtl(ttl: string | null | Unknown): ConfigProblem[] {
       severity: 'error',
       attribute: 'ttl',
       summary: outOfRange ? 'TTL out of range' : 'Invalid TTL',
-      detail: `${parsed.message}. A key lives at least 1h and at most 365d; the default is 90d.`,
+      detail: `${parsed.message}. ${TTL_RANGE[kind]}`,
     },
   ];
+}
+
+/** rotation_grace_period: "0" up to "7d". */
+export function checkGracePeriod(gracePeriod: string): ConfigProblem[] {
+  const grace = parseGracePeriod(gracePeriod);
+  return grace.ok ? [] : [{ severity: 'error', attribute: 'rotation_grace_period', summary: 'Invalid rotation grace period', detail: `${grace.message}. It may be "0" up to "7d".` }];
+}
+
+/** rotate_before_expiry: a duration shorter than the ttl (else every plan would rotate: a fresh lifetime would already lie inside the window). */
+export function checkRotation(config: Pick<ApiKeyConfigView, 'ttl' | 'rotate_before_expiry'>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (typeof config.rotate_before_expiry === 'string') {
+    const window = parseDuration(config.rotate_before_expiry);
+    const ttlText = config.ttl === null ? DEFAULT_TTL : config.ttl;
+    const ttl = typeof ttlText === 'string' ? parseTtl(ttlText) : undefined;
+    if (!window.ok) {
+      problems.push({ severity: 'error', attribute: 'rotate_before_expiry', summary: 'Invalid rotate_before_expiry', detail: `${window.message}.` });
+    } else if (ttl?.ok && window.milliseconds >= ttl.milliseconds) {
+      problems.push({
+        severity: 'error',
+        attribute: 'rotate_before_expiry',
+        summary: 'rotate_before_expiry not shorter than ttl',
+        detail:
+          `rotate_before_expiry "${config.rotate_before_expiry}" is not shorter than the key's ttl "${ttlText}": every plan would rotate the key. ` +
+          'Choose a window shorter than the lifetime, e.g. a tenth of it.',
+      });
+    }
+  }
+  return problems;
 }
 
 export function checkName(name: string | null | Unknown): ConfigProblem[] {
@@ -188,7 +228,11 @@ export function checkName(name: string | null | Unknown): ConfigProblem[] {
   return [];
 }
 
-/** Every problem with a `managed_api_key` configuration, errors and warnings, in attribute order. */
+/**
+ * Every cross-attribute problem with a `managed_api_key` configuration (resource or ephemeral
+ * resource), errors and warnings, in attribute order. Single-attribute rules (ttl, grace period)
+ * and "at most one constraint" are declared on the schema (schemas.ts) and run by the framework.
+ */
 export function validateApiKeyConfig(config: ApiKeyConfigView): ConfigProblem[] {
   return [
     ...checkName(config.name),
@@ -197,6 +241,6 @@ export function validateApiKeyConfig(config: ApiKeyConfigView): ConfigProblem[] 
     ...checkScopesOrPreset(config.scopes, config.preset),
     ...checkConstraint(config),
     ...checkIpAllowlist(config.ip_allowlist),
-    ...checkTtl(config.ttl),
+    ...checkRotation(config),
   ];
 }

@@ -57,6 +57,12 @@ const BODIES: Record<string, () => unknown> = {
   'POST /v1/sites/{id}/exec': () => ({ command: ['wp', 'cache', 'flush'] }),
 };
 
+/**
+ * Routes about the dashboard session a request came with: the matrix calls them through a session
+ * the key opened (cookie + CSRF token). Their attacks are in routes/session-routes.test.ts.
+ */
+const THROUGH_SESSION = new Set(['GET /v1/sessions/current', 'DELETE /v1/sessions/current']);
+
 const authenticated = ROUTES.filter((route) => !route.public);
 const withTarget = authenticated.filter((route) => targetKind(route) !== null);
 const withoutTarget = authenticated.filter((route) => targetKind(route) === null);
@@ -96,6 +102,13 @@ describe('authorization matrix (generated from the route table)', () => {
     return secret;
   }
 
+  /** Cookie and CSRF headers of a fresh dashboard session opened with this key. */
+  async function sessionHeaders(key: string): Promise<Record<string, string>> {
+    const opened = await api(cp.url, 'POST', '/v1/sessions', { key });
+    expect(opened.status).toBe(201);
+    return { cookie: (opened.headers.get('set-cookie') ?? '').split(';', 1)[0]!, 'x-csrf-token': opened.body.csrf_token };
+  }
+
   /** The resource `{id}` names for a placement; destructive routes get a fresh one each time. */
   async function targetId(route: AnyRouteDefinition, kind: TargetKind, placement: Placement): Promise<string> {
     const destructive = route.method === 'delete' || route.path.endsWith('/rotate');
@@ -127,6 +140,9 @@ describe('authorization matrix (generated from the route table)', () => {
             name: fresh('target'),
             scopes: ['keys:write'],
             constraint: { site_id: placement === 'inside' ? inside.siteId : outside.siteId },
+            // Only ephemeral keys can be renewed, and only by a caller that could mint them as they
+            // stand: the matrix's caller holds just the route's scope, so that is all the target holds.
+            ...(route.path.endsWith('/renew') ? { ephemeral: true, ttl: '1h', scopes: ['keys:write'] } : {}),
           })
         ).id;
       case 'principal':
@@ -235,7 +251,8 @@ describe('authorization matrix (generated from the route table)', () => {
       const scope = route.scope;
       const key = await keyWith(scope === null ? ['account:read'] : [holdsScope ? scope : otherScopeThan(scope)], null);
       const body = BODIES[routeName(route)]?.();
-      const response = await api(cp.url, route.method.toUpperCase(), route.path, { key, ...(body !== undefined ? { json: body } : {}) });
+      const credentials = THROUGH_SESSION.has(routeName(route)) ? { headers: await sessionHeaders(key) } : { key };
+      const response = await api(cp.url, route.method.toUpperCase(), route.path, { ...credentials, ...(body !== undefined ? { json: body } : {}) });
       if (holdsScope) {
         expectDocumentedSuccess(route, response);
       } else {

@@ -1,7 +1,6 @@
 import { startControlPlane, TestControlPlane } from '../../support/control-plane';
 import { apiClient } from '../../support/http';
 import { HOUR, ManualClock } from '../../support/manual-clock';
-import { idempotencyKeyDigest, requestFingerprint } from '../../../control-plane/src/domain/idempotency';
 
 describe('Idempotency-Key on create and rotate', () => {
   let clock: ManualClock;
@@ -44,30 +43,46 @@ describe('Idempotency-Key on create and rotate', () => {
   test('two concurrent requests with one key create exactly one key', async () => {
     const headers = { 'idempotency-key': 'race' };
     const responses = await Promise.all(Array.from({ length: 8 }, () => owner.post('/v1/keys', { json: body, headers })));
-    const created = responses.filter((r) => r.status === 201);
-    for (const response of responses) expect([201, 409]).toContain(response.status);
-    expect(new Set(created.map((r) => r.body.id)).size).toBe(1);
+    // The lookup and the mint hold the write lock together: one mints, the others replay it.
+    for (const response of responses) expect(response.status).toBe(201);
+    expect(new Set(responses.map((r) => r.body.id)).size).toBe(1);
+    expect(responses.filter((r) => r.headers.get('idempotent-replayed') === null)).toHaveLength(1);
     expect(await countKeys('idem')).toBe(1);
   });
 
-  test('while the first request is in flight a second gets 409', async () => {
-    // Another process holds the key: its in-flight record is already in the shared database.
-    const services = cp.server.services;
-    const path = '/v1/keys';
-    services.idempotencyRecords.claim(
-      cp.ownerPrincipalId,
-      idempotencyKeyDigest(services.pepper, cp.ownerPrincipalId, 'busy'),
-      requestFingerprint('post', path, body),
-      clock.now().getTime(),
-      () => false,
-    );
-    const second = await owner.post(path, { json: body, headers: { 'idempotency-key': 'busy' } });
-    expect(second.status).toBe(409);
-    expect(second.body.code).toBe('idempotency_in_flight');
+  test('the key, its idempotency record and its audit entry commit together or not at all', async () => {
+    // The audit append is the last step of the transaction: make it fail once.
+    const audit = cp.server.services.audit;
+    const failOnce = jest.spyOn(audit, 'record').mockImplementationOnce(() => {
+      throw new Error('disk full');
+    });
+    const headers = { 'idempotency-key': 'all-or-nothing' };
+    const failed = await owner.post('/v1/keys', { json: body, headers });
+    expect(failed.status).toBe(500);
+    failOnce.mockRestore();
     expect(await countKeys('idem')).toBe(0);
-    // An in-flight record abandoned by a crashed process is taken over after a minute.
-    clock.advance(61_000);
-    expect((await owner.post(path, { json: body, headers: { 'idempotency-key': 'busy' } })).status).toBe(201);
+    const db = cp.server.services.db;
+    expect(db.prepare('SELECT COUNT(*) FROM idempotency_records').pluck().get()).toBe(0);
+
+    // Nothing was left behind: the retry is a fresh request (no 409 "in flight", no replay) and mints one key.
+    const retried = await owner.post('/v1/keys', { json: body, headers });
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+    expect(await countKeys('idem')).toBe(1);
+    const entries = db.prepare("SELECT target FROM audit_log WHERE action = 'key.create'").pluck().all();
+    expect(entries).toContain(retried.body.id);
+  });
+
+  test('a replay is audited as a replay, not as a second creation', async () => {
+    const headers = { 'idempotency-key': 'audited-replay' };
+    const first = await owner.post('/v1/keys', { json: body, headers });
+    await owner.post('/v1/keys', { json: body, headers });
+    const db = cp.server.services.db;
+    const rows = db.prepare('SELECT action, detail FROM audit_log WHERE target = ? ORDER BY sequence').all(first.body.id);
+    expect(rows).toEqual([
+      { action: 'key.create', detail: expect.stringContaining('deploy-bot') },
+      { action: 'idempotency.replay', detail: expect.stringContaining('nothing was changed') },
+    ]);
   });
 
   test('validation failures are not stored: the same key works once the body is fixed', async () => {
@@ -91,6 +106,34 @@ describe('Idempotency-Key on create and rotate', () => {
     const later = await owner.post('/v1/keys', { json: body, headers });
     expect(later.status).toBe(201);
     expect(later.body.id).not.toBe(first.body.id);
+  });
+
+  test('a narrower key of the same principal replaying another key\'s Idempotency-Key and body is not a replay', async () => {
+    // The owner mints a powerful key; a keys:write-only key of the same principal sends the very same request.
+    const powerful = { name: 'powerful', scopes: ['exec:raw', 'credentials:read'] };
+    const headers = { 'idempotency-key': 'shared-between-keys' };
+    const original = await owner.post('/v1/keys', { json: powerful, headers });
+    expect(original.status).toBe(201);
+    const narrow = apiClient(cp.url, (await owner.post('/v1/keys', { json: { name: 'narrow', scopes: ['keys:write'] } })).body.secret);
+
+    const stolen = await narrow.post('/v1/keys', { json: powerful, headers });
+    // Its own authorization applies: it may not mint exec:raw, so it gets the escalation refusal and no secret.
+    expect(stolen.status).toBe(403);
+    expect(stolen.body.code).toBe('scope_escalation');
+    expect(stolen.headers.get('idempotent-replayed')).toBeNull();
+    expect(stolen.text).not.toContain(original.body.secret);
+
+    // A request the narrow key may make under the same Idempotency-Key is its own, fresh request.
+    const own = await narrow.post('/v1/keys', { json: { name: 'powerful', scopes: ['keys:write'] }, headers });
+    expect(own.status).toBe(201);
+    expect(own.headers.get('idempotent-replayed')).toBeNull();
+    expect(own.body.id).not.toBe(original.body.id);
+
+    // The original caller still gets its own answer back, secret included.
+    const replay = await owner.post('/v1/keys', { json: powerful, headers });
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.body.secret).toBe(original.body.secret);
   });
 
   test('idempotency keys are scoped per principal', async () => {

@@ -1,8 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chainHash, canonicalAuditEntry } from '../../../control-plane/src/domain/audit-chain';
 import { Db, openDatabase } from '../../../control-plane/src/storage/database';
-import { AuditRepository } from '../../../control-plane/src/storage/audit-repository';
+import { AuditRepository, VERIFY_SLICE_ENTRIES } from '../../../control-plane/src/storage/audit-repository';
+import { auditSealKey } from '../../../control-plane/src/domain/audit-chain';
 
 describe('AuditRepository', () => {
   let dir: string;
@@ -12,7 +14,7 @@ describe('AuditRepository', () => {
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'audit-repo-'));
     db = openDatabase(dir);
-    audit = new AuditRepository(db);
+    audit = new AuditRepository(db, auditSealKey(Buffer.alloc(32, 7)));
   });
   afterEach(() => {
     db.close();
@@ -31,7 +33,7 @@ describe('AuditRepository', () => {
     detail: null,
   });
 
-  it('keeps one chain per account and pages newest first', () => {
+  it('keeps one chain per account and pages newest first', async () => {
     for (let i = 0; i < 5; i++) audit.append(entry('acct_A', `a.${i}`));
     audit.append(entry('acct_B', 'b.0'));
     audit.append(entry(null, 'system.0'));
@@ -40,21 +42,99 @@ describe('AuditRepository', () => {
     const next = audit.page({ accountId: 'acct_A', limit: 2, beforeSequence: first[1]!.sequence });
     expect(next.map((e) => e.action)).toEqual(['a.2', 'a.1', 'a.0']);
     expect(audit.page({ accountId: 'acct_B', limit: 10 }).map((e) => e.sequence)).toEqual([1]);
-    expect(audit.verify('acct_A')).toMatchObject({ ok: true, checked: 5 });
+    expect(await audit.verify('acct_A')).toMatchObject({ ok: true, checked: 5 });
   });
 
-  it('names the first row edited directly in SQLite', () => {
+  it('names the first row edited directly in SQLite', async () => {
     for (let i = 0; i < 5; i++) audit.append(entry('acct_A', `a.${i}`));
     const third = audit.page({ accountId: 'acct_A', limit: 10 }).find((e) => e.sequence === 3)!;
     db.prepare("UPDATE audit_log SET outcome = 'denied' WHERE id = ?").run(third.id);
-    const verdict = audit.verify('acct_A');
+    const verdict = await audit.verify('acct_A');
     expect(verdict).toMatchObject({ ok: false, checked: 2, firstBroken: { id: third.id, sequence: 3 } });
   });
 
-  it('detects a deleted row at the entry after it', () => {
+  it('detects a deleted row at the entry after it', async () => {
     for (let i = 0; i < 4; i++) audit.append(entry('acct_A', `a.${i}`));
     const rows = audit.page({ accountId: 'acct_A', limit: 10 });
     db.prepare('DELETE FROM audit_log WHERE id = ?').run(rows.find((e) => e.sequence === 2)!.id);
-    expect(audit.verify('acct_A')).toMatchObject({ ok: false, firstBroken: { sequence: 3 } });
+    expect(await audit.verify('acct_A')).toMatchObject({ ok: false, firstBroken: { sequence: 3 } });
+  });
+
+  const rowsOf = (accountId: string) =>
+    db.prepare('SELECT * FROM audit_log WHERE chain = ? ORDER BY sequence').all(accountId) as Array<Record<string, any>>;
+
+  it('reports the newest entries deleted (the sealed head names them), and keeps reporting after later appends', async () => {
+    for (let i = 0; i < 5; i++) audit.append(entry('acct_A', `a.${i}`));
+    const newest = rowsOf('acct_A').at(-1)!;
+    db.prepare('DELETE FROM audit_log WHERE id = ?').run(newest.id);
+    const verdict = await audit.verify('acct_A');
+    expect(verdict).toMatchObject({ ok: false, checked: 4, firstBroken: { id: newest.id, sequence: 5 } });
+    // The next entry extends the sealed head, not the newest surviving row: the gap stays visible.
+    audit.append(entry('acct_A', 'a.after'));
+    expect(await audit.verify('acct_A')).toMatchObject({ ok: false, firstBroken: { sequence: 6 } });
+  });
+
+  it('reports a row rewritten with every later hash recomputed (only the sealed head can tell)', async () => {
+    for (let i = 0; i < 5; i++) audit.append(entry('acct_A', `a.${i}`));
+    // Rewrite entry 2 and re-chain 2..5 exactly as the server would: the chain itself is consistent again.
+    let previous = rowsOf('acct_A')[0]!.hash as string;
+    for (const row of rowsOf('acct_A').slice(1)) {
+      const fields = {
+        id: row.id, sequence: row.sequence, time: row.time, accountId: row.account_id, actorPrincipalId: row.actor_principal_id,
+        keyId: row.key_id, action: row.sequence === 2 ? 'nothing.happened' : row.action, target: row.target,
+        sourceIp: row.source_ip, outcome: row.outcome, detail: row.detail,
+      };
+      const hash = chainHash(previous, canonicalAuditEntry(fields));
+      db.prepare('UPDATE audit_log SET action = ?, previous_hash = ?, hash = ? WHERE id = ?').run(fields.action, previous, hash, row.id);
+      previous = hash;
+    }
+    const verdict = await audit.verify('acct_A');
+    expect(verdict.ok).toBe(false);
+    if (!verdict.ok) expect(verdict.firstBroken.reason).toMatch(/rewritten/);
+  });
+
+  it('reports a head that was edited, deleted, or moved back to an earlier entry', async () => {
+    for (let i = 0; i < 3; i++) audit.append(entry('acct_A', `a.${i}`));
+    const [first] = rowsOf('acct_A');
+    db.prepare('UPDATE audit_heads SET sequence = 1, entry_id = ?, hash = ? WHERE chain = ?').run(first!.id, first!.hash, 'acct_A');
+    expect((await audit.verify('acct_A')).ok).toBe(false);
+    db.prepare('DELETE FROM audit_heads WHERE chain = ?').run('acct_A');
+    expect(await audit.verify('acct_A')).toMatchObject({ ok: false, firstBroken: { reason: expect.stringMatching(/head is missing/) } });
+    // Appending over a missing head seals that fact in: it is reported from then on.
+    audit.append(entry('acct_A', 'a.later'));
+    expect(await audit.verify('acct_A')).toMatchObject({ ok: false, firstBroken: { reason: expect.stringMatching(/found missing/) } });
+  });
+
+  it('seals chains written before heads existed once, then treats a missing head as tampering', async () => {
+    for (let i = 0; i < 3; i++) audit.append(entry('acct_A', `a.${i}`));
+    // As a database from before migration 21 would look: entries, no heads, not yet adopted.
+    db.prepare('DELETE FROM audit_heads').run();
+    db.prepare("DELETE FROM settings WHERE name = 'audit_heads_adopted'").run();
+    expect(audit.sealUnsealedChains()).toBe(1);
+    expect(await audit.verify('acct_A')).toMatchObject({ ok: true, checked: 3 });
+    db.prepare('DELETE FROM audit_heads').run();
+    expect(audit.sealUnsealedChains()).toBe(0);
+    expect((await audit.verify('acct_A')).ok).toBe(false);
+  });
+
+  it('walks a long chain in slices no longer than VERIFY_SLICE_ENTRIES and checks every entry', async () => {
+    const total = 3 * VERIFY_SLICE_ENTRIES + 7;
+    db.transaction(() => {
+      for (let i = 0; i < total; i++) audit.append(entry('acct_A', `a.${i}`));
+    })();
+    const slices: number[] = [];
+    expect(await audit.verify('acct_A', { onSlice: (n) => slices.push(n) })).toMatchObject({ ok: true, checked: total });
+    expect(slices.reduce((a, b) => a + b, 0)).toBe(total);
+    expect(Math.max(...slices)).toBeLessThanOrEqual(VERIFY_SLICE_ENTRIES);
+  });
+
+  it('walks entries appended while it runs, without calling them tampering', async () => {
+    for (let i = 0; i < 1200; i++) audit.append(entry('acct_A', `a.${i}`));
+    const appendDuringWalk = () => audit.append(entry('acct_A', 'a.concurrent'));
+    const verdict = await audit.verify('acct_A', { sliceEntries: 100, onSlice: appendDuringWalk });
+    expect(verdict.ok).toBe(true);
+    // Checked as the chain stood when verification began; the next verification walks the rest.
+    expect(verdict.checked).toBe(1200);
+    expect(await audit.verify('acct_A')).toMatchObject({ ok: true, checked: 1200 + 12 });
   });
 });

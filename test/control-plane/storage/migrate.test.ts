@@ -12,9 +12,12 @@ describe('migrations', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('the real migrations are numbered from 1 without gaps and apply once', () => {
+  // Parallel branches are given disjoint ranges of numbers, so there are gaps; the order is what counts.
+  test('the real migrations start at 1, are strictly increasing, and apply once', () => {
     const migrations = loadMigrations();
-    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+    const versions = migrations.map((m) => m.version);
+    expect(versions[0]).toBe(1);
+    expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
     const db = openDatabase(dir);
     try {
       const applied = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>;

@@ -42,3 +42,26 @@ describe('parseTtl', () => {
     expect(() => expiryFor(new Date(), '0')).toThrow(RangeError);
   });
 });
+
+describe('parseTtl for ephemeral keys (5m to 24h)', () => {
+  test.each([
+    ['5m', 5 * 60_000],
+    ['15m', 15 * 60_000],
+    ['24h', DAY],
+    ['1d', DAY],
+  ])('%p is %p ms', (text, ms) => {
+    expect(parseTtl(text, 'ephemeral')).toEqual({ ok: true, milliseconds: ms });
+  });
+  test.each(['4m', '24h1m', '2d', '0m'])('%p is rejected', (text) => {
+    expect(parseTtl(text, 'ephemeral').ok).toBe(false);
+  });
+  test('every 5m–24h lifetime is valid for an ephemeral key, and for an ordinary key only from 1h', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 5, max: 24 * 60 }), (minutes) => {
+        const text = `${minutes}m`;
+        expect(parseTtl(text, 'ephemeral').ok).toBe(true);
+        expect(parseTtl(text).ok).toBe(minutes >= 60);
+      }),
+    );
+  });
+});

@@ -81,9 +81,9 @@ const cases: Array<{ name: string; attributes: string; summary: string; line: st
   {
     name: 'two constraints',
     attributes: '  preset     = "deploy-bot"\n  team_id    = "team_acme"\n  project_id = "proj_web"',
-    summary: 'Two constraints',
+    summary: 'Conflicting attributes',
     line: 'project_id = ',
-    detail: /team_id and project_id are set/,
+    detail: /team_id and\s+project_id are set/,
   },
   {
     name: 'neither preset nor scopes',

@@ -1,7 +1,7 @@
 /**
- * A key that expires outside Terraform (the control plane's clock moves past expires_at) leaves
- * the state with a warning and is planned for re-creation. Real terraform, real control plane
- * with a manual clock, no sleeping.
+ * A key that expires (the control plane's clock moves past expires_at) is planned for
+ * replacement with a warning that says it expired, never a bare "deleted outside Terraform".
+ * Real terraform, real control plane with a manual clock, no sleeping.
  */
 import { createTerraformWorkspace, requireTerraform, type TerraformWorkspace } from '../../support/terraform';
 import { startControlPlane, type TestControlPlane } from '../../support/control-plane';
@@ -24,7 +24,7 @@ afterAll(async () => {
   await controlPlane?.close();
 });
 
-it('plans a new key, with a warning, once the old one has expired', async () => {
+it('plans a replacement, with a warning that says why, once the key has expired', async () => {
   workspace = await createTerraformWorkspace({
     files: {
       'main.tf': `terraform {
@@ -52,7 +52,16 @@ resource "managed_api_key" "short" {
   clock.advance(3 * HOUR);
   expect((await apiClient(controlPlane.url, controlPlane.ownerKey).get(`/v1/keys/${key.id}`)).body.status).toBe('expired');
   const plan = await workspace.terraform(['plan', '-detailed-exitcode'], { expectExitCodes: [2] });
-  expect(plan.stdout).toContain('Warning: API key expired outside Terraform');
-  expect(plan.stdout).toContain('managed_api_key.short will be created');
-  expect(plan.stdout).toContain('Plan: 1 to add, 0 to change, 0 to destroy.');
+  expect(plan.stdout).toContain('Warning: API key expired: it will be replaced');
+  expect(plan.stdout.replace(/\s+/g, ' ')).toContain(`Key ${key.id} ("short-lived") expired at ${key.expires_at}, when its ttl of 2h ran out.`);
+  expect(plan.stdout).toContain('managed_api_key.short must be replaced');
+  expect(plan.stdout).toMatch(/expires_at\s+= "[^"]+" -> \(known after apply\) # forces replacement/);
+  expect(plan.stdout).not.toContain('outside Terraform');
+  expect(plan.stdout).toContain('Plan: 1 to add, 0 to change, 1 to destroy.');
+
+  await workspace.terraform(['apply', '-auto-approve']);
+  const replaced = JSON.parse((await workspace.terraform(['show', '-json'])).stdout).values.root_module.resources[0].values;
+  expect(replaced.id).not.toBe(key.id);
+  expect(Date.parse(replaced.expires_at)).toBe(clock.now().getTime() + 2 * HOUR);
+  await workspace.terraform(['plan', '-detailed-exitcode'], { expectExitCodes: [0] });
 });

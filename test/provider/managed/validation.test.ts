@@ -1,5 +1,9 @@
 import fc from 'fast-check';
-import { ApiKeyConfigView, validateApiKeyConfig } from '../../../provider/src/managed/validation';
+import { unknown as unknownValue } from '../../../provider/src/framework';
+import { ApiKeyConfigView, checkTtl, validateApiKeyConfig } from '../../../provider/src/managed/validation';
+import { validateDeclarations } from '../../../provider/src/framework/schema/declarations';
+import { Diagnostics } from '../../../provider/src/framework';
+import { apiKeySchema } from '../../../provider/src/managed/schemas';
 import { SCOPE_NAMES, PRESET_NAMES } from '@managed-dev/contract';
 
 const valid: ApiKeyConfigView = {
@@ -66,12 +70,17 @@ describe('validateApiKeyConfig', () => {
     ]);
   });
 
-  it('refuses two constraints on the second attribute, even when one is not known yet', () => {
-    expect(problems({ team_id: 'team_a', project_id: 'proj_b' })).toEqual([
-      { severity: 'error', attribute: 'project_id', summary: 'Two constraints', detail: expect.stringContaining('team_id and project_id') },
+  it('refuses two constraints (a schema declaration) on the second attribute, even when one is not known yet', () => {
+    const declared = (config: Record<string, unknown>) => {
+      const diagnostics = new Diagnostics();
+      validateDeclarations(apiKeySchema, { team_id: null, project_id: null, site_id: null, ...config } as never, diagnostics);
+      return diagnostics.items.map((item) => [item.path?.toString(), item.summary, item.detail]);
+    };
+    expect(declared({ team_id: 'team_a', project_id: 'proj_b' })).toEqual([
+      ['project_id', 'Conflicting attributes', 'At most one of team_id, project_id or site_id may be set; team_id and project_id are set. Keep one. A key is constrained to one team, project or site.'],
     ]);
-    expect(problems({ team_id: undefined, site_id: 'site_c' })).toEqual([expect.objectContaining({ attribute: 'site_id', summary: 'Two constraints' })]);
-    expect(problems({ team_id: 'team_a', project_id: 'proj_b', site_id: 'site_c' }).map((p) => p.attribute)).toEqual(['project_id', 'site_id']);
+    expect(declared({ team_id: unknownValue, site_id: 'site_c' }).map((item) => item[0])).toEqual(['site_id']);
+    expect(declared({ team_id: 'team_a', project_id: 'proj_b', site_id: 'site_c' }).map((item) => item[0])).toEqual(['project_id', 'site_id']);
   });
 
   it('refuses an id of the wrong kind', () => {
@@ -87,12 +96,14 @@ describe('validateApiKeyConfig', () => {
     expect(problems({ ip_allowlist: many })).toEqual([expect.objectContaining({ summary: 'Too many CIDRs' })]);
   });
 
-  it('refuses a TTL out of range or unreadable', () => {
-    expect(problems({ ttl: '400d' })).toEqual([
+  it('refuses a TTL out of range or unreadable, with the ephemeral bounds for ephemeral keys', () => {
+    expect(checkTtl('400d')).toEqual([
       { severity: 'error', attribute: 'ttl', summary: 'TTL out of range', detail: expect.stringContaining('longer than the maximum of 365d') },
     ]);
-    expect(problems({ ttl: '30m' })[0]).toMatchObject({ summary: 'TTL out of range' });
-    expect(problems({ ttl: '3 days' })[0]).toMatchObject({ summary: 'Invalid TTL' });
+    expect(checkTtl('30m')[0]).toMatchObject({ summary: 'TTL out of range' });
+    expect(checkTtl('3 days')[0]).toMatchObject({ summary: 'Invalid TTL' });
+    expect(checkTtl('30m', 'ephemeral')).toEqual([]);
+    expect(checkTtl('2d', 'ephemeral')[0]!.detail).toContain('An ephemeral key lives at least 5m and at most 24h');
   });
 
   it('skips unknown elements and unknown values', () => {

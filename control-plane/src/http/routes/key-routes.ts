@@ -3,6 +3,7 @@ import { KEY_STATUSES } from '../../domain/key-rules';
 import type { KeyCreateInput, KeyListQuery, KeyRotateInput, KeyUpdateInput } from '../../services/key-service';
 import type { StoredKey } from '../../storage/key-repository';
 import { defineRoute, JsonSchema, RouteRequest } from '../route-definition';
+import { keyCreatedDetail, keyRevokedDetail, keyRotatedDetail, keyUpdatedDetail } from '../../services/key-audit-details';
 import { keyCreateSchema, keyRotateSchema, keyUpdateSchema } from '../schemas';
 
 /** Loads `{id}` so authorization can hide keys of other accounts (404) before any scope check. */
@@ -63,7 +64,7 @@ export const keyRoutes = [
     },
     handler: ({ caller, body, services, now }) => {
       const created = services.keyService.create(caller!, body, now);
-      return { status: 201, body: created, headers: { Location: `/v1/keys/${created.id}` } };
+      return { status: 201, body: created, headers: { Location: `/v1/keys/${created.id}` }, audit: { detail: keyCreatedDetail(created, body) } };
     },
   }),
   defineRoute<undefined, StoredKey>({
@@ -88,7 +89,10 @@ export const keyRoutes = [
     errors: ['scope_escalation'],
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The updated key record', schema: keyRecordRef } },
-    handler: ({ caller, target, body, services, now }) => ({ status: 200, body: services.keyService.update(caller!, target, body, now) }),
+    handler: ({ caller, target, body, services, now }) => {
+      const updated = services.keyService.update(caller!, target, body, now);
+      return { status: 200, body: updated, audit: { detail: keyUpdatedDetail(updated, body) } };
+    },
   }),
   defineRoute<undefined, StoredKey>({
     method: 'delete',
@@ -100,14 +104,17 @@ export const keyRoutes = [
     tags: ['keys'],
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The revoked key record', schema: keyRecordRef } },
-    handler: ({ caller, target, services, now }) => ({ status: 200, body: services.keyService.revoke(caller!, target, now) }),
+    handler: ({ caller, target, services, now }) => {
+      const revoked = services.keyService.revoke(caller!, target, now);
+      return { status: 200, body: revoked, audit: { detail: keyRevokedDetail(revoked) } };
+    },
   }),
   defineRoute<KeyRotateInput, StoredKey>({
     method: 'post',
     path: '/v1/keys/{id}/rotate',
     audit: 'key.rotate',
     scope: 'keys:write',
-    summary: 'Issue a new secret; the old one keeps working for the grace period',
+    summary: 'Issue a new secret; the old one keeps working for the grace period; expires_at becomes now + ttl',
     tags: ['keys'],
     bodySchema: keyRotateSchema,
     bodyRequired: false,
@@ -116,6 +123,27 @@ export const keyRoutes = [
     errors: ['key_not_active', 'scope_escalation'],
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The key record plus the new `secret`', schema: { $ref: '#/components/schemas/KeyWithSecret' } } },
-    handler: ({ caller, target, body, services, now }) => ({ status: 200, body: services.keyService.rotate(caller!, target, body, now) }),
+    handler: ({ caller, target, body, services, now }) => ({
+      status: 200,
+      body: services.keyService.rotate(caller!, target, body, now),
+      audit: { detail: keyRotatedDetail(body) },
+    }),
+  }),
+  defineRoute<undefined, StoredKey>({
+    method: 'post',
+    path: '/v1/keys/{id}/renew',
+    audit: 'key.renew',
+    scope: 'keys:write',
+    summary: 'Extend an ephemeral key: expires_at becomes now + its ttl',
+    description:
+      'Only for keys minted with `ephemeral: true` (409 key_not_ephemeral otherwise) that are still active (409 key_not_active). ' +
+      'The caller must be able to mint the key as it stands (its scopes, constraint and owner), or the answer is 403 scope_escalation.',
+    tags: ['keys'],
+    resolveTarget: resolveKey,
+    responses: { 200: { description: 'The renewed key record', schema: keyRecordRef } },
+    handler: ({ caller, target, services, now }) => {
+      const renewed = services.keyService.renew(caller!, target, now);
+      return { status: 200, body: renewed, audit: { detail: `renewed for ${renewed.ttl}; expires ${renewed.expires_at}` } };
+    },
   }),
 ];

@@ -122,9 +122,13 @@ export interface KeyCreate {
    */
   ip_allowlist?: string[];
   /**
-   * a duration such as 1h, 720h or 90d: parts of m, h or d added up, at least 1h and at most 365d
+   * a duration such as 1h, 720h or 90d (parts of m, h or d added up): 1h to 365d (default 90d); for an ephemeral key 5m to 24h (default 1h)
    */
   ttl?: string;
+  /**
+   * mint a short-lived key for one Terraform run (ttl 5m to 24h, renewable with POST /v1/keys/{id}/renew); recorded in the key and its audit entry
+   */
+  ephemeral?: boolean;
   /**
    * a principal id (prin_…)
    */

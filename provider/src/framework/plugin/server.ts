@@ -1,11 +1,11 @@
-import * as grpc from '@grpc/grpc-js';
-import { loadProtocolServices } from '../protocol/load';
+import { loadProtocolServices, type MethodDefinitions } from '../protocol/load';
 import type { ProviderDefinition } from '../rpc/definitions';
 import { ProviderService } from '../rpc/provider-service';
 import { createServerCertificate, type ServerCertificate } from './certificate';
 import { handshakeLine, negotiateProtocolVersion, PROTOCOL_VERSION, type Environment } from './handshake';
 import { log } from './logger';
 import { createSocketLocation } from './socket';
+import { GrpcServer, type GrpcMethod } from './grpc-server';
 
 export interface PluginServerOptions {
   env: Environment;
@@ -26,8 +26,6 @@ export interface RunningPluginServer {
   close(): void;
 }
 
-// Terraform's client accepts up to 64 MiB schemas and MaxInt32 messages; grpc-js defaults to 4 MiB.
-const MESSAGE_LIMIT = 256 * 1024 * 1024;
 const HEALTH_SERVING = 1;
 const SHUTDOWN_GRACE_MS = 500;
 
@@ -36,62 +34,51 @@ export async function startPluginServer<Client>(definition: ProviderDefinition<C
   const protocolVersion = options.debug ? PROTOCOL_VERSION : negotiateProtocolVersion(options.env);
   const services = loadProtocolServices();
   const service = new ProviderService(definition);
-  const server = new grpc.Server({
-    'grpc.max_receive_message_length': MESSAGE_LIMIT,
-    'grpc.max_send_message_length': MESSAGE_LIMIT,
-  });
   const location = createSocketLocation(options.env);
   let closed = false;
+  let server: GrpcServer | undefined;
   const close = (): void => {
     if (closed) return;
     closed = true;
-    server.forceShutdown();
+    server?.forceShutdown();
     location.remove();
   };
 
-  server.addService(services.provider, service.grpcImplementation());
-  server.addService(services.health, {
-    Check: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<object>) => callback(null, { status: HEALTH_SERVING }),
-  });
-  server.addService(services.stdio, {
-    // We log to stderr directly; the stream has nothing to carry.
-    StreamStdio: (call: grpc.ServerWritableStream<unknown, unknown>) => call.end(),
-  });
-  server.addService(services.controller, {
-    Shutdown: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<object>) => {
-      callback(null, {});
-      log.debug('shutdown requested by Terraform');
-      // A graceful shutdown lets the reply reach Terraform before connections close; the timer
-      // caps the wait well under the 2 s after which Terraform SIGKILLs the process anyway.
+  const methods = new Map<string, GrpcMethod>();
+  const addUnary = (definitions: MethodDefinitions, name: string, handle: (request: object) => object | Promise<object>): void => {
+    const method = definitions[name]!;
+    methods.set(method.path, { kind: 'unary', handle: async (bytes) => method.responseSerialize(await handle(method.requestDeserialize(bytes))) });
+  };
+  for (const [name, handle] of Object.entries(service.handlers())) addUnary(services.provider, name, handle);
+  addUnary(services.health, 'Check', () => ({ status: HEALTH_SERVING }));
+  // We log to stderr directly; the stdio stream has nothing to carry and ends at once.
+  methods.set(services.stdio.StreamStdio!.path, { kind: 'empty-stream' });
+  addUnary(services.controller, 'Shutdown', () => {
+    log.debug('shutdown requested by Terraform');
+    // The reply goes out first; then a graceful close lets it reach Terraform, and the timer
+    // caps the wait well under the 2 s after which Terraform SIGKILLs the process anyway.
+    setImmediate(() => {
       const finish = (): void => {
         clearTimeout(deadline);
         if (!closed) close();
         options.onShutdown();
       };
       const deadline = setTimeout(finish, SHUTDOWN_GRACE_MS);
-      setImmediate(() => server.tryShutdown(finish));
-    },
+      server!.shutdown(finish);
+    });
+    return {};
   });
 
   const clientCertificate = options.debug ? undefined : options.env.PLUGIN_CLIENT_CERT;
-  let certificate: ServerCertificate | undefined;
-  let credentials: grpc.ServerCredentials;
-  if (clientCertificate) {
-    certificate = createServerCertificate();
-    // true: require and verify the client's certificate against the one Terraform announced.
-    credentials = grpc.ServerCredentials.createSsl(
-      Buffer.from(clientCertificate),
-      [{ cert_chain: Buffer.from(certificate.certificatePem), private_key: Buffer.from(certificate.privateKeyPem) }],
-      true,
-    );
-  } else {
-    credentials = grpc.ServerCredentials.createInsecure();
-  }
+  // With PLUGIN_CLIENT_CERT: mutual TLS, accepting only the client certificate Terraform announced.
+  const certificate: ServerCertificate | undefined = clientCertificate ? createServerCertificate() : undefined;
+  server = new GrpcServer(
+    methods,
+    certificate ? { certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem, clientCertificatePem: clientCertificate! } : undefined,
+  );
 
   try {
-    await new Promise<void>((resolve, reject) =>
-      server.bindAsync(`unix://${location.path}`, credentials, (error) => (error ? reject(error) : resolve())),
-    );
+    await server.listen(location.path);
   } catch (error) {
     close();
     throw error;

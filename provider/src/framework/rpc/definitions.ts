@@ -1,6 +1,7 @@
 import type { AttributePath } from '../diagnostics/attribute-path';
 import type { Diagnostics } from '../diagnostics/diagnostics';
-import type { ObjectValue } from '../cty/values';
+import type { CtyType } from '../cty/types';
+import type { ObjectValue, Value } from '../cty/values';
 import type { BlockSchema, VersionedSchema } from '../schema/schema';
 
 /**
@@ -27,6 +28,14 @@ export interface ProviderDefinition<Client = unknown> {
   /** Keyed by full type name, e.g. "managed_api_key". */
   resources?: Record<string, ResourceDefinition<Client>>;
   dataSources?: Record<string, DataSourceDefinition<Client>>;
+  /** Ephemeral resources (Terraform ≥ 1.10), keyed by full type name: never stored in state or plan. */
+  ephemeralResources?: Record<string, EphemeralResourceDefinition<Client>>;
+  /**
+   * Provider functions (Terraform ≥ 1.8), keyed by bare name: `provider::<local name>::<name>(…)`.
+   * Terraform calls them on an unconfigured provider process, so they get no client, and it
+   * checks at apply that a call returns what it returned at plan: they must be pure.
+   */
+  functions?: Record<string, FunctionDefinition>;
 }
 
 export interface ValidateRequest {
@@ -86,6 +95,59 @@ export interface ResourceDefinition<Client = unknown> {
    * schema. Without it, a state of another version is reported as an error.
    */
   upgradeState?(request: { version: number; rawState: unknown; diagnostics: Diagnostics }): ObjectValue | Promise<ObjectValue>;
+}
+
+/**
+ * An ephemeral resource: opened afresh in every plan and apply (nothing is stored), renewed while
+ * Terraform still needs it, closed after its last user. `private` is any JSON value the provider
+ * needs to renew and close it (Terraform keeps it, opaque, between the calls).
+ */
+export interface EphemeralResourceDefinition<Client = unknown> {
+  schema: VersionedSchema;
+  validate?(request: ValidateRequest): void | Promise<void>;
+  /** Returns the full, wholly known result (config values plus computed attributes). */
+  open(request: OperationContext<Client> & { config: ObjectValue }): EphemeralOpenResult | Promise<EphemeralOpenResult>;
+  /** Called at `renewAt`; returns the next renewal time, or none to stop renewing. */
+  renew?(request: OperationContext<Client> & { private: unknown }): EphemeralRenewResult | Promise<EphemeralRenewResult>;
+  /** Called once Terraform no longer needs the value. Receives the private state Open returned. */
+  close?(request: OperationContext<Client> & { private: unknown }): void | Promise<void>;
+}
+
+export interface EphemeralOpenResult {
+  result: ObjectValue;
+  /** JSON-serialisable; handed to renew and close. */
+  private?: unknown;
+  /** When Terraform should call renew (if it still holds the value then). */
+  renewAt?: Date;
+}
+
+export interface EphemeralRenewResult {
+  private?: unknown;
+  renewAt?: Date;
+}
+
+export interface FunctionParameter {
+  name: string;
+  type: CtyType;
+  description?: string;
+  /** Accept null (otherwise Terraform refuses a null argument before calling). */
+  allowNull?: boolean;
+  /** Accept unknown values (otherwise Terraform skips the call and the result is unknown). */
+  allowUnknown?: boolean;
+}
+
+export interface FunctionDefinition {
+  summary: string;
+  description?: string;
+  parameters: FunctionParameter[];
+  /** Extra trailing arguments, each of this type. */
+  variadicParameter?: FunctionParameter;
+  returnType: CtyType;
+  /**
+   * Computes the result from the decoded arguments (variadic ones appended). Throw a
+   * FunctionError to tell the user what is wrong with which argument.
+   */
+  run(args: Value[]): Value | Promise<Value>;
 }
 
 export interface DataSourceDefinition<Client = unknown> {

@@ -3,6 +3,7 @@ import { Unknown, unknown, type ObjectValue, type Value } from '../cty/values';
 import { AttributePath } from '../diagnostics/attribute-path';
 import type { Diagnostics } from '../diagnostics/diagnostics';
 import type { BlockSchema } from '../schema/schema';
+import { applyDefaults, keepSemanticallyEqualPrior } from '../schema/declarations';
 import type { ResourceDefinition } from './definitions';
 
 export interface PlanOutcome {
@@ -13,10 +14,12 @@ export interface PlanOutcome {
 /**
  * The provider side of Terraform's plan contract (resource-instance-change-lifecycle):
  * - destroy (proposed null): the plan is null;
- * - create (prior null): computed attributes null in config become unknown;
+ * - create (prior null): declared defaults fill attributes null in config; other computed
+ *   attributes null in config become unknown;
  * - update: Terraform's proposal already carries prior values for computed attributes, which
- *   the framework keeps; attributes marked requiresReplace that changed are reported;
- * then the resource's modifyPlan hook may refine the plan.
+ *   the framework keeps; values semantically equal to the prior keep its spelling; attributes
+ *   marked requiresReplace that changed are reported;
+ * then each attribute's planModifiers, then the resource's modifyPlan hook may refine the plan.
  */
 export async function planResourceChange<Client>(
   resource: ResourceDefinition<Client>,
@@ -25,26 +28,26 @@ export async function planResourceChange<Client>(
   if (request.proposed === null) return { planned: null, requiresReplace: [] };
   const planned = request.proposed;
   const requiresReplace: AttributePath[] = [];
+  const requireReplacement = (path: AttributePath): void => {
+    if (!requiresReplace.some((existing) => existing.toString() === path.toString())) requiresReplace.push(path);
+  };
+  const config = request.config ?? {};
   if (request.prior === null) {
+    applyDefaults(resource.schema, config, planned);
     markComputedNullsUnknown(resource.schema, planned);
   } else {
+    keepSemanticallyEqualPrior(resource.schema, request.prior, planned);
     for (const [name, attribute] of Object.entries(resource.schema.attributes)) {
       if (attribute.requiresReplace && !valuesEqual(attribute.type, request.prior[name], planned[name])) {
         requiresReplace.push(AttributePath.root(name));
       }
     }
   }
+  for (const [name, attribute] of Object.entries(resource.schema.attributes)) {
+    for (const modify of attribute.planModifiers ?? []) modify({ prior: request.prior, config, planned, path: AttributePath.root(name), requireReplacement });
+  }
   if (resource.modifyPlan) {
-    await resource.modifyPlan({
-      prior: request.prior,
-      config: request.config ?? {},
-      planned,
-      diagnostics: request.diagnostics,
-      client: request.client,
-      requireReplacement(path) {
-        if (!requiresReplace.some((existing) => existing.toString() === path.toString())) requiresReplace.push(path);
-      },
-    });
+    await resource.modifyPlan({ prior: request.prior, config, planned, diagnostics: request.diagnostics, client: request.client, requireReplacement });
   }
   return { planned, requiresReplace };
 }

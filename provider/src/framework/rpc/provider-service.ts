@@ -5,30 +5,20 @@ import { isWhollyKnown, type ObjectValue } from '../cty/values';
 import { DiagnosticError, Diagnostics } from '../diagnostics/diagnostics';
 import { log } from '../plugin/logger';
 import { blockToProto, checkBlockSchema, impliedType, schemaToProto } from '../schema/schema';
-import type { DataSourceDefinition, ProviderDefinition, ResourceDefinition } from './definitions';
+import type { DataSourceDefinition, EphemeralResourceDefinition, ProviderDefinition, ResourceDefinition } from './definitions';
+import { privateFromWire, privateToWire, timestampToWire } from './ephemeral-private';
+import { callFunction, checkFunctionDefinition, functionToProto } from './functions';
 import { planResourceChange } from './plan';
-import { attributePathToWire, diagnosticsToWire, readObject, type WireDynamicValue, writeDynamicValue } from './wire';
+import { keepSemanticallyEqualPrior, validateDeclarations } from '../schema/declarations';
+import { attributePathToWire, diagnosticsToWire, readObject, writeDynamicValue } from './wire';
 
-/**
- * The fields of the decoded tfplugin6 requests this service reads. proto-loader decodes messages
- * into plain objects named as in the .proto; each RPC's request carries a subset of these.
- */
-interface Message {
-  readonly type_name?: string;
-  readonly version?: number | string;
-  readonly terraform_version?: string;
-  readonly id?: string;
-  readonly config?: WireDynamicValue;
-  readonly prior_state?: WireDynamicValue;
-  readonly proposed_new_state?: WireDynamicValue;
-  readonly planned_state?: WireDynamicValue;
-  readonly current_state?: WireDynamicValue;
-  readonly raw_state?: { readonly json?: Uint8Array; readonly flatmap?: Readonly<Record<string, string>> };
-  readonly private?: Buffer;
-  readonly prior_private?: Buffer;
-  readonly planned_private?: Buffer;
-}
-type Handler = (request: Message, diagnostics: Diagnostics) => Promise<object>;
+import type { tfplugin6 } from '../protocol/generated/protocol';
+import type { ProviderRpc } from '../protocol/load';
+
+/** The decoded request of an RPC (generated from the .proto) and the response object it answers. */
+type RequestOf<Name extends ProviderRpc> = InstanceType<(typeof tfplugin6)[Name]['Request']>;
+type ResponseOf<Name extends ProviderRpc> = ConstructorParameters<(typeof tfplugin6)[Name]['Response']>[0] & object;
+type Handlers = { [Name in ProviderRpc]: (request: RequestOf<Name>, diagnostics: Diagnostics) => Promise<ResponseOf<Name>> };
 
 interface Typed<T> {
   definition: T;
@@ -44,6 +34,7 @@ export class ProviderService<Client> {
   private readonly providerType: CtyType;
   private readonly resources = new Map<string, Typed<ResourceDefinition<Client>>>();
   private readonly dataSources = new Map<string, Typed<DataSourceDefinition<Client>>>();
+  private readonly ephemeralResources = new Map<string, Typed<EphemeralResourceDefinition<Client>>>();
   private configured: { client: Client } | undefined;
   private readonly stopController = new AbortController();
   private schemaResponse: object | undefined;
@@ -59,11 +50,34 @@ export class ProviderService<Client> {
       checkBlockSchema(definition.schema, name);
       this.dataSources.set(name, { definition, type: impliedType(definition.schema) });
     }
+    for (const [name, definition] of Object.entries(provider.ephemeralResources ?? {})) {
+      checkBlockSchema(definition.schema, name);
+      this.ephemeralResources.set(name, { definition, type: impliedType(definition.schema) });
+    }
+    for (const [name, definition] of Object.entries(provider.functions ?? {})) checkFunctionDefinition(name, definition);
   }
 
-  /** The object grpc-js `server.addService(providerService, …)` expects. */
+  /** One function per Provider RPC: decoded request in, response object out (never throws). */
+  handlers(): Record<ProviderRpc, (request: object) => Promise<object>> {
+    const rpcs = this.rpcs() as unknown as Record<ProviderRpc, (request: object, diagnostics: Diagnostics) => Promise<object>>;
+    const handlers = {} as Record<ProviderRpc, (request: object) => Promise<object>>;
+    for (const name of Object.keys(rpcs) as ProviderRpc[]) handlers[name] = (request) => this.answer(name, rpcs[name], request);
+    return handlers;
+  }
+
+  /** The same as a grpc-js service implementation (in-process tests call RPCs through it). */
   grpcImplementation(): grpc.UntypedServiceImplementation {
-    const rpcs: Record<string, Handler> = {
+    const implementation: grpc.UntypedServiceImplementation = {};
+    for (const [name, handle] of Object.entries(this.handlers())) {
+      implementation[name] = (call: grpc.ServerUnaryCall<object, object>, callback: grpc.sendUnaryData<object>) => {
+        void handle(call.request).then((response) => callback(null, response));
+      };
+    }
+    return implementation;
+  }
+
+  private rpcs(): Handlers {
+    const rpcs: Handlers = {
       GetProviderSchema: async () => this.getProviderSchema(),
       ValidateProviderConfig: (request, diagnostics) => this.validateProviderConfig(request, diagnostics),
       ValidateResourceConfig: (request, diagnostics) => this.validateResourceConfig(request, diagnostics),
@@ -76,20 +90,20 @@ export class ProviderService<Client> {
       ImportResourceState: (request, diagnostics) => this.importResourceState(request, diagnostics),
       ReadDataSource: (request, diagnostics) => this.readDataSource(request, diagnostics),
       StopProvider: async () => this.stopProvider(),
+      GetFunctions: async () => ({ functions: this.functionsToProto() }),
+      CallFunction: (request) => callFunction(String(request.name ?? ''), this.provider.functions?.[request.name], request.arguments ?? []),
+      ValidateEphemeralResourceConfig: (request, diagnostics) => this.validateEphemeralResourceConfig(request, diagnostics),
+      OpenEphemeralResource: (request, diagnostics) => this.openEphemeralResource(request, diagnostics),
+      RenewEphemeralResource: (request, diagnostics) => this.renewEphemeralResource(request, diagnostics),
+      CloseEphemeralResource: (request, diagnostics) => this.closeEphemeralResource(request, diagnostics),
     };
-    const implementation: grpc.UntypedServiceImplementation = {};
-    for (const [name, handler] of Object.entries(rpcs)) {
-      implementation[name] = (call: grpc.ServerUnaryCall<Message, object>, callback: grpc.sendUnaryData<object>) => {
-        void this.answer(name, handler, call.request).then((response) => callback(null, response));
-      };
-    }
-    return implementation;
+    return rpcs;
   }
 
   /** Runs one RPC with exception-to-diagnostic conversion; exposed for in-process tests. */
-  async answer(name: string, handler: Handler, request: Message): Promise<object> {
+  async answer(name: string, handler: (request: object, diagnostics: Diagnostics) => Promise<object>, request: object): Promise<object> {
     const diagnostics = new Diagnostics();
-    log.debug(`${name} ${request?.type_name ?? ''}`.trim());
+    log.debug(`${name} ${(request as { type_name?: string }).type_name ?? ''}`.trim());
     try {
       const response = await handler(request, diagnostics);
       return { ...response, diagnostics: diagnosticsToWire(diagnostics.items) };
@@ -109,6 +123,8 @@ export class ProviderService<Client> {
       provider: { version: 0, block: blockToProto(this.provider.schema) },
       resource_schemas: mapValues(this.resources, (entry) => schemaToProto(entry.definition.schema)),
       data_source_schemas: mapValues(this.dataSources, (entry) => schemaToProto(entry.definition.schema)),
+      ephemeral_resource_schemas: mapValues(this.ephemeralResources, (entry) => schemaToProto(entry.definition.schema)),
+      functions: this.functionsToProto(),
       // Everything here is static, so Terraform may reuse one GetProviderSchema answer for all
       // the provider processes of a command (fewer calls per launch).
       server_capabilities: { plan_destroy: false, get_provider_schema_optional: true, move_resource_state: false },
@@ -116,22 +132,24 @@ export class ProviderService<Client> {
     return this.schemaResponse;
   }
 
-  private async validateProviderConfig(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async validateProviderConfig(request: RequestOf<'ValidateProviderConfig'>, diagnostics: Diagnostics): Promise<ResponseOf<'ValidateProviderConfig'>> {
     const config = readObject(this.providerType, request.config) ?? {};
     await this.provider.validateConfig?.({ config, diagnostics });
     return {};
   }
 
-  private async validateResourceConfig(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async validateResourceConfig(request: RequestOf<'ValidateResourceConfig'>, diagnostics: Diagnostics): Promise<ResponseOf<'ValidateResourceConfig'>> {
     const resource = this.resource(request.type_name);
     const config = readObject(resource.type, request.config) ?? {};
+    validateDeclarations(resource.definition.schema, config, diagnostics);
     await resource.definition.validate?.({ config, diagnostics });
     return {};
   }
 
-  private async validateDataResourceConfig(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async validateDataResourceConfig(request: RequestOf<'ValidateDataResourceConfig'>, diagnostics: Diagnostics): Promise<ResponseOf<'ValidateDataResourceConfig'>> {
     const dataSource = this.dataSource(request.type_name);
     const config = readObject(dataSource.type, request.config) ?? {};
+    validateDeclarations(dataSource.definition.schema, config, diagnostics);
     await dataSource.definition.validate?.({ config, diagnostics });
     return {};
   }
@@ -141,7 +159,7 @@ export class ProviderService<Client> {
    * the current schema (missing attributes become null, removed ones are dropped). Older
    * version: the resource's upgradeState hook converts it.
    */
-  private async upgradeResourceState(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async upgradeResourceState(request: RequestOf<'UpgradeResourceState'>, diagnostics: Diagnostics): Promise<ResponseOf<'UpgradeResourceState'>> {
     const resource = this.resource(request.type_name);
     const storedVersion = Number(request.version ?? 0);
     const currentVersion = resource.definition.schema.version ?? 0;
@@ -169,25 +187,28 @@ export class ProviderService<Client> {
     return { upgraded_state: writeDynamicValue(resource.type, upgraded) };
   }
 
-  private async configureProvider(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async configureProvider(request: RequestOf<'ConfigureProvider'>, diagnostics: Diagnostics): Promise<ResponseOf<'ConfigureProvider'>> {
     const config = readObject(this.providerType, request.config) ?? {};
     const client = await this.provider.configure({ config, terraformVersion: request.terraform_version ?? '', diagnostics });
     if (!diagnostics.hasErrors()) this.configured = { client };
     return {};
   }
 
-  private async readResource(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async readResource(request: RequestOf<'ReadResource'>, diagnostics: Diagnostics): Promise<ResponseOf<'ReadResource'>> {
     const resource = this.resource(request.type_name);
     const state = readObject(resource.type, request.current_state);
     // The response's private replaces the stored one, so it is always echoed.
     const privateBytes = request.private ?? Buffer.alloc(0);
     if (state === null) return { new_state: writeDynamicValue(resource.type, null), private: privateBytes };
     const newState = await resource.definition.read({ ...this.operationContext(diagnostics), state });
-    if (newState !== null) this.requireWhollyKnown(newState, `${request.type_name} read`);
+    if (newState !== null) {
+      this.requireWhollyKnown(newState, `${request.type_name} read`);
+      keepSemanticallyEqualPrior(resource.definition.schema, state, newState);
+    }
     return { new_state: writeDynamicValue(resource.type, newState), private: privateBytes };
   }
 
-  private async planResourceChange(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async planResourceChange(request: RequestOf<'PlanResourceChange'>, diagnostics: Diagnostics): Promise<ResponseOf<'PlanResourceChange'>> {
     const resource = this.resource(request.type_name);
     const outcome = await planResourceChange(resource.definition, {
       prior: readObject(resource.type, request.prior_state),
@@ -204,7 +225,7 @@ export class ProviderService<Client> {
     };
   }
 
-  private async applyResourceChange(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async applyResourceChange(request: RequestOf<'ApplyResourceChange'>, diagnostics: Diagnostics): Promise<ResponseOf<'ApplyResourceChange'>> {
     const resource = this.resource(request.type_name);
     const prior = readObject(resource.type, request.prior_state);
     const planned = readObject(resource.type, request.planned_state);
@@ -224,7 +245,7 @@ export class ProviderService<Client> {
     return { new_state: writeDynamicValue(resource.type, newState), private: privateBytes };
   }
 
-  private async importResourceState(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async importResourceState(request: RequestOf<'ImportResourceState'>, diagnostics: Diagnostics): Promise<ResponseOf<'ImportResourceState'>> {
     const resource = this.resource(request.type_name);
     const id = String(request.id ?? '');
     let state: ObjectValue;
@@ -240,13 +261,58 @@ export class ProviderService<Client> {
     return { imported_resources: [{ type_name: request.type_name, state: writeDynamicValue(resource.type, state), private: Buffer.alloc(0) }] };
   }
 
-  private async readDataSource(request: Message, diagnostics: Diagnostics): Promise<object> {
+  private async readDataSource(request: RequestOf<'ReadDataSource'>, diagnostics: Diagnostics): Promise<ResponseOf<'ReadDataSource'>> {
     const dataSource = this.dataSource(request.type_name);
     const config = readObject(dataSource.type, request.config) ?? {};
     const state = await dataSource.definition.read({ ...this.operationContext(diagnostics), config });
     if (diagnostics.hasErrors()) return {};
     this.requireWhollyKnown(state, `${request.type_name} read`);
     return { state: writeDynamicValue(dataSource.type, state) };
+  }
+
+  private functionsToProto(): Record<string, object> {
+    return Object.fromEntries(Object.entries(this.provider.functions ?? {}).map(([name, definition]) => [name, functionToProto(definition)]));
+  }
+
+  private async validateEphemeralResourceConfig(request: RequestOf<'ValidateEphemeralResourceConfig'>, diagnostics: Diagnostics): Promise<ResponseOf<'ValidateEphemeralResourceConfig'>> {
+    const ephemeral = this.ephemeralResource(request.type_name);
+    const config = readObject(ephemeral.type, request.config) ?? {};
+    validateDeclarations(ephemeral.definition.schema, config, diagnostics);
+    await ephemeral.definition.validate?.({ config, diagnostics });
+    return {};
+  }
+
+  /** Terraform opens only wholly known configurations; the result must be wholly known too. */
+  private async openEphemeralResource(request: RequestOf<'OpenEphemeralResource'>, diagnostics: Diagnostics): Promise<ResponseOf<'OpenEphemeralResource'>> {
+    const ephemeral = this.ephemeralResource(request.type_name);
+    const config = readObject(ephemeral.type, request.config) ?? {};
+    const opened = await ephemeral.definition.open({ ...this.operationContext(diagnostics), config });
+    if (diagnostics.hasErrors()) return {};
+    this.requireWhollyKnown(opened.result, `${request.type_name} open`);
+    const privateBytes = privateToWire(opened.private);
+    return {
+      result: writeDynamicValue(ephemeral.type, opened.result),
+      ...(privateBytes ? { private: privateBytes } : {}),
+      ...(opened.renewAt && ephemeral.definition.renew ? { renew_at: timestampToWire(opened.renewAt) } : {}),
+    };
+  }
+
+  private async renewEphemeralResource(request: RequestOf<'RenewEphemeralResource'>, diagnostics: Diagnostics): Promise<ResponseOf<'RenewEphemeralResource'>> {
+    const ephemeral = this.ephemeralResource(request.type_name);
+    if (!ephemeral.definition.renew) return {};
+    const previous = privateFromWire(request.private);
+    const renewed = await ephemeral.definition.renew({ ...this.operationContext(diagnostics), private: previous });
+    const privateBytes = privateToWire(renewed.private === undefined ? previous : renewed.private);
+    return {
+      ...(privateBytes ? { private: privateBytes } : {}),
+      ...(renewed.renewAt ? { renew_at: timestampToWire(renewed.renewAt) } : {}),
+    };
+  }
+
+  private async closeEphemeralResource(request: RequestOf<'CloseEphemeralResource'>, diagnostics: Diagnostics): Promise<ResponseOf<'CloseEphemeralResource'>> {
+    const ephemeral = this.ephemeralResource(request.type_name);
+    await ephemeral.definition.close?.({ ...this.operationContext(diagnostics), private: privateFromWire(request.private) });
+    return {};
   }
 
   private stopProvider(): object {
@@ -268,14 +334,20 @@ export class ProviderService<Client> {
     }
   }
 
-  private resource(typeName: string | undefined): Typed<ResourceDefinition<Client>> {
-    const resource = typeName === undefined ? undefined : this.resources.get(typeName);
+  private resource(typeName: string): Typed<ResourceDefinition<Client>> {
+    const resource = this.resources.get(typeName);
     if (!resource) throw new DiagnosticError('Unknown resource type', `The ${this.provider.typeName} provider has no resource type "${typeName}".`);
     return resource;
   }
 
-  private dataSource(typeName: string | undefined): Typed<DataSourceDefinition<Client>> {
-    const dataSource = typeName === undefined ? undefined : this.dataSources.get(typeName);
+  private ephemeralResource(typeName: string): Typed<EphemeralResourceDefinition<Client>> {
+    const ephemeral = this.ephemeralResources.get(typeName);
+    if (!ephemeral) throw new DiagnosticError('Unknown ephemeral resource', `The ${this.provider.typeName} provider has no ephemeral resource "${typeName}".`);
+    return ephemeral;
+  }
+
+  private dataSource(typeName: string): Typed<DataSourceDefinition<Client>> {
+    const dataSource = this.dataSources.get(typeName);
     if (!dataSource) throw new DiagnosticError('Unknown data source', `The ${this.provider.typeName} provider has no data source "${typeName}".`);
     return dataSource;
   }

@@ -1,4 +1,24 @@
 import { typeToJson, type CtyType } from '../cty/types';
+import type { ObjectValue, Value } from '../cty/values';
+import type { AttributePath } from '../diagnostics/attribute-path';
+import type { Diagnostics } from '../diagnostics/diagnostics';
+
+/**
+ * Checks one attribute's configured value; runs only when the value is known and not null
+ * (Terraform validates again once unknown values are known). Report on `path`.
+ */
+export type AttributeValidator = (value: Value, context: { config: ObjectValue; path: AttributePath; diagnostics: Diagnostics }) => void;
+
+/** Per-attribute plan logic, run (in declaration order) before the resource's modifyPlan. */
+export type AttributePlanModifier = (request: {
+  /** null on create. */
+  prior: ObjectValue | null;
+  config: ObjectValue;
+  /** Edit in place. */
+  planned: ObjectValue;
+  path: AttributePath;
+  requireReplacement(path: AttributePath): void;
+}) => void;
 
 /** One attribute of a provider, resource or data source schema. */
 export interface AttributeSchema {
@@ -15,6 +35,15 @@ export interface AttributeSchema {
   deprecated?: boolean;
   /** A change of this attribute plans a destroy-and-create instead of an in-place update. */
   requiresReplace?: boolean;
+  /** Planned on create when the configuration leaves it null (optional + computed attributes), instead of "known after apply". */
+  default?: Value;
+  /**
+   * Two known values that mean the same ("90d" and "2160h"). A planned or refreshed value equal
+   * to the prior one in this sense keeps the prior spelling: no diff, no replacement.
+   */
+  semanticEquals?: (a: Value, b: Value) => boolean;
+  validators?: readonly AttributeValidator[];
+  planModifiers?: readonly AttributePlanModifier[];
 }
 
 export type BlockNesting = 'single' | 'group' | 'list' | 'set' | 'map';
@@ -31,6 +60,11 @@ export interface BlockSchema {
   deprecated?: boolean;
   attributes: Record<string, AttributeSchema>;
   blocks?: Record<string, NestedBlockSchema>;
+  /**
+   * Groups of attributes of which at most one may be set (an unknown value counts as set);
+   * every further one is an error on its own line. `reason` ends the message.
+   */
+  atMostOneOf?: ReadonlyArray<{ readonly attributes: readonly string[]; readonly reason?: string }>;
 }
 
 /** A resource or data source schema: its block plus the version recorded in state. */
@@ -72,6 +106,10 @@ export function checkBlockSchema(block: BlockSchema, where: string): void {
     if (attribute.required && (attribute.optional || attribute.computed)) throw new Error(`${at}: required excludes optional and computed`);
     if (!attribute.required && !attribute.optional && !attribute.computed) throw new Error(`${at}: set one of required, optional or computed`);
     if (attribute.requiresReplace && !attribute.required && !attribute.optional) throw new Error(`${at}: requiresReplace needs a configurable attribute`);
+    if (attribute.default !== undefined && !(attribute.optional && attribute.computed)) throw new Error(`${at}: a default needs an optional and computed attribute`);
+  }
+  for (const group of block.atMostOneOf ?? []) {
+    for (const name of group.attributes) if (!(name in block.attributes)) throw new Error(`${where}: atMostOneOf names unknown attribute ${name}`);
   }
   for (const [name, nested] of Object.entries(block.blocks ?? {})) {
     if (name in block.attributes) throw new Error(`${where}.${name}: both an attribute and a block`);

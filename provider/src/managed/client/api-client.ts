@@ -20,6 +20,8 @@ export interface ApiClientOptions {
   /** Base URL of the control plane, e.g. "http://127.0.0.1:8080" (a trailing "/v1" is accepted). */
   readonly endpoint: string;
   readonly token: string;
+  /** Where the token came from, named in the hint of a 401 ("the MANAGED_TOKEN environment variable"). */
+  readonly credentialSource?: string;
   readonly backoff?: Partial<BackoffPolicy>;
   /** Per attempt. */
   readonly timeoutMs?: number;
@@ -31,12 +33,42 @@ export interface ApiClientOptions {
   readonly random?: () => number;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly transport?: (request: TransportRequest) => Promise<TransportResponse>;
+  /** Learns the control plane's time from its Date headers; shared by every client derived with withSignal. */
+  readonly serverClock?: ServerClock;
+}
+
+/**
+ * The control plane's clock as seen through its `Date` response headers. Expiry windows
+ * (rotate_before_expiry, "has this key expired?") are judged by the server's time, not by the
+ * clock of the machine running Terraform, which may be skewed.
+ */
+export class ServerClock {
+  private offsetMs = 0;
+  /** False until a response carried a Date header. */
+  observed = false;
+
+  constructor(private readonly localNow: () => number = Date.now) {}
+
+  /** Records one response's Date header (1 s resolution). */
+  observe(dateHeader: string | undefined): void {
+    if (!dateHeader) return;
+    const serverTime = Date.parse(dateHeader);
+    if (!Number.isFinite(serverTime)) return;
+    this.offsetMs = serverTime - this.localNow();
+    this.observed = true;
+  }
+
+  now(): Date {
+    return new Date(this.localNow() + this.offsetMs);
+  }
 }
 
 export interface RequestOptions {
   readonly body?: unknown;
   readonly idempotencyKey?: string;
   readonly query?: Readonly<Record<string, string | number | undefined>>;
+  /** A POST that is safe to repeat without an Idempotency-Key (renewal). */
+  readonly repeatable?: boolean;
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -71,6 +103,7 @@ export class ManagedApiClient {
   private readonly random: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly transport: (request: TransportRequest) => Promise<TransportResponse>;
+  readonly serverClock: ServerClock;
 
   constructor(private readonly options: ApiClientOptions) {
     let base: URL;
@@ -90,11 +123,17 @@ export class ManagedApiClient {
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? defaultSleep;
     this.transport = options.transport ?? sendRequest;
+    this.serverClock = options.serverClock ?? new ServerClock();
   }
 
   /** The same client whose requests and retry waits end when `signal` aborts (Terraform's StopProvider). */
   withSignal(signal: AbortSignal): ManagedApiClient {
-    return new ManagedApiClient({ ...this.options, signal });
+    return new ManagedApiClient({ ...this.options, signal, serverClock: this.serverClock });
+  }
+
+  /** The token this client sends. */
+  get token(): string {
+    return this.options.token;
   }
 
   get endpoint(): string {
@@ -149,6 +188,19 @@ export class ManagedApiClient {
     return this.request('PATCH', `/v1/keys/${encodeURIComponent(id)}`, { body });
   }
 
+  /**
+   * Issues a new secret (the old one works for `gracePeriod`) and renews expires_at to now + ttl.
+   * The Idempotency-Key makes a retried rotation replay the first answer rather than rotate twice.
+   */
+  rotateKey(id: string, gracePeriod: string, idempotencyKey: string): Promise<MintedKey> {
+    return this.request('POST', `/v1/keys/${encodeURIComponent(id)}/rotate`, { body: { grace_period: gracePeriod }, idempotencyKey });
+  }
+
+  /** Extends an ephemeral key to now + its ttl. Repeating it is harmless (it only extends again), so it is retried. */
+  renewKey(id: string): Promise<KeyRecord> {
+    return this.request('POST', `/v1/keys/${encodeURIComponent(id)}/renew`, { repeatable: true });
+  }
+
   /** Revokes a key. Revoking twice is a success (docs/guides/api.md#keys); a key that no longer exists counts as revoked. */
   async revokeKey(id: string): Promise<void> {
     try {
@@ -175,7 +227,7 @@ export class ManagedApiClient {
       headers['content-type'] = 'application/json';
     }
     if (options.idempotencyKey) headers['idempotency-key'] = options.idempotencyKey;
-    const repeatable = method !== 'POST' || options.idempotencyKey !== undefined;
+    const repeatable = method !== 'POST' || options.idempotencyKey !== undefined || options.repeatable === true;
     const label = `${method} ${url.pathname}`;
 
     for (let attempt = 1; ; attempt++) {
@@ -192,6 +244,7 @@ export class ManagedApiClient {
         continue;
       }
 
+      this.serverClock.observe(headerText(response.headers.date));
       if (response.status >= 200 && response.status < 300) {
         if (response.status === 204 || response.body.length === 0) return undefined as T;
         try {
@@ -209,7 +262,12 @@ export class ManagedApiClient {
         await this.pause(wait, method, url.href, attempt, new Error(`HTTP ${response.status}`));
         continue;
       }
-      throw new ApiError(method, url.pathname, parseProblem(response.status, response.statusText, headerText(response.headers['content-type']), response.body));
+      throw new ApiError(
+        method,
+        url.pathname,
+        parseProblem(response.status, response.statusText, headerText(response.headers['content-type']), response.body),
+        this.options.credentialSource,
+      );
     }
   }
 

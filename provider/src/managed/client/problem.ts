@@ -26,6 +26,8 @@ export class ApiError extends Error {
     readonly method: string,
     readonly path: string,
     readonly problem: Problem,
+    /** Where the refused token came from ("the provider's token argument"), for a 401's hint. */
+    readonly credentialSource?: string,
   ) {
     super(`${method} ${path} failed with ${problem.status} ${problem.title}${problem.detail ? `: ${problem.detail}` : ''}`);
     this.name = 'ApiError';

@@ -1,19 +1,23 @@
 /**
  * `managed_api_key`: a key minted through the control plane (docs/guides/decisions.md#terraform-provider).
  *
- * - plan: validation runs in `validate` (ValidateResourceConfig, which Terraform also calls
- *   during plan with the final values); `modifyPlan` decides replacement for ttl (equal
- *   durations spelled differently are not a change) and marks effective_scopes unknown when
- *   preset or scopes change.
+ * - plan: single-attribute rules, defaults, ttl equality and replacement are schema declarations
+ *   (schemas.ts); cross-attribute checks run in `validate` (ValidateResourceConfig, which
+ *   Terraform also calls during plan with the final values); `modifyPlan` marks effective_scopes unknown when
+ *   preset or scopes change, plans a rotation (secret and expires_at unknown: an in-place update)
+ *   when rotation_trigger changes or the key expires within rotate_before_expiry, and a
+ *   replacement with a warning when the key has expired.
+ * - update: PATCH what changed; rotate when the plan left the secret unknown.
  * - create: one Idempotency-Key per apply of this resource, reused by every retry, so a
  *   connection dropped after the server committed never mints a second key.
- * - read: the server's truth; a revoked, expired or deleted key leaves the state with a
- *   warning (Terraform then plans a create). Read only GETs; it never changes the server.
+ * - read: the server's truth; a revoked or deleted key leaves the state with a warning
+ *   (Terraform then plans a create); an expired key stays, so the plan can say it is replaced
+ *   because it expired. Read only GETs; it never changes the server.
  * - delete: revokes (idempotent).
  */
-import { AttributePath, unknown, type ResourceDefinition } from '../../framework';
+import { AttributePath, isUnknown, unknown, type ObjectValue, type ResourceDefinition } from '../../framework';
+import { parseDuration } from '@managed-dev/contract';
 import { newIdempotencyKey } from '../client/api-client';
-import { DEFAULT_TTL } from '@managed-dev/contract';
 import { addApiFailure, failWithApiFailure } from '../api-diagnostics';
 import type { ManagedContext } from '../context';
 import { apiKeySchema } from '../schemas';
@@ -23,7 +27,6 @@ import {
   createBody,
   importedIdOnlyState,
   knownString,
-  sameTtl,
   scopesOrPresetChanged,
   stateAfterApply,
   stateFromRecord,
@@ -31,6 +34,21 @@ import {
 } from './api-key-state';
 
 const KEY_ID = /^key_[A-Za-z0-9_-]+$/;
+/** The control plane's default rotation grace period: the old secret stops at once. */
+const DEFAULT_GRACE_PERIOD = '0';
+
+/**
+ * A rotation is due when rotation_trigger changed (set, changed or removed) or when the key
+ * expires within rotate_before_expiry, judged at `now` (the control plane's clock).
+ */
+export function rotationDue(prior: ObjectValue, config: ObjectValue, expiresAt: number, now: number): boolean {
+  const trigger = knownString(config.rotation_trigger);
+  if (trigger === undefined || trigger !== (knownString(prior.rotation_trigger) ?? null)) return true;
+  const window = knownString(config.rotate_before_expiry);
+  if (typeof window !== 'string') return false;
+  const parsed = parseDuration(window);
+  return parsed.ok && parsed.milliseconds > 0 && now >= expiresAt - parsed.milliseconds;
+}
 
 export const apiKeyResource: ResourceDefinition<ManagedContext> = {
   schema: apiKeySchema,
@@ -43,19 +61,26 @@ export const apiKeyResource: ResourceDefinition<ManagedContext> = {
     }
   },
 
-  modifyPlan({ prior, config, planned, requireReplacement }) {
-    const configTtl = knownString(config.ttl);
-    if (prior === null) {
-      // Show the lifetime the key will get rather than "(known after apply)".
-      if (configTtl === null) planned.ttl = DEFAULT_TTL;
+  async modifyPlan({ prior, config, planned, requireReplacement, diagnostics, client }) {
+    // Defaults (ttl "90d", grace "0"), ttl equality and ttl replacement are declared on the schema.
+    if (prior === null) return;
+    const now = (client ? await client.serverNow() : new Date()).getTime();
+    const expiresAt = typeof prior.expires_at === 'string' ? Date.parse(prior.expires_at) : Number.NaN;
+    if (expiresAt <= now) {
+      // An expired key can be neither used nor rotated: replace it, and say why.
+      diagnostics.warning(
+        'API key expired: it will be replaced',
+        `Key ${String(prior.id)} ("${String(prior.name)}") expired at ${String(prior.expires_at)}, when its ttl of ${String(prior.ttl)} ran out. ` +
+          'Terraform plans a new key (new id and secret) in its place. Set rotate_before_expiry to rotate keys in place before they expire.',
+        AttributePath.root('expires_at'),
+      );
+      planned.expires_at = unknown;
+      requireReplacement(AttributePath.root('expires_at'));
       return;
     }
-    const priorTtl = typeof prior.ttl === 'string' ? prior.ttl : null;
-    if (configTtl === undefined) {
-      requireReplacement(AttributePath.root('ttl'));
-    } else if (configTtl !== null && priorTtl !== null) {
-      if (sameTtl(configTtl, priorTtl)) planned.ttl = priorTtl;
-      else requireReplacement(AttributePath.root('ttl'));
+    if (rotationDue(prior, config, expiresAt, now)) {
+      planned.secret = unknown;
+      planned.expires_at = unknown;
     }
     if (scopesOrPresetChanged(prior, planned)) planned.effective_scopes = unknown;
   },
@@ -91,29 +116,39 @@ export const apiKeyResource: ResourceDefinition<ManagedContext> = {
       );
       return null;
     }
-    if (record.status !== 'active') {
-      const when = record.status === 'revoked' ? record.revoked_at : record.expires_at;
+    if (record.status === 'revoked') {
       diagnostics.warning(
-        `API key ${record.status} outside Terraform`,
-        `Key ${label} is ${record.status}${when ? ` since ${when}` : ''}, so it no longer authenticates anything. ` +
+        'API key revoked outside Terraform',
+        `Key ${label} is revoked${record.revoked_at ? ` since ${record.revoked_at}` : ''}, so it no longer authenticates anything. ` +
           'Terraform removed it from the state and will plan to create a new key (with a new secret).',
       );
       return null;
     }
+    // An expired key stays in the state: the plan replaces it with a warning that says it expired.
     return stateFromRecord(record, state);
   },
 
   async update({ client, prior, planned, diagnostics, signal }) {
     const api = client.api(signal);
     const id = prior.id as string;
+    // Generated once per apply of this resource; a retried rotation replays the first answer.
+    const idempotencyKey = newIdempotencyKey();
     try {
       const body = updateBody(prior, planned);
-      const record = Object.keys(body).length > 0 ? await api.updateKey(id, body) : await api.getKey(id);
+      let record = Object.keys(body).length > 0 ? await api.updateKey(id, body) : await api.getKey(id);
       if (record === null) {
         diagnostics.error('API key disappeared', `Key ${id} was deleted while Terraform was updating it; run terraform apply again to create it anew.`);
         return prior;
       }
-      return stateAfterApply(planned, stateFromRecord(record, prior));
+      let secret = prior.secret;
+      // The plan leaves the secret unknown exactly when it rotates (modifyPlan).
+      if (isUnknown(planned.secret)) {
+        const gracePeriod = typeof planned.rotation_grace_period === 'string' ? planned.rotation_grace_period : DEFAULT_GRACE_PERIOD;
+        const rotated = await api.rotateKey(id, gracePeriod, idempotencyKey);
+        record = rotated;
+        secret = rotated.secret;
+      }
+      return stateAfterApply(planned, stateFromRecord(record, { ...prior, secret }));
     } catch (error) {
       addApiFailure(diagnostics, `update API key ${id}`, error);
       return prior;

@@ -2,11 +2,12 @@
  * Pure conversions between `managed_api_key` Terraform values and the key API's bodies.
  *
  * Normalisation rule: what the server stores is the truth, but when it only differs from the
- * prior state in spelling (an empty list for an unset set, the same TTL written another way)
- * the prior spelling is kept, so `terraform plan` never shows a diff that is not a change.
+ * prior state in spelling (an empty list for an unset set) the prior spelling is kept, so
+ * `terraform plan` never shows a diff that is not a change. The same TTL written another way is
+ * declared on the schema (semanticEquals) and kept by the framework.
  */
 import { isUnknown, type ObjectValue, type Value } from '../../framework';
-import { constraintId, parseTtl, type CreateKeyBody, type KeyConstraint, type KeyRecord, type UpdateKeyBody } from '@managed-dev/contract';
+import { constraintId, type CreateKeyBody, type KeyConstraint, type KeyRecord, type UpdateKeyBody } from '@managed-dev/contract';
 import { CONSTRAINT_ATTRIBUTES, type ApiKeyConfigView, type StringSetView } from '../validation';
 
 export function knownString(value: Value | undefined): string | null | undefined {
@@ -31,6 +32,8 @@ export function configView(config: ObjectValue): ApiKeyConfigView {
     site_id: knownString(config.site_id),
     ip_allowlist: setView(config.ip_allowlist),
     ttl: knownString(config.ttl),
+    rotation_grace_period: knownString(config.rotation_grace_period),
+    rotate_before_expiry: knownString(config.rotate_before_expiry),
   };
 }
 
@@ -94,14 +97,6 @@ export function ttlOfRecord(record: Pick<KeyRecord, 'created_at' | 'expires_at'>
   return `${minutes}m`;
 }
 
-/** True when two TTL spellings mean the same lifetime ("90d" and "2160h"). */
-export function sameTtl(a: string, b: string): boolean {
-  if (a === b) return true;
-  const left = parseTtl(a);
-  const right = parseTtl(b);
-  return left.ok && right.ok && left.milliseconds === right.milliseconds;
-}
-
 /** The server's list, or the prior spelling of "nothing" (null vs []) when the server has none. */
 function listKeepingEmptySpelling(list: readonly string[] | null | undefined, prior: Value | undefined): string[] | null {
   if (list && list.length > 0) return [...list].sort();
@@ -118,8 +113,8 @@ function textKeepingEmptySpelling(text: string | null | undefined, prior: Value 
  * a fresh id-only import state) and supplies the secret, which the API never returns after creation.
  */
 export function stateFromRecord(record: KeyRecord, prior: ObjectValue | null): ObjectValue {
-  const recordTtl = ttlOfRecord(record);
-  const priorTtl = typeof prior?.ttl === 'string' ? prior.ttl : null;
+  // Older control planes sent no ttl; the lifetime is then derived (exact until the first rotation).
+  const recordTtl = typeof record.ttl === 'string' ? record.ttl : ttlOfRecord(record);
   return {
     id: record.id,
     name: record.name,
@@ -130,7 +125,12 @@ export function stateFromRecord(record: KeyRecord, prior: ObjectValue | null): O
     project_id: constraintId(record.constraint, 'project_id'),
     site_id: constraintId(record.constraint, 'site_id'),
     ip_allowlist: listKeepingEmptySpelling(record.ip_allowlist, prior?.ip_allowlist),
-    ttl: priorTtl !== null && (recordTtl === null || sameTtl(priorTtl, recordTtl)) ? priorTtl : recordTtl,
+    // The server's spelling; the framework keeps the prior one when they mean the same (ttl's semanticEquals).
+    ttl: recordTtl ?? knownString(prior?.ttl) ?? null,
+    // Rotation settings live only in Terraform: the control plane has no record of them.
+    rotation_trigger: knownString(prior?.rotation_trigger) ?? null,
+    rotation_grace_period: knownString(prior?.rotation_grace_period) ?? null,
+    rotate_before_expiry: knownString(prior?.rotate_before_expiry) ?? null,
     secret: typeof prior?.secret === 'string' ? prior.secret : null,
     effective_scopes: [...record.effective_scopes].sort(),
     expires_at: record.expires_at,
@@ -162,6 +162,9 @@ export function importedIdOnlyState(id: string): ObjectValue {
     ...Object.fromEntries(CONSTRAINT_ATTRIBUTES.map((attribute) => [attribute, null])),
     ip_allowlist: null,
     ttl: null,
+    rotation_trigger: null,
+    rotation_grace_period: null,
+    rotate_before_expiry: null,
     secret: null,
     effective_scopes: null,
     expires_at: null,

@@ -26,7 +26,7 @@ describe('key lifecycle over HTTP', () => {
     expect(Object.keys(created).sort()).toEqual(
       [
         'constraint', 'created_at', 'created_by', 'description', 'effective_scopes', 'expires_at', 'id', 'ip_allowlist', 'last_used_at',
-        'last_used_ip', 'name', 'preset', 'principal_id', 'revoked_at', 'scopes', 'secret', 'status',
+        'last_used_ip', 'name', 'preset', 'principal_id', 'revoked_at', 'scopes', 'secret', 'status', 'ttl', 'ephemeral',
       ].sort(),
     );
     expect(created.id).toMatch(/^key_[0-9A-Za-z]+$/);
@@ -46,6 +46,8 @@ describe('key lifecycle over HTTP', () => {
       revoked_at: null,
       last_used_at: null,
       last_used_ip: null,
+      ttl: '90d',
+      ephemeral: false,
     });
     const { secret, ...record } = created;
     const read = await owner.get(`/v1/keys/${created.id}`);
@@ -183,6 +185,7 @@ describe('key lifecycle over HTTP', () => {
       ['patch', `/v1/keys/${target.id}`],
       ['delete', `/v1/keys/${target.id}`],
       ['post', `/v1/keys/${target.id}/rotate`],
+      ['post', `/v1/keys/${target.id}/renew`],
     ] as const) {
       const response = await reader[method](path, method === 'patch' ? { json: { name: 'y' } } : {});
       expect(response.status).toBe(403);
@@ -247,13 +250,15 @@ describe('key lifecycle over HTTP', () => {
     expect((await owner.get(`/v1/keys/${created.id}`)).body.status).toBe('expired');
   });
 
-  test('rotate with a grace period: both secrets work until it ends, then the old one gets 401', async () => {
-    const created = await mint({ name: 'rotating', scopes: ['keys:read'] });
+  test('rotate with a grace period: both secrets work until it ends, then the old one gets 401; expires_at becomes now + ttl', async () => {
+    const created = await mint({ name: 'rotating', scopes: ['keys:read'], ttl: '30d' });
+    clock.advance(10 * DAY);
     const rotated = await owner.post(`/v1/keys/${created.id}/rotate`, { json: { grace_period: '24h' } });
     expect(rotated.status).toBe(200);
     expect(rotated.body.id).toBe(created.id);
     expect(rotated.body.scopes).toEqual(created.scopes);
-    expect(rotated.body.expires_at).toBe(created.expires_at);
+    expect(rotated.body.created_at).toBe(created.created_at);
+    expect(rotated.body.expires_at).toBe(new Date(clock.now().getTime() + 30 * DAY).toISOString());
     expect(checkSecret(rotated.body.secret).ok).toBe(true);
     expect(rotated.body.secret).not.toBe(created.secret);
 

@@ -3,7 +3,6 @@ import { unknown, type ObjectValue } from '../../../../provider/src/framework';
 import {
   createBody,
   importedIdOnlyState,
-  sameTtl,
   stateAfterApply,
   stateFromRecord,
   ttlOfRecord,
@@ -11,6 +10,8 @@ import {
 } from '../../../../provider/src/managed/resources/api-key-state';
 import type { KeyRecord } from '@managed-dev/contract';
 import { apiKeySchema } from '../../../../provider/src/managed/schemas';
+import { sameTtl } from '../../../../provider/src/managed/ttl-equality';
+import { keepSemanticallyEqualPrior } from '../../../../provider/src/framework/schema/declarations';
 
 const record: KeyRecord = {
   id: 'key_1',
@@ -21,6 +22,8 @@ const record: KeyRecord = {
   effective_scopes: ['sites:read', 'deploys:read', 'deploys:write', 'logs:read'],
   constraint: { team_id: 'team_acme' },
   ip_allowlist: [],
+  ttl: '30d',
+  ephemeral: false,
   status: 'active',
   principal_id: 'prin_1',
   created_by: 'prin_1',
@@ -37,8 +40,8 @@ describe('stateFromRecord', () => {
     expect(Object.keys(importedIdOnlyState('key_1')).sort()).toEqual(Object.keys(apiKeySchema.attributes).sort());
   });
 
-  it('maps the record, keeping the secret from the prior state', () => {
-    expect(stateFromRecord(record, { secret: 'mdk_x', ttl: '30d' })).toEqual({
+  it('maps the record, keeping the secret and the Terraform-only rotation settings from the prior state', () => {
+    expect(stateFromRecord(record, { secret: 'mdk_x', ttl: '30d', rotation_trigger: 'r1', rotation_grace_period: '1h', rotate_before_expiry: '3d' })).toEqual({
       id: 'key_1',
       name: 'ci',
       description: null,
@@ -49,6 +52,9 @@ describe('stateFromRecord', () => {
       site_id: null,
       ip_allowlist: null,
       ttl: '30d',
+      rotation_trigger: 'r1',
+      rotation_grace_period: '1h',
+      rotate_before_expiry: '3d',
       secret: 'mdk_x',
       effective_scopes: ['deploys:read', 'deploys:write', 'logs:read', 'sites:read'],
       expires_at: '2026-01-31T00:00:00.000Z',
@@ -56,14 +62,23 @@ describe('stateFromRecord', () => {
     });
   });
 
-  it('keeps the prior spelling of empty sets and of an equal TTL, and derives the TTL after import', () => {
-    const state = stateFromRecord(record, { scopes: [], ip_allowlist: [], ttl: '720h', description: '' });
-    expect(state).toMatchObject({ scopes: [], ip_allowlist: [], ttl: '720h', description: '' });
+  it('keeps the prior spelling of empty sets, and (by the schema\'s ttl equality) of an equal TTL, and derives the TTL after import', () => {
+    const prior = { scopes: [], ip_allowlist: [], ttl: '720h', description: '' };
+    const state = stateFromRecord(record, prior);
+    expect(state).toMatchObject({ scopes: [], ip_allowlist: [], ttl: '30d', description: '' });
+    keepSemanticallyEqualPrior(apiKeySchema, prior, state);
+    expect(state.ttl).toBe('720h');
     expect(stateFromRecord(record, importedIdOnlyState('key_1'))).toMatchObject({ ttl: '30d', secret: null, scopes: null });
   });
 
   it('reports the server TTL when it differs from the prior one', () => {
-    expect(stateFromRecord(record, { ttl: '90d' }).ttl).toBe('30d');
+    const state = stateFromRecord(record, { ttl: '90d' });
+    keepSemanticallyEqualPrior(apiKeySchema, { ttl: '90d' }, state);
+    expect(state.ttl).toBe('30d');
+  });
+
+  it('takes the TTL from the record, not from its dates, which a rotation moves', () => {
+    expect(stateFromRecord({ ...record, ttl: '7d', expires_at: '2026-01-20T00:00:00.000Z' }, null).ttl).toBe('7d');
   });
 });
 

@@ -3,5 +3,7 @@
 export * as apiKey from './api-key/index';
 export * as dataManagedApiKey from './data-managed-api-key/index';
 export * as dataManagedScopes from './data-managed-scopes/index';
+export * as ephemeralManagedApiKey from './ephemeral-managed-api-key/index';
 export * as provider from './provider/index';
+export * as providerFunctions from './provider-functions/index';
 

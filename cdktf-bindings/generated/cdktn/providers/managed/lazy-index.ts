@@ -3,5 +3,7 @@
 Object.defineProperty(exports, 'apiKey', { get: function () { return require('./api-key'); } });
 Object.defineProperty(exports, 'dataManagedApiKey', { get: function () { return require('./data-managed-api-key'); } });
 Object.defineProperty(exports, 'dataManagedScopes', { get: function () { return require('./data-managed-scopes'); } });
+Object.defineProperty(exports, 'ephemeralManagedApiKey', { get: function () { return require('./ephemeral-managed-api-key'); } });
 Object.defineProperty(exports, 'provider', { get: function () { return require('./provider'); } });
+Object.defineProperty(exports, 'providerFunctions', { get: function () { return require('./provider-functions'); } });
 

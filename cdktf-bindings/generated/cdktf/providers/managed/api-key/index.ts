@@ -39,6 +39,24 @@ export interface ApiKeyConfig extends cdktf.TerraformMetaArguments {
   */
   readonly projectId?: string;
   /**
+  * A duration such as "7d": a plan that runs when the key expires within it shows an in-place rotation, so a regular `terraform apply` keeps the key alive without a new id. Must be shorter than ttl. Judged by the control plane's clock.
+  *
+  * Docs (Terraform Registry layout): {@link ../../../../../../docs/resources/api_key.md#rotate_before_expiry ApiKey#rotate_before_expiry}
+  */
+  readonly rotateBeforeExpiry?: string;
+  /**
+  * How long the previous secret keeps working after a rotation: "0" (default, it stops at once) up to "7d"; units s, m, h, d.
+  *
+  * Docs (Terraform Registry layout): {@link ../../../../../../docs/resources/api_key.md#rotation_grace_period ApiKey#rotation_grace_period}
+  */
+  readonly rotationGracePeriod?: string;
+  /**
+  * Any string; changing it rotates the key in place: same id, new secret, expires_at renewed to now + ttl. For example a date to rotate on a schedule, or the id of the deploy that must get a fresh secret.
+  *
+  * Docs (Terraform Registry layout): {@link ../../../../../../docs/resources/api_key.md#rotation_trigger ApiKey#rotation_trigger}
+  */
+  readonly rotationTrigger?: string;
+  /**
   * Scopes (resource:action, wildcards allowed) granted in addition to the preset. Wildcards never grant a dangerous scope.
   *
   * Docs (Terraform Registry layout): {@link ../../../../../../docs/resources/api_key.md#scopes ApiKey#scopes}
@@ -57,7 +75,7 @@ export interface ApiKeyConfig extends cdktf.TerraformMetaArguments {
   */
   readonly teamId?: string;
   /**
-  * Lifetime such as "90d", "720h" or "30m" (1h to 365d, default 90d). Changing it replaces the key; equal durations written differently do not.
+  * Lifetime such as "90d", "720h" or "30m" (1h to 365d, default 90d). Changing it replaces the key; equal durations written differently do not. A rotation starts a fresh lifetime: expires_at becomes the rotation time + ttl.
   *
   * Docs (Terraform Registry layout): {@link ../../../../../../docs/resources/api_key.md#ttl ApiKey#ttl}
   */
@@ -119,6 +137,9 @@ export class ApiKey extends cdktf.TerraformResource {
     this._name = config.name;
     this._preset = config.preset;
     this._projectId = config.projectId;
+    this._rotateBeforeExpiry = config.rotateBeforeExpiry;
+    this._rotationGracePeriod = config.rotationGracePeriod;
+    this._rotationTrigger = config.rotationTrigger;
     this._scopes = config.scopes;
     this._siteId = config.siteId;
     this._teamId = config.teamId;
@@ -226,6 +247,54 @@ export class ApiKey extends cdktf.TerraformResource {
     return this._projectId;
   }
 
+  // rotate_before_expiry - computed: false, optional: true, required: false
+  private _rotateBeforeExpiry?: string; 
+  public get rotateBeforeExpiry() {
+    return this.getStringAttribute('rotate_before_expiry');
+  }
+  public set rotateBeforeExpiry(value: string) {
+    this._rotateBeforeExpiry = value;
+  }
+  public resetRotateBeforeExpiry() {
+    this._rotateBeforeExpiry = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get rotateBeforeExpiryInput() {
+    return this._rotateBeforeExpiry;
+  }
+
+  // rotation_grace_period - computed: true, optional: true, required: false
+  private _rotationGracePeriod?: string; 
+  public get rotationGracePeriod() {
+    return this.getStringAttribute('rotation_grace_period');
+  }
+  public set rotationGracePeriod(value: string) {
+    this._rotationGracePeriod = value;
+  }
+  public resetRotationGracePeriod() {
+    this._rotationGracePeriod = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get rotationGracePeriodInput() {
+    return this._rotationGracePeriod;
+  }
+
+  // rotation_trigger - computed: false, optional: true, required: false
+  private _rotationTrigger?: string; 
+  public get rotationTrigger() {
+    return this.getStringAttribute('rotation_trigger');
+  }
+  public set rotationTrigger(value: string) {
+    this._rotationTrigger = value;
+  }
+  public resetRotationTrigger() {
+    this._rotationTrigger = undefined;
+  }
+  // Temporarily expose input value. Use with caution.
+  public get rotationTriggerInput() {
+    return this._rotationTrigger;
+  }
+
   // scopes - computed: false, optional: true, required: false
   private _scopes?: string[]; 
   public get scopes() {
@@ -306,6 +375,9 @@ export class ApiKey extends cdktf.TerraformResource {
       name: cdktf.stringToTerraform(this._name),
       preset: cdktf.stringToTerraform(this._preset),
       project_id: cdktf.stringToTerraform(this._projectId),
+      rotate_before_expiry: cdktf.stringToTerraform(this._rotateBeforeExpiry),
+      rotation_grace_period: cdktf.stringToTerraform(this._rotationGracePeriod),
+      rotation_trigger: cdktf.stringToTerraform(this._rotationTrigger),
       scopes: cdktf.listMapper(cdktf.stringToTerraform, false)(this._scopes),
       site_id: cdktf.stringToTerraform(this._siteId),
       team_id: cdktf.stringToTerraform(this._teamId),
@@ -341,6 +413,24 @@ export class ApiKey extends cdktf.TerraformResource {
       },
       project_id: {
         value: cdktf.stringToHclTerraform(this._projectId),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
+      rotate_before_expiry: {
+        value: cdktf.stringToHclTerraform(this._rotateBeforeExpiry),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
+      rotation_grace_period: {
+        value: cdktf.stringToHclTerraform(this._rotationGracePeriod),
+        isBlock: false,
+        type: "simple",
+        storageClassType: "string",
+      },
+      rotation_trigger: {
+        value: cdktf.stringToHclTerraform(this._rotationTrigger),
         isBlock: false,
         type: "simple",
         storageClassType: "string",

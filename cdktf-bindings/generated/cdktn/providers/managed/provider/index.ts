@@ -28,6 +28,7 @@ export interface ManagedProviderConfig {
   readonly alias?: string;
 }
 
+import { ManagedProviderFunctions } from '../provider-functions/index';
 /**
 * Represents a {@link ../../../../../../docs/index.md managed}
 */
@@ -127,6 +128,21 @@ export class ManagedProvider extends cdktn.TerraformProvider {
   // Temporarily expose input value. Use with caution.
   public get aliasInput() {
     return this._alias;
+  }
+
+  // ==========================
+  // PROVIDER-DEFINED FUNCTIONS
+  // ==========================
+  private _functions?: ManagedProviderFunctions;
+
+  /**
+  * Provider-defined functions of the managed provider.
+  */
+  public get functions(): ManagedProviderFunctions {
+    if (!this._functions) {
+      this._functions = new ManagedProviderFunctions(this.terraformResourceType);
+    }
+    return this._functions;
   }
 
   // =========

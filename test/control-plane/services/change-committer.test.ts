@@ -1,0 +1,68 @@
+/** Group commit: the changes of one event-loop turn share a transaction and are answered after it commits. */
+import Database from 'better-sqlite3';
+import { startControlPlane, TestControlPlane } from '../../support/control-plane';
+import type { Caller } from '../../../control-plane/src/domain/authorization';
+import type { RouteResponse } from '../../../control-plane/src/http/route-definition';
+import { ApiError } from '../../../control-plane/src/domain/errors';
+
+describe('ChangeCommitter', () => {
+  let cp: TestControlPlane;
+  let caller: Caller;
+  beforeEach(async () => {
+    cp = await startControlPlane();
+    caller = cp.server.services.authenticator.authenticate(`Bearer ${cp.ownerKey}`, new Date()).caller;
+  });
+  afterEach(() => cp.close());
+
+  const mint = (name: string): (() => RouteResponse) => () => {
+    const created = cp.server.services.keyService.create(caller, { name, scopes: ['sites:read'] }, new Date());
+    return { status: 201, body: created };
+  };
+  const change = (name: string) => ({
+    caller,
+    now: new Date(),
+    sourceIp: '127.0.0.1',
+    method: 'post',
+    body: { name },
+    audit: { action: 'key.create', target: (response: RouteResponse) => (response.body as { id: string }).id },
+  });
+
+  test('changes made in one turn commit together, and none is answered before the commit', async () => {
+    const services = cp.server.services;
+    const outside = new Database(cp.databasePath, { readonly: true });
+    try {
+      const visibleOutside = (name: string) => outside.prepare('SELECT COUNT(*) FROM api_keys WHERE name = ?').pluck().get(name);
+      let answered = 0;
+      const first = services.changes.commit(change('batched-1'), mint('batched-1')).then((r) => ((answered += 1), r));
+      const refused = services.changes.commit(change('refused'), () => {
+        mint('refused')(); // written, then the change fails: its savepoint takes the row back
+        throw new ApiError({ code: 'scope_escalation', detail: 'no' });
+      });
+      const second = services.changes.commit(change('batched-2'), mint('batched-2')).then((r) => ((answered += 1), r));
+      await expect(refused).rejects.toThrow(ApiError);
+      // Still the same turn of the event loop: nothing is committed, nothing answered.
+      expect(answered).toBe(0);
+      expect(visibleOutside('batched-1')).toBe(0);
+      const [one, two] = await Promise.all([first, second]);
+      // Answered only now, and by then another connection sees both keys and both audit entries.
+      expect(visibleOutside('batched-1')).toBe(1);
+      expect(visibleOutside('batched-2')).toBe(1);
+      expect(visibleOutside('refused')).toBe(0);
+      const audited = outside.prepare("SELECT target FROM audit_log WHERE action = 'key.create'").pluck().all();
+      expect(audited).toEqual(expect.arrayContaining([(one.body as { id: string }).id, (two.body as { id: string }).id]));
+      expect(await services.auditRecords.verify(cp.accountId)).toMatchObject({ ok: true });
+    } finally {
+      outside.close();
+    }
+  });
+
+  test('a batch SQLite rolled back by itself fails its changes instead of answering them', async () => {
+    const services = cp.server.services;
+    const lost = services.changes.commit(change('lost'), mint('lost'));
+    services.db.exec('ROLLBACK'); // what SQLite does on its own after an I/O error
+    const next = services.changes.commit(change('after'), mint('after'));
+    await expect(lost).rejects.toThrow(/rolled back/);
+    await expect(next).resolves.toMatchObject({ status: 201 });
+    expect(services.db.prepare("SELECT name FROM api_keys WHERE name IN ('lost', 'after')").pluck().all()).toEqual(['after']);
+  });
+});
