@@ -55,8 +55,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   const config: ControlPlaneConfig = { ...configFromEnvironment(options.env ?? process.env), ...options.config };
   const logger = createLogger(config.logLevel, options.logDestination);
   const services = createServices(config, options.clock ?? systemClock);
-  // WAL checkpoints (and their fsync) on a worker thread, not inside a request's commit.
-  const checkpointer = startWalCheckpointer(services.db);
   const routes = options.routes ?? ROUTES;
   // One pipeline, two transports: Express for everything, and plain GETs without Express's
   // per-request overhead (http/fast-path.ts); both run the same steps of the same object.
@@ -66,8 +64,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // request log sees every response.
   const listener = withRequestLog(withSecurityHeaders(withDashboard(withFastPath(app, services, routes, pipeline), config.dashboardDir)), logger);
   const httpServer = createServer(listener);
-  const shutDown = async () => {
-    await checkpointer.stop();
+  const shutDown = () => {
     services.denials.close();
     services.db.close();
   };
@@ -75,7 +72,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     httpServer.listen(config.port, config.host);
     await once(httpServer, 'listening');
   } catch (error) {
-    await shutDown();
+    shutDown();
     throw error;
   }
 
@@ -84,9 +81,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     bootstrap = ensureBootstrapped(services, config.bootstrapKey);
   } catch (error) {
     await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-    await shutDown();
+    shutDown();
     throw error;
   }
+  // WAL checkpoints (and their fsync) on a worker thread, not inside a request's commit. Started
+  // once the start has succeeded: a failed start must not wait for a worker nothing keeps alive.
+  const checkpointer = startWalCheckpointer(services.db);
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   for (const line of bootstrapAnnouncement(bootstrap)) announce(line);
 

@@ -78,13 +78,9 @@ function refinements(): Record<string, Record<string, unknown>> {
       pattern: cidr,
       description: 'an IPv4 or IPv6 network in canonical CIDR form (network address, lower-case compressed IPv6)',
     },
-    // The grammar, plus: at least one part long enough on its own (the server adds the parts up).
-    // An ephemeral key may live from 5m; any other from 1h.
+    // The grammar, plus: at least one part of 5 minutes or more on its own (the server adds the
+    // parts up). 5m is an ephemeral key's minimum; any other key needs 1h, which the server checks.
     '/KeyCreate/properties/ttl': { pattern: atLeast('(?:[1-9]\\d*[hd]|(?:[5-9]|[1-9]\\d+)m)') },
-    '/KeyCreate': {
-      if: { required: ['ephemeral'], properties: { ephemeral: { const: true } } },
-      else: { properties: { ttl: { pattern: atLeast('(?:[1-9]\\d*[hd]|(?:[6-9]\\d|[1-9]\\d{2,})m)') } } },
-    },
     '/KeyRotate/properties/grace_period': { pattern: DURATION_GRAMMAR.source },
   };
 }
@@ -136,6 +132,7 @@ const TAG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   credentials: 'Site credentials, encrypted at rest (dangerous scopes).',
   exec: "Commands recorded for a site's runner (dangerous scope; nothing runs on the control plane).",
   audit: 'The hash-chained audit log and its verification.',
+  sessions: 'Dashboard sign-in: a session cookie opened with an API key, and sign-out.',
 };
 
 function operationId(route: AnyRouteDefinition): string {
@@ -161,6 +158,8 @@ function errorCodesOf(route: AnyRouteDefinition): ErrorCode[] {
   const codes = new Set<ErrorCode>(['bad_request', 'validation_failed', 'rate_limited']);
   if (!route.public) {
     codes.add('unauthorized').add('invalid_token').add('ip_not_allowed');
+    // A change made with a dashboard session cookie must carry its CSRF token.
+    if (route.method !== 'get') codes.add('csrf_token_invalid');
     if (route.scope !== null) codes.add('insufficient_scope');
     if (route.resolveTarget) codes.add('not_found');
   }

@@ -84,7 +84,7 @@ describe('shutdown', () => {
     const handlerEntered = new Promise<void>((resolve) => (entered = resolve));
     const gate = new Promise<void>((resolve) => (release = resolve));
     const slow = defineRoute({
-      method: 'post',
+      method: 'get',
       path: '/v1/slow',
       scope: null,
       summary: 'test only: answers when the test says so',
@@ -97,7 +97,7 @@ describe('shutdown', () => {
       },
     });
     const cp = await startControlPlane({ routes: [...ROUTES, slow] });
-    const inFlight = fetch(`${cp.url}/v1/slow`, { method: 'POST', headers: { authorization: `Bearer ${cp.ownerKey}` } });
+    const inFlight = fetch(`${cp.url}/v1/slow`, { headers: { authorization: `Bearer ${cp.ownerKey}` } });
     await handlerEntered;
     let closed = false;
     const closing = cp.close().then(() => (closed = true));

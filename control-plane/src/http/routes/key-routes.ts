@@ -135,6 +135,7 @@ export const keyRoutes = [
     audit: 'key.renew',
     scope: 'keys:write',
     summary: 'Extend an ephemeral key: expires_at becomes now + its ttl',
+    errors: ['key_not_ephemeral', 'key_not_active', 'scope_escalation'],
     description:
       'Only for keys minted with `ephemeral: true` (409 key_not_ephemeral otherwise) that are still active (409 key_not_active). ' +
       'The caller must be able to mint the key as it stands (its scopes, constraint and owner), or the answer is 403 scope_escalation.',

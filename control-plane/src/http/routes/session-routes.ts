@@ -26,6 +26,7 @@ export const sessionRoutes = [
   defineRoute({
     method: 'post',
     path: '/v1/sessions',
+    errors: ['bearer_required'],
     scope: null,
     audit: 'session.create',
     summary: 'Sign in to the dashboard: exchange the bearer key for a session cookie',

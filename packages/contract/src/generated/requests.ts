@@ -126,7 +126,7 @@ export interface KeyCreate {
    */
   ttl?: string;
   /**
-   * mint a short-lived key for one Terraform run (ttl 5m to 24h, renewable with POST /v1/keys/{id}/renew); recorded in the key and its audit entry
+   * mint a short-lived key for one Terraform run (ttl 5m to 24h, renewable with POST /v1/keys/{id}/renew); recorded in the key and its audit entry; default false
    */
   ephemeral?: boolean;
   /**
