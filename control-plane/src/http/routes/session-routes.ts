@@ -53,6 +53,8 @@ export const sessionRoutes = [
     path: '/v1/sessions/current',
     scope: null,
     summary: 'The dashboard session this request came with (its CSRF token, after a reload)',
+    // A bearer request has no session to describe.
+    errors: ['not_found'],
     tags: ['sessions'],
     responses: { 200: { description: 'The session', schema: sessionSchema } },
     handler: ({ authentication, services }) => {
@@ -66,6 +68,7 @@ export const sessionRoutes = [
     scope: null,
     audit: 'session.revoke',
     summary: 'Sign out: end the session this request came with and clear its cookie',
+    errors: ['not_found'],
     tags: ['sessions'],
     responses: { 204: { description: 'Signed out' } },
     handler: ({ authentication, services, now, secureTransport }) => {
