@@ -3,7 +3,6 @@
  * everything else receives the parsed values. SETTINGS is the one list of variables: `npm start
  * -- --help` prints it, and the configuration guide's table is generated from it.
  */
-import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { RateLimit } from './domain/token-bucket';
 
@@ -69,11 +68,16 @@ export interface ControlPlaneConfig {
   readonly dashboardDir: string;
 }
 
-/** The repository root (the folder holding package.json) above this file, from source or from dist/. */
-function repositoryRoot(): string {
-  let folder = __dirname;
-  while (!existsSync(join(folder, 'package.json')) && dirname(folder) !== folder) folder = dirname(folder);
-  return folder;
+/**
+ * The built dashboard beside this module. This file sits at control-plane/src/ of either the source
+ * tree (run through ts-jest or tsx: the build is in <root>/dist/dashboard) or the compiled tree
+ * (dist/control-plane/src: the build is its sibling dist/dashboard). Deciding by the module's own
+ * extension, not by searching upwards for a marker file, keeps it right whatever else the build
+ * writes into dist/ (tsc copies package.json there, which once stopped such a search one level short).
+ */
+export function defaultDashboardDir(moduleFile: string = __filename): string {
+  const treeRoot = resolve(dirname(moduleFile), '..', '..');
+  return moduleFile.endsWith('.ts') ? join(treeRoot, 'dist', 'dashboard') : join(treeRoot, 'dashboard');
 }
 
 export const DEFAULT_KEY_RATE_LIMIT: RateLimit = { perSecond: 100, burst: 200 };
@@ -147,6 +151,6 @@ export function configFromEnvironment(env: Environment): ControlPlaneConfig {
     shutdownTimeoutMs: parseSeconds('MANAGED_SHUTDOWN_TIMEOUT', env.MANAGED_SHUTDOWN_TIMEOUT, 10),
     keyRateLimit: rateLimit(env, 'MANAGED_RATE_LIMIT_PER_KEY', DEFAULT_KEY_RATE_LIMIT),
     anonymousRateLimit: rateLimit(env, 'MANAGED_RATE_LIMIT_ANONYMOUS', DEFAULT_ANONYMOUS_RATE_LIMIT),
-    dashboardDir: resolve(env.MANAGED_DASHBOARD_DIR || join(repositoryRoot(), 'dist', 'dashboard')),
+    dashboardDir: resolve(env.MANAGED_DASHBOARD_DIR || defaultDashboardDir()),
   };
 }

@@ -32,10 +32,10 @@ function baseEnv(dataDir: string, extra: Record<string, string> = {}): NodeJS.Pr
 }
 
 /** `umask`: start the server through a shell that sets it first (octal, e.g. "022"). */
-function startMain(dataDir: string, extra: Record<string, string> = {}, umask?: string): Promise<ServerProcess> {
+function startMain(dataDir: string, extra: Record<string, string> = {}, umask?: string, cwd = REPOSITORY_ROOT): Promise<ServerProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run "npm run build" first (npm test does)`);
   const [command, args] = umask === undefined ? [process.execPath, [MAIN]] : ['/bin/sh', ['-c', `umask ${umask} && exec "$0" "$1"`, process.execPath, MAIN]];
-  const child = spawn(command, args, { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir, extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd, env: baseEnv(dataDir, extra), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -165,6 +165,24 @@ describe('npm start and the operator CLI', () => {
     const unknown = await runCommand(process.execPath, [MAIN, '--port', '80'], { cwd: REPOSITORY_ROOT, env: baseEnv(fresh), expectExitCodes: [2] });
     expect(unknown.stderr).toContain('unknown argument "--port"');
     expect(existsSync(fresh)).toBe(false);
+  });
+
+  test('the built server serves the built dashboard at "/" and its hashed assets, whatever the working directory', async () => {
+    // MANAGED_DASHBOARD_DIR empty means "the default": the dashboard build beside the compiled module.
+    const server = await startMain(dataDir, { MANAGED_DASHBOARD_DIR: '' }, undefined, dataDir);
+    running.push(server);
+    const index = await fetch(`${server.url}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(index.headers.get('content-security-policy')).toContain("default-src 'none'");
+    const html = await index.text();
+    expect((await fetch(`${server.url}/index.html`)).status).toBe(200);
+    const asset = /(?:src|href)="(\/assets\/[^"]+)"/.exec(html)?.[1];
+    expect(asset).toBeDefined();
+    const assetResponse = await fetch(`${server.url}${asset}`);
+    expect(assetResponse.status).toBe(200);
+    expect(assetResponse.headers.get('content-type')).toMatch(/javascript|css/);
+    await assetResponse.arrayBuffer();
   });
 
   test('a port already in use fails the start (non-zero exit) before any key is made or printed', async () => {
