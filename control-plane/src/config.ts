@@ -38,7 +38,11 @@ export const SETTINGS: readonly Setting[] = [
     default: '10',
     description: 'Requests per second per client address for requests without valid credentials and public routes.',
   },
-  { name: 'MANAGED_RATE_LIMIT_ANONYMOUS_BURST', default: '50 (twice the rate when the rate is set)', description: 'How many such requests an address may make at once.' },
+  {
+    name: 'MANAGED_RATE_LIMIT_ANONYMOUS_BURST',
+    default: '50 (twice the rate when the rate is set)',
+    description: 'How many such requests an address may make at once.',
+  },
   { name: 'LOG_LEVEL', default: 'info', description: `Request log level: ${LOG_LEVELS.join(', ')}. One JSON line per request at info.` },
   {
     name: 'MANAGED_SHUTDOWN_TIMEOUT',

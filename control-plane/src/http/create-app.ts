@@ -52,6 +52,7 @@ function incomingCall(request: Request, response: Response): IncomingCall {
     params: { ...(request.params as Record<string, string>) },
     query: request.query as Record<string, unknown>,
     header: (name) => request.get(name),
+    contentTypeCount: () => request.headersDistinct['content-type']?.length ?? 0,
     hasBody: () => hasBody(request),
     readBody: async () => {
       await runMiddleware(rawBodyReader, request, response);

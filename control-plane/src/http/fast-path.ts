@@ -163,6 +163,10 @@ class FastCall implements IncomingCall {
     return firstHeader(this.headers[name]);
   }
 
+  contentTypeCount(): number {
+    return this.request.headersDistinct['content-type']?.length ?? 0;
+  }
+
   hasBody(): boolean {
     return false;
   }

@@ -164,6 +164,8 @@ function errorCodesOf(route: AnyRouteDefinition): ErrorCode[] {
     if (route.resolveTarget) codes.add('not_found');
   }
   if (route.bodySchema) codes.add('malformed_json').add('invalid_encoding').add('unsupported_media_type').add('payload_too_large');
+  // A change without a body schema refuses any body (415 when it is not even JSON; 413 when it is too long to read).
+  else if (route.method !== 'get') codes.add('unsupported_media_type').add('payload_too_large');
   if (route.idempotent) codes.add('idempotency_key_reused');
   for (const code of route.errors ?? []) codes.add(code);
   codes.add('internal_error');

@@ -20,7 +20,7 @@ import { ApiError, insufficientScope, ipNotAllowed, notFound, tooManyRequests, v
 import type { AppServices } from '../services/app-services';
 import type { AuditContext, Authentication } from '../services/authenticator';
 import { auditContextOf } from '../services/authenticator';
-import { checkJsonContentType, parseJsonBody } from './json-body';
+import { checkJsonContentType, parseJsonBody, unsupportedMediaType } from './json-body';
 import { type AnyRouteDefinition, type RouteRequest, type RouteResponse, routeNameOf, successActionOf } from './route-definition';
 import { validateBody, validateQuery } from './validation';
 
@@ -36,8 +36,10 @@ export interface IncomingCall {
   readonly secure?: boolean;
   /** The parsed query string; undefined when the request had none. */
   readonly query: Readonly<Record<string, unknown>> | undefined;
-  /** A request header by lower-case name. */
+  /** A request header by lower-case name (the first, when it was sent more than once). */
   header(name: string): string | undefined;
+  /** How many Content-Type headers the request carried (two are ambiguous: which one applies?). */
+  contentTypeCount(): number;
   /** Whether the request carries a body (a non-zero Content-Length or chunked encoding). */
   hasBody(): boolean;
   /** The body's bytes, at most MAX_BODY_BYTES (413 beyond). Only called when hasBody(). */
@@ -94,6 +96,13 @@ class PipelineRequest implements RouteRequest {
   header(name: string): string | undefined {
     return this.call.header(name.toLowerCase());
   }
+}
+
+/** The request's one Content-Type; two are refused rather than one picked (a proxy might have picked the other). */
+function singleContentType(call: IncomingCall): string | undefined {
+  const count = call.contentTypeCount();
+  if (count > 1) throw unsupportedMediaType(`The request carries ${count} Content-Type headers; send one, "application/json".`);
+  return call.header('content-type');
 }
 
 /** What a successful change's audit entry names as its target: the path's id, else the created resource's. */
@@ -170,14 +179,25 @@ export class RequestPipeline {
 
     // Every route validates its query string: one without a schema takes no parameters at all.
     if (route.querySchema || call.query !== undefined) request.query = withNormalizedName(validateQuery(route.querySchema, { ...(call.query ?? {}) }));
-    if (!route.bodySchema) return this.execute(prepared, call, request);
+    if (!route.bodySchema) {
+      // GET bodies mean nothing in HTTP and the fast path never reads them; a change that takes no
+      // body refuses one, so a client that thinks it is sending options learns that they were not applied.
+      if (route.method === 'get' || !call.hasBody()) return this.execute(prepared, call, request);
+      return call.readBody().then((bytes) => {
+        if (bytes.length > 0) {
+          checkJsonContentType(singleContentType(call));
+          throw validationFailed([{ pointer: '', detail: 'this operation takes no request body; send none' }]);
+        }
+        return this.execute(prepared, call, request);
+      });
+    }
     if (!call.hasBody()) {
       if (route.bodyRequired ?? true) throw validationFailed([{ pointer: '', detail: 'a JSON body is required' }]);
       request.body = {};
       validateBody(route.bodySchema, request.body);
       return this.execute(prepared, call, request);
     }
-    checkJsonContentType(call.header('content-type'));
+    checkJsonContentType(singleContentType(call));
     const schema = route.bodySchema;
     return call.readBody().then((bytes) => {
       // Normalized before validation, so the length rules apply to what will be stored.
