@@ -57,7 +57,11 @@ describe('denied requests', () => {
     await cp.server.close(); // writes the summary
     const db = new Database(databasePath, { readonly: true });
     try {
-      const rows = db.prepare('SELECT action, target, detail FROM audit_log WHERE chain = ?').all(SYSTEM_CHAIN) as Array<{ action: string; target: string | null; detail: string }>;
+      const rows = db.prepare('SELECT action, target, detail FROM audit_log WHERE chain = ?').all(SYSTEM_CHAIN) as Array<{
+        action: string;
+        target: string | null;
+        detail: string;
+      }>;
       expect(rows).toEqual([{ action: 'requests.denied', target: null, detail: 'invalid_token 200, missing_credentials 100' }]);
     } finally {
       db.close();
@@ -74,6 +78,8 @@ describe('denied requests', () => {
     const paths = [
       `/v1/keys/${leaked.percentEncoded}${'-'.repeat(PATH_LENGTH)}`,
       `/v1/keys/${leaked.doubleEncoded}`,
+      `/v1/keys/${leaked.fiveTimesEncoded}`,
+      `/v1/keys/${[...cp.ownerKey].map((c) => `%25252525${c.charCodeAt(0).toString(16)}`).join('')}`,
       `/v1/keys/${leaked.plain}`,
     ];
     for (const path of paths) {
@@ -83,19 +89,21 @@ describe('denied requests', () => {
 
     const audit = await owner.get('/v1/audit?outcome=denied&limit=100');
     const entries = audit.body.items.filter((entry: any) => entry.key_id === elsewhere.id || entry.key_id === revoked.id);
-    expect(entries).toHaveLength(6);
+    expect(entries).toHaveLength(10);
     for (const entry of entries) {
       expect(entry.target.length).toBeLessThanOrEqual(256);
       expect(entry.target).toContain('[redacted]');
       expect(JSON.stringify(entry)).not.toContain(leaked.body.slice(0, 16));
     }
-    const { n } = (cp.server.services.db.prepare('SELECT count(*) AS n FROM audit_log WHERE instr(target, ?) > 0 OR length(target) > 256').get(leaked.body.slice(0, 16)) as { n: number });
+    const { n } = cp.server.services.db
+      .prepare('SELECT count(*) AS n FROM audit_log WHERE instr(target, ?) > 0 OR length(target) > 256')
+      .get(leaked.body.slice(0, 16)) as { n: number };
     expect(n).toBe(0);
   });
 });
 
-/** The owner key spelled three ways a client might put it in a path by mistake. */
+/** The owner key spelled four ways a client might put it in a path by mistake. */
 function mintKeySecretLike(secret: string) {
   const body = secret.slice(4);
-  return { plain: secret, percentEncoded: `mdk%5F${body}`, doubleEncoded: `mdk%255F${body}`, body };
+  return { plain: secret, percentEncoded: `mdk%5F${body}`, doubleEncoded: `mdk%255F${body}`, fiveTimesEncoded: `mdk%252525255F${body}`, body };
 }
