@@ -1,5 +1,5 @@
 /**
- * Security headers on every response, dashboard and API alike, set before any dispatcher runs
+ * Security headers (and `Cache-Control: no-store`) on every response, dashboard and API alike, set before any dispatcher runs
  * (the fast path's writeHead merges them). The dashboard is a Vite build with hashed external
  * scripts and stylesheets only, so the policy needs no 'unsafe-inline' anywhere.
  */
@@ -25,6 +25,10 @@ const SECURITY_HEADERS: ReadonlyArray<readonly [string, string]> = [
   // For browsers that predate frame-ancestors.
   ['X-Frame-Options', 'DENY'],
   ['Cross-Origin-Opener-Policy', 'same-origin'],
+  // API responses carry secrets (minted and rotated keys, credential passwords) and CSRF tokens:
+  // no browser or proxy cache may keep them. The dashboard's own files replace this with their
+  // caching (dashboard-assets.ts); everything else, errors included, is never stored.
+  ['Cache-Control', 'no-store'],
 ];
 
 export function withSecurityHeaders(listener: RequestListener): RequestListener {
