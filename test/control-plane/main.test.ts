@@ -156,7 +156,7 @@ describe('npm start and the operator CLI', () => {
     expect(usage.stdout).toBe('');
   });
 
-  test('"npm start -- --help" prints every setting and exits without creating the data directory', async () => {
+  test('"npm start -- --help" prints every setting and exits without creating the data directory; an unknown argument is exit 2 with the usage', async () => {
     const fresh = join(dataDir, 'never-created');
     const result = await runCommand('npm', ['start', '--silent', '--', '--help'], { cwd: REPOSITORY_ROOT, env: baseEnv(fresh), timeoutMs: 60_000 });
     for (const name of SETTINGS.map((setting) => setting.name)) expect(result.stdout).toContain(name);
@@ -164,6 +164,17 @@ describe('npm start and the operator CLI', () => {
     expect(existsSync(fresh)).toBe(false);
     const unknown = await runCommand(process.execPath, [MAIN, '--port', '80'], { cwd: REPOSITORY_ROOT, env: baseEnv(fresh), expectExitCodes: [2] });
     expect(unknown.stderr).toContain('unknown argument "--port"');
+    expect(existsSync(fresh)).toBe(false);
+    // Through npm too: an unknown argument is an error with the usage, never a started server.
+    const viaNpm = await runCommand('npm', ['start', '--silent', '--', 'serve'], {
+      cwd: REPOSITORY_ROOT,
+      env: baseEnv(fresh),
+      timeoutMs: 60_000,
+      expectExitCodes: [2],
+    });
+    expect(viaNpm.stderr).toContain('unknown argument "serve"');
+    expect(viaNpm.stderr).toContain('usage: npm start');
+    expect(viaNpm.stdout).not.toContain('listening on');
     expect(existsSync(fresh)).toBe(false);
   });
 
