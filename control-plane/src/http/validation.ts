@@ -12,7 +12,7 @@ import { BODY_SCHEMAS } from './schemas';
 /** More than this many errors helps nobody and costs time on hostile input. */
 const MAX_REPORTED_ERRORS = 20;
 
-function newAjv(coerceTypes: boolean): Ajv2020 {
+function newAjv(coerceTypes: boolean | 'array'): Ajv2020 {
   // verbose: errors carry their schema, so a pattern failure can quote the schema's description.
   const ajv = new Ajv2020({ allErrors: true, strict: true, coerceTypes, useDefaults: false, verbose: true });
   addFormats(ajv);
@@ -23,7 +23,9 @@ function newAjv(coerceTypes: boolean): Ajv2020 {
 
 const bodyAjv = newAjv(false);
 for (const schema of BODY_SCHEMAS) bodyAjv.addSchema(schema as object);
-const queryAjv = newAjv(true);
+// 'array': a parameter declared as an array accepts one occurrence (`?id=a`) as well as several
+// (`?id=a&id=b`, which the query parser already turns into an array).
+const queryAjv = newAjv('array');
 const compiled = new WeakMap<JsonSchema, ValidateFunction>();
 
 function validatorFor(ajv: Ajv2020, schema: JsonSchema): ValidateFunction {

@@ -168,6 +168,22 @@ export class KeyService {
     };
   }
 
+  /**
+   * The records of the keys among `ids` that the caller may see, in the order asked, each once.
+   * An id of another account, outside the caller's constraint or reach, or of no key is simply
+   * absent: the answer is the same as for a missing key, as GET /v1/keys/{id} answers 404 for both.
+   */
+  listByIds(caller: Caller, ids: readonly string[], now: Date): KeyPage {
+    const wanted = [...new Set(ids)];
+    const found = new Map(this.deps.keys.findManyInAccount(caller.accountId, wanted).map((key) => [key.id, key]));
+    const items: KeyRecord[] = [];
+    for (const id of wanted) {
+      const key = found.get(id);
+      if (key && this.visibleTo(caller, key)) items.push(this.record(key, now));
+    }
+    return { items, next_cursor: null };
+  }
+
   update(caller: Caller, key: StoredKey, input: KeyUpdateInput, now: Date): KeyRecord {
     const errors = checkKeyFields(input);
     const preset = input.preset !== undefined ? input.preset : key.preset;

@@ -161,6 +161,16 @@ export class KeyRepository {
     return row ? toKey(row) : undefined;
   }
 
+  /** The keys of one account among `ids` (ids of other accounts or of no key are absent), in no particular order. */
+  findManyInAccount(accountId: string, ids: readonly string[]): StoredKey[] {
+    if (ids.length === 0) return [];
+    const placeholders = ids.map(() => '?').join(', ');
+    const rows = this.db
+      .prepare<unknown[], KeyRow>(`SELECT * FROM api_keys WHERE account_id = ? AND id IN (${placeholders})`)
+      .all(accountId, ...ids);
+    return rows.map(toKey);
+  }
+
   /** The key a secret belongs to, if that secret is still accepted at `now` (rotation grace). */
   findBySecretHash(secretHash: Buffer, now: number): { key: StoredKey; storedHash: Buffer; secretValidUntil: number | null } | undefined {
     const row = this.bySecretStatement.get(secretHash, now);

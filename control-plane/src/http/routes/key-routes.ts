@@ -1,5 +1,7 @@
 /** The key lifecycle over HTTP (docs/guides/api.md#keys, docs/guides/api.md#endpoints). Rules live in services/key-service.ts. */
+import { idPatternSource } from '@managed-dev/contract';
 import { KEY_STATUSES } from '../../domain/key-rules';
+import { validationFailed } from '../../domain/errors';
 import type { KeyCreateInput, KeyListQuery, KeyRotateInput, KeyUpdateInput } from '../../services/key-service';
 import type { StoredKey } from '../../storage/key-repository';
 import { defineRoute, JsonSchema, RouteRequest } from '../route-definition';
@@ -12,6 +14,9 @@ function resolveKey({ params, services }: Pick<RouteRequest, 'params' | 'service
   return key ? { resource: services.keyService.targetOf(key), value: key } : null;
 }
 
+/** Ids per batched read: a refresh of hundreds of keys takes a few requests, and one request stays small. */
+export const MAX_IDS_PER_READ = 100;
+
 const keyListQuerySchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
@@ -20,6 +25,15 @@ const keyListQuerySchema: JsonSchema = {
     cursor: { type: 'string', minLength: 1, maxLength: 200 },
     name: { type: 'string', minLength: 1, maxLength: 100 },
     status: { enum: [...KEY_STATUSES] },
+    id: {
+      type: 'array',
+      description:
+        'Read these keys in one request (`?id=key_a&id=key_b`, at most 100). Keys the caller may not see are absent, ' +
+        'exactly like keys that do not exist. Cannot be combined with the other parameters; `next_cursor` is null.',
+      items: { type: 'string', pattern: idPatternSource('key') },
+      minItems: 1,
+      maxItems: MAX_IDS_PER_READ,
+    },
   },
 };
 
@@ -30,11 +44,18 @@ export const keyRoutes = [
     method: 'get',
     path: '/v1/keys',
     scope: 'keys:read',
-    summary: 'List keys (never their secrets)',
+    summary: 'List keys, or read several by id (never their secrets)',
     tags: ['keys'],
     querySchema: keyListQuerySchema,
     responses: { 200: { description: '{items, next_cursor}', schema: { $ref: '#/components/schemas/KeyPage' } } },
     handler: ({ caller, query, services, now }) => {
+      if (query.id !== undefined) {
+        const combined = ['limit', 'cursor', 'name', 'status'].filter((name) => query[name] !== undefined);
+        if (combined.length > 0) {
+          throw validationFailed(combined.map((parameter) => ({ parameter, detail: 'cannot be combined with id (a read by ids answers every listed key in one page)' })));
+        }
+        return { status: 200, body: services.keyService.listByIds(caller!, query.id as string[], now) };
+      }
       const listQuery: KeyListQuery = {
         limit: (query.limit as number | undefined) ?? 50,
         ...(query.cursor !== undefined ? { cursor: query.cursor as string } : {}),
