@@ -11,6 +11,8 @@ export type Fault = 'pass' | 'refuse' | 'drop-after-commit';
 export interface ProxiedRequest {
   readonly method: string;
   readonly path: string;
+  /** The query string without "?" ("" when there is none). */
+  readonly query: string;
   readonly headers: http.IncomingHttpHeaders;
   /** 1-based count of requests with this method and path so far, this one included. */
   readonly occurrence: number;
@@ -36,7 +38,8 @@ export async function startFaultProxy(target: string, decide: (request: ProxiedR
       const counter = `${req.method} ${path}`;
       const occurrence = (counts.get(counter) ?? 0) + 1;
       counts.set(counter, occurrence);
-      const request = { method: req.method ?? 'GET', path, headers: req.headers, occurrence };
+      const query = (req.url ?? '').split('?')[1] ?? '';
+      const request = { method: req.method ?? 'GET', path, query, headers: req.headers, occurrence };
       const fault = decide(request);
       log.push({ ...request, fault });
       if (fault === 'refuse') {

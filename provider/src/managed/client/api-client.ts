@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { ApiError, ApiUnreachableError, parseProblem } from './problem';
 import { BackoffPolicy, DEFAULT_BACKOFF, parseRetryAfterMs, retryDelayMs } from './backoff';
 import { sendRequest, TransportRequest, TransportResponse } from './transport';
+import { KeyReadBatcher, type KeyReader } from './key-read-batcher';
 import type { CreateKeyBody, KeyRecord, MintedKey, Page, PresetEntry, ScopeEntry, UpdateKeyBody, Whoami } from '@managed-dev/contract';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -35,6 +36,8 @@ export interface ApiClientOptions {
   readonly transport?: (request: TransportRequest) => Promise<TransportResponse>;
   /** Learns the control plane's time from its Date headers; shared by every client derived with withSignal. */
   readonly serverClock?: ServerClock;
+  /** Coalesces concurrent getKey calls into batched reads; shared by every client derived with withSignal. */
+  readonly keyReads?: KeyReadBatcher;
 }
 
 /**
@@ -66,7 +69,8 @@ export class ServerClock {
 export interface RequestOptions {
   readonly body?: unknown;
   readonly idempotencyKey?: string;
-  readonly query?: Readonly<Record<string, string | number | undefined>>;
+  /** An array value repeats the parameter (`id=a&id=b`). */
+  readonly query?: Readonly<Record<string, string | number | readonly string[] | undefined>>;
   /** A POST that is safe to repeat without an Idempotency-Key (renewal). */
   readonly repeatable?: boolean;
 }
@@ -104,6 +108,8 @@ export class ManagedApiClient {
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly transport: (request: TransportRequest) => Promise<TransportResponse>;
   readonly serverClock: ServerClock;
+  readonly keyReads: KeyReadBatcher;
+  private readonly keyReader: KeyReader;
 
   constructor(private readonly options: ApiClientOptions) {
     let base: URL;
@@ -124,11 +130,16 @@ export class ManagedApiClient {
     this.sleep = options.sleep ?? defaultSleep;
     this.transport = options.transport ?? sendRequest;
     this.serverClock = options.serverClock ?? new ServerClock();
+    this.keyReads = options.keyReads ?? new KeyReadBatcher();
+    this.keyReader = {
+      readOne: (id) => this.getKeyAlone(id),
+      readMany: async (ids) => (await this.request<Page<KeyRecord>>('GET', '/v1/keys', { query: { id: ids } })).items,
+    };
   }
 
   /** The same client whose requests and retry waits end when `signal` aborts (Terraform's StopProvider). */
   withSignal(signal: AbortSignal): ManagedApiClient {
-    return new ManagedApiClient({ ...this.options, signal, serverClock: this.serverClock });
+    return new ManagedApiClient({ ...this.options, signal, serverClock: this.serverClock, keyReads: this.keyReads });
   }
 
   /** The token this client sends. */
@@ -163,8 +174,16 @@ export class ManagedApiClient {
     return this.request('POST', '/v1/keys', { body, idempotencyKey });
   }
 
-  /** The key record, or null when the key does not exist (or is hidden from this token, which the API answers the same way). */
-  async getKey(id: string): Promise<KeyRecord | null> {
+  /**
+   * The key record, or null when the key does not exist (or is hidden from this token, which the
+   * API answers the same way). Reads that arrive together share one request (key-read-batcher.ts).
+   */
+  getKey(id: string): Promise<KeyRecord | null> {
+    return this.keyReads.read(id, this.keyReader);
+  }
+
+  /** GET /v1/keys/{id}, on its own. */
+  private async getKeyAlone(id: string): Promise<KeyRecord | null> {
     try {
       return await this.request<KeyRecord>('GET', `/v1/keys/${encodeURIComponent(id)}`);
     } catch (error) {
@@ -214,7 +233,8 @@ export class ManagedApiClient {
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const url = new URL(path.replace(/^\//, ''), this.baseUrl);
     for (const [name, value] of Object.entries(options.query ?? {})) {
-      if (value !== undefined) url.searchParams.set(name, String(value));
+      if (Array.isArray(value)) for (const item of value) url.searchParams.append(name, item);
+      else if (value !== undefined) url.searchParams.set(name, String(value));
     }
     const headers: Record<string, string> = {
       accept: 'application/json, application/problem+json',

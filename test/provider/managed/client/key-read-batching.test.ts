@@ -1,0 +1,114 @@
+/**
+ * getKey calls that arrive together share one GET /v1/keys?id=… request, against a real control
+ * plane (and a fault proxy in front of it where the server must misbehave).
+ */
+import { newId } from '@managed-dev/contract';
+import { ManagedApiClient } from '../../../../provider/src/managed/client/api-client';
+import { ApiError, ApiUnreachableError } from '../../../../provider/src/managed/client/problem';
+import { startControlPlane, type TestControlPlane } from '../../../support/control-plane';
+import { startFaultProxy, type Fault, type FaultProxy, type ProxiedRequest } from '../../../support/fault-proxy';
+import { apiClient } from '../../../support/http';
+import { mintKey } from '../../../support/resource-tree';
+
+describe('batched key reads', () => {
+  let cp: TestControlPlane;
+  let proxy: FaultProxy | undefined;
+  let keyIds: string[];
+
+  beforeAll(async () => {
+    cp = await startControlPlane();
+    const owner = apiClient(cp.url, cp.ownerKey);
+    keyIds = [];
+    for (let index = 0; index < 5; index++) keyIds.push((await mintKey(owner, { name: `batch-${index}`, scopes: ['sites:read'] })).id);
+  });
+  afterEach(async () => {
+    await proxy?.close();
+    proxy = undefined;
+  });
+  afterAll(() => cp.close());
+
+  function client(url: string, token = cp.ownerKey): ManagedApiClient {
+    return new ManagedApiClient({ endpoint: url, token, backoff: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 2 } });
+  }
+
+  async function proxied(decide: (request: ProxiedRequest) => Fault): Promise<ManagedApiClient> {
+    proxy = await startFaultProxy(cp.url, decide);
+    return client(proxy.url);
+  }
+
+  test('reads issued together go as one request; a missing id resolves to null, the others to their records', async () => {
+    const api = await proxied(() => 'pass');
+    const missing = newId('key');
+    // Each read through its own derived client, as each Terraform operation gets one.
+    const signal = new AbortController().signal;
+    const records = await Promise.all([...keyIds, missing, keyIds[0]!].map((id) => api.withSignal(signal).getKey(id)));
+    expect(records.map((record) => record?.id ?? null)).toEqual([...keyIds, null, keyIds[0]]);
+    expect(records[0]).toEqual((await apiClient(cp.url, cp.ownerKey).get(`/v1/keys/${keyIds[0]}`)).body);
+    expect(proxy!.log.map((request) => `${request.method} ${request.path}`)).toEqual(['GET /v1/keys']);
+    expect(new URLSearchParams(proxy!.log[0]!.query).getAll('id')).toEqual([...keyIds, missing]);
+    expect(api.keyReads.sent).toEqual({ batched: 1, single: 0 });
+  });
+
+  test('a lone read is a plain GET /v1/keys/{id}; reads arriving while a batch is in flight form the next batch', async () => {
+    const api = await proxied(() => 'pass');
+    expect((await api.getKey(keyIds[1]!))?.id).toBe(keyIds[1]);
+    expect(proxy!.log.map((request) => request.path)).toEqual([`/v1/keys/${keyIds[1]}`]);
+    // The batcher settles its bookkeeping just after answering; let it go idle.
+    await new Promise((resolve) => setImmediate(resolve));
+
+    const first = api.getKey(keyIds[0]!);
+    // Issued after the first read was sent (next turn of the event loop), before it was answered.
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = keyIds.slice(1).map((id) => api.getKey(id));
+    const records = await Promise.all([first, ...later]);
+    expect(records.map((record) => record?.id)).toEqual(keyIds);
+    expect(proxy!.log.slice(1).map((request) => new URLSearchParams(request.query).getAll('id').length || request.path)).toEqual([`/v1/keys/${keyIds[0]}`, 4]);
+  });
+
+  test('when the server fails a batch, each id is read alone, so an error for one id fails only that read', async () => {
+    const broken = keyIds[2]!;
+    // The batch answers 503 (retried, then given up); the lone read of `broken` keeps failing.
+    const api = await proxied((request) => (request.path === '/v1/keys' || request.path === `/v1/keys/${broken}` ? 'refuse' : 'pass'));
+    const results = await Promise.allSettled(keyIds.map((id) => api.getKey(id)));
+    for (const [index, result] of results.entries()) {
+      if (keyIds[index] === broken) {
+        expect(result.status).toBe('rejected');
+        expect((result as PromiseRejectedResult).reason).toBeInstanceOf(ApiError);
+        expect(((result as PromiseRejectedResult).reason as ApiError).path).toBe(`/v1/keys/${broken}`);
+      } else {
+        expect(result).toMatchObject({ status: 'fulfilled', value: { id: keyIds[index] } });
+      }
+    }
+    expect(api.keyReads.sent).toEqual({ batched: 1, single: keyIds.length });
+  });
+
+  test('a refused token fails the whole batch at once, without a request per id', async () => {
+    const stranger = (await mintKey(apiClient(cp.url, cp.ownerKey), { name: 'stranger', scopes: ['sites:read'] })).secret;
+    proxy = await startFaultProxy(cp.url, () => 'pass');
+    const api = client(proxy.url, stranger);
+    const results = await Promise.allSettled(keyIds.map((id) => api.getKey(id)));
+    for (const result of results) {
+      expect(result.status).toBe('rejected');
+      expect(((result as PromiseRejectedResult).reason as ApiError).status).toBe(403);
+    }
+    expect(proxy.log).toHaveLength(1);
+  });
+
+  test('an unreachable server fails every read of the batch', async () => {
+    proxy = await startFaultProxy(cp.url, () => 'pass');
+    const url = proxy.url;
+    await proxy.close();
+    proxy = undefined;
+    const api = client(url);
+    const results = await Promise.allSettled(keyIds.map((id) => api.getKey(id)));
+    for (const result of results) expect((result as PromiseRejectedResult).reason).toBeInstanceOf(ApiUnreachableError);
+  });
+
+  test('an id of another shape (as an import may leave) is read alone, beside the batch', async () => {
+    const api = await proxied(() => 'pass');
+    const odd = 'key_with-dash';
+    const records = await Promise.all([keyIds[0]!, odd, keyIds[1]!].map((id) => api.getKey(id)));
+    expect(records.map((record) => record?.id ?? null)).toEqual([keyIds[0], null, keyIds[1]]);
+    expect(api.keyReads.sent).toEqual({ batched: 1, single: 1 });
+  });
+});
