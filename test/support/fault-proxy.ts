@@ -1,12 +1,16 @@
 /**
  * A small HTTP proxy on a random loopback port that sits in front of a real control plane and
- * misbehaves on demand: refuse a request with 503 before it reaches the server, or forward it
- * and drop the connection after the server committed (the client never sees the answer).
+ * misbehaves on demand: refuse a request with 503 before it reaches the server, forward it
+ * and drop the connection after the server committed (the client never sees the answer), or
+ * hold the answer back for a second (so what the client does meanwhile is observable).
  */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type Fault = 'pass' | 'refuse' | 'drop-after-commit';
+export type Fault = 'pass' | 'refuse' | 'drop-after-commit' | 'slow';
+
+/** How long a 'slow' answer is held back. */
+export const SLOW_ANSWER_MS = 1000;
 
 export interface ProxiedRequest {
   readonly method: string;
@@ -59,8 +63,12 @@ export async function startFaultProxy(target: string, decide: (request: ProxiedR
               req.socket.destroy();
               return;
             }
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            res.end(Buffer.concat(body));
+            const reply = (): void => {
+              res.writeHead(answer.statusCode ?? 502, answer.headers);
+              res.end(Buffer.concat(body));
+            };
+            if (fault === 'slow') setTimeout(reply, SLOW_ANSWER_MS);
+            else reply();
           });
         },
       );
