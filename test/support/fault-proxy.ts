@@ -52,26 +52,23 @@ export async function startFaultProxy(target: string, decide: (request: ProxiedR
         return;
       }
       const headers = { ...req.headers, host: upstream.host };
-      const forward = http.request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent },
-        (answer) => {
-          const body: Buffer[] = [];
-          answer.on('data', (chunk: Buffer) => body.push(chunk));
-          answer.on('end', () => {
-            if (fault === 'drop-after-commit') {
-              // The server has answered, so it committed; the client only sees a reset connection.
-              req.socket.destroy();
-              return;
-            }
-            const reply = (): void => {
-              res.writeHead(answer.statusCode ?? 502, answer.headers);
-              res.end(Buffer.concat(body));
-            };
-            if (fault === 'slow') setTimeout(reply, SLOW_ANSWER_MS);
-            else reply();
-          });
-        },
-      );
+      const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, agent }, (answer) => {
+        const body: Buffer[] = [];
+        answer.on('data', (chunk: Buffer) => body.push(chunk));
+        answer.on('end', () => {
+          if (fault === 'drop-after-commit') {
+            // The server has answered, so it committed; the client only sees a reset connection.
+            req.socket.destroy();
+            return;
+          }
+          const reply = (): void => {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            res.end(Buffer.concat(body));
+          };
+          if (fault === 'slow') setTimeout(reply, SLOW_ANSWER_MS);
+          else reply();
+        });
+      });
       forward.on('error', (error) => {
         res.writeHead(502, { 'content-type': 'text/plain' });
         res.end(`proxy could not reach the control plane: ${error.message}`);

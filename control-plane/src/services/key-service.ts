@@ -9,7 +9,18 @@ import { constraintOffenders, keyEscalation } from '../domain/down-scoping';
 import { constraintNode, isVisible } from '../domain/visibility';
 import type { TreeRepository } from '../storage/tree-repository';
 import { ApiError, FieldError, notFound, validationFailed } from '../domain/errors';
-import { DEFAULT_EPHEMERAL_TTL, DEFAULT_TTL, expiryFor, generateSecret, newId, normalizeScopeList, type KeyCreate, type KeyRotate, type KeyUpdate, type Role } from '@managed-dev/contract';
+import {
+  DEFAULT_EPHEMERAL_TTL,
+  DEFAULT_TTL,
+  expiryFor,
+  generateSecret,
+  newId,
+  normalizeScopeList,
+  type KeyCreate,
+  type KeyRotate,
+  type KeyUpdate,
+  type Role,
+} from '@managed-dev/contract';
 import { checkGrantsSomething, checkKeyFields, parseGracePeriod } from '../domain/key-input';
 import { KeyRecord, KeyStatus, keyRecord } from '../domain/key-rules';
 import { grantableScopes, offendingScopes, scopeEscalation } from '../domain/minting';
@@ -101,7 +112,7 @@ export class KeyService {
       minter: { ...reachOf(caller), role: minter.role },
       minterConstraint: caller.constraint,
       requested,
-      requestedTarget: node ? this.deps.tree.liveAncestryOf(node.kind, node.id) ?? null : null,
+      requestedTarget: node ? (this.deps.tree.liveAncestryOf(node.kind, node.id) ?? null) : null,
     });
     if (offenders.length > 0 || outOfReach.length > 0) throw keyEscalation(offenders, outOfReach);
 
@@ -269,7 +280,11 @@ export class KeyService {
    * Creates an account with an owner principal and an owner key, atomically (operator CLI and
    * first-start bootstrap). `secret` installs a given key instead of generating one.
    */
-  createAccountWithOwner(name: string, now: Date, secret: string = generateSecret()): { accountId: string; principalId: string; keyId: string; secret: string } {
+  createAccountWithOwner(
+    name: string,
+    now: Date,
+    secret: string = generateSecret(),
+  ): { accountId: string; principalId: string; keyId: string; secret: string } {
     const accountId = newId('account');
     const principalId = newId('principal');
     const keyId = newId('key');
@@ -318,7 +333,7 @@ export class KeyService {
         preset: key.preset,
         scopes: key.scopes,
         constraint: key.constraint,
-        constraintTarget: node ? this.deps.tree.ancestryOf(node.kind, node.id) ?? null : null,
+        constraintTarget: node ? (this.deps.tree.ancestryOf(node.kind, node.id) ?? null) : null,
         owner: owner ? { id: owner.id, kind: owner.kind, role: owner.role } : { id: key.principalId, kind: 'service', role: 'viewer' },
       },
     );

@@ -110,9 +110,7 @@ export class KeyRepository {
        VALUES (@id, @account_id, @principal_id, @created_by, @created_by_key_id, @name, @description, @preset,
          @scopes_json, @constraint_kind, @constraint_id, @ip_allowlist_json, @ttl, @ephemeral, @created_at, @expires_at, NULL, NULL, NULL)`,
     );
-    this.insertSecretStatement = db.prepare(
-      'INSERT INTO key_secrets (secret_hash, key_id, created_at, valid_until) VALUES (?, ?, ?, ?)',
-    );
+    this.insertSecretStatement = db.prepare('INSERT INTO key_secrets (secret_hash, key_id, created_at, valid_until) VALUES (?, ?, ?, ?)');
     this.byIdStatement = db.prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE id = ?');
     this.bySecretStatement = db.prepare<[Buffer, number], KeyRow & { secret_hash: Buffer; secret_valid_until: number | null }>(
       `SELECT k.*, s.secret_hash, s.valid_until AS secret_valid_until FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
@@ -165,9 +163,7 @@ export class KeyRepository {
   findManyInAccount(accountId: string, ids: readonly string[]): StoredKey[] {
     if (ids.length === 0) return [];
     const placeholders = ids.map(() => '?').join(', ');
-    const rows = this.db
-      .prepare<unknown[], KeyRow>(`SELECT * FROM api_keys WHERE account_id = ? AND id IN (${placeholders})`)
-      .all(accountId, ...ids);
+    const rows = this.db.prepare<unknown[], KeyRow>(`SELECT * FROM api_keys WHERE account_id = ? AND id IN (${placeholders})`).all(accountId, ...ids);
     return rows.map(toKey);
   }
 
@@ -183,9 +179,7 @@ export class KeyRepository {
     if (query.status !== undefined) conditions.push(STATUS_CONDITION[query.status]);
     if (query.after) conditions.push('(created_at > @after_created_at OR (created_at = @after_created_at AND id > @after_id))');
     const rows = this.db
-      .prepare<Record<string, unknown>, KeyRow>(
-        `SELECT * FROM api_keys WHERE ${conditions.join(' AND ')} ORDER BY created_at, id LIMIT @limit`,
-      )
+      .prepare<Record<string, unknown>, KeyRow>(`SELECT * FROM api_keys WHERE ${conditions.join(' AND ')} ORDER BY created_at, id LIMIT @limit`)
       .all({
         account_id: query.accountId,
         now: query.now,

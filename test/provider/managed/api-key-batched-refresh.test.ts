@@ -97,15 +97,26 @@ test('reads that arrive while another is in flight share one request; the plan i
 test('a key absent from the batch (hidden from a project-constrained token) leaves the state with the usual warning', async () => {
   decide = () => 'pass';
   const owner = apiClient(controlPlane.url, controlPlane.ownerKey);
-  const narrow = await mintKey(owner, { name: 'project-reader', scopes: ['keys:read', 'keys:write', 'sites:read'], constraint: { project_id: branch.projectId } });
+  const narrow = await mintKey(owner, {
+    name: 'project-reader',
+    scopes: ['keys:read', 'keys:write', 'sites:read'],
+    constraint: { project_id: branch.projectId },
+  });
   const from = proxy.log.length;
   const plan = await workspace.terraform(['plan', '-input=false', '-json', '-detailed-exitcode'], {
     expectExitCodes: [2],
     extraEnv: { MANAGED_TOKEN: narrow.secret },
   });
   // -json: one message per line; the human output folds similar warnings together.
-  const messages: Array<{ type: string; diagnostic?: { severity: string; summary: string; detail: string; address?: string }; change?: { resource: { addr: string }; action: string }; changes?: Record<string, number> }> =
-    plan.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  const messages: Array<{
+    type: string;
+    diagnostic?: { severity: string; summary: string; detail: string; address?: string };
+    change?: { resource: { addr: string }; action: string };
+    changes?: Record<string, number>;
+  }> = plan.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
   const warnings = messages.filter((message) => message.type === 'diagnostic').map((message) => message.diagnostic!);
   expect(warnings.map((warning) => [warning.severity, warning.summary, warning.address])).toEqual(
     expect.arrayContaining([
@@ -114,9 +125,13 @@ test('a key absent from the batch (hidden from a project-constrained token) leav
     ]),
   );
   expect(warnings).toHaveLength(2);
-  for (const [index, id] of ids.outside.entries()) expect(warnings.find((warning) => warning.address === `managed_api_key.outside[${index}]`)!.detail).toContain(`Key ${id} ("outside-${index}")`);
+  for (const [index, id] of ids.outside.entries())
+    expect(warnings.find((warning) => warning.address === `managed_api_key.outside[${index}]`)!.detail).toContain(`Key ${id} ("outside-${index}")`);
   const planned = messages.filter((message) => message.type === 'planned_change').map((message) => [message.change!.resource.addr, message.change!.action]);
-  expect(planned.sort()).toEqual([['managed_api_key.outside[0]', 'create'], ['managed_api_key.outside[1]', 'create']]);
+  expect(planned.sort()).toEqual([
+    ['managed_api_key.outside[0]', 'create'],
+    ['managed_api_key.outside[1]', 'create'],
+  ]);
   expect(messages.find((message) => message.type === 'change_summary')!.changes).toMatchObject({ add: 2, change: 0, remove: 0 });
   expect(keyReadsSince(from).flat().sort()).toEqual([...ids.inside, ...ids.outside].sort());
 });

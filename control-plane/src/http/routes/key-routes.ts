@@ -52,7 +52,9 @@ export const keyRoutes = [
       if (query.id !== undefined) {
         const combined = ['limit', 'cursor', 'name', 'status'].filter((name) => query[name] !== undefined);
         if (combined.length > 0) {
-          throw validationFailed(combined.map((parameter) => ({ parameter, detail: 'cannot be combined with id (a read by ids answers every listed key in one page)' })));
+          throw validationFailed(
+            combined.map((parameter) => ({ parameter, detail: 'cannot be combined with id (a read by ids answers every listed key in one page)' })),
+          );
         }
         return { status: 200, body: services.keyService.listByIds(caller!, query.id as string[], now) };
       }

@@ -13,7 +13,7 @@
  * belongs to (and a control plane without the batch read still works). A refused token (401,
  * 403) or an unreachable server is the same for every id and fails the whole batch at once.
  */
-import { looksLikeId, type KeyRecord } from '@managed-dev/contract';
+import { idPatternSource, type KeyRecord } from '@managed-dev/contract';
 import { ApiError } from './problem';
 
 /** The two reads the batcher chooses between; the client supplies them. */
@@ -23,6 +23,9 @@ export interface KeyReader {
   /** GET /v1/keys?id=…: the records among `ids` the token may see (at most MAX_IDS_PER_BATCH ids). */
   readMany(ids: readonly string[]): Promise<readonly KeyRecord[]>;
 }
+
+/** The ids the control plane's batch read accepts; any other id would make it refuse the whole batch. */
+const BATCHABLE_ID = new RegExp(idPatternSource('key'));
 
 /** The control plane's limit for one batched read. */
 export const MAX_IDS_PER_BATCH = 100;
@@ -77,8 +80,8 @@ export class KeyReadBatcher {
 
   private async settle(batch: readonly PendingRead[]): Promise<void> {
     // Ids the server's batch read would refuse as a whole (an imported id of another shape) go alone.
-    const batchable = batch.filter((pending) => looksLikeId('key', pending.id));
-    const alone = batch.filter((pending) => !looksLikeId('key', pending.id));
+    const batchable = batch.filter((pending) => BATCHABLE_ID.test(pending.id));
+    const alone = batch.filter((pending) => !BATCHABLE_ID.test(pending.id));
     const ids = [...new Set(batchable.map((pending) => pending.id))];
     if (ids.length <= 1) {
       await this.readEachAlone(batch);
