@@ -2,18 +2,21 @@
  * Acting on a key is minting it again (docs/guides/scopes.md, docs/guides/api.md#keys). Rotating a key hands out a working secret
  * with that key's power, revoking it takes that power away from its holder, and a PATCH (an IP
  * allowlist, a name) changes how that power may be used; so each of them needs what minting the
- * key as it stands would need: its scopes, its constraint and its owning principal must all be
+ * key as stored would need: its scopes, its constraint and its owning principal must all be
  * within what the calling key may grant. Pure; the same three rules POST /v1/keys applies
  * (minting.ts for scopes, down-scoping.ts for the constraint, `ownerRefusals` for the principal).
  *
- * "As it stands" means the power the key has now: its preset and scopes cut by its owner's
- * current role ceiling. A key whose owner was demoted therefore never becomes unmanageable
- * (its stored scopes may exceed what anyone could mint today, its effective ones cannot).
+ * The scopes judged are the key's STORED grant (preset and scopes expanded), not its power today
+ * cut by its owner's current role: a demoted owner can be promoted again, and a secret handed out
+ * while it was demoted would then carry the stored grant in full. So the caller must be able to
+ * grant everything stored: its role ceiling ∩ its key's scopes. The owner's current role does not
+ * enter (it only limits what a new key may hold), so an owner or admin whose key holds the stored
+ * grant can still revoke or rotate a demoted owner's key.
  */
 import { ApiError } from './errors';
 import type { FieldError } from './errors';
 import { ConstraintOffender, constraintOffenders } from './down-scoping';
-import { ROLE_RANK, grantableScopes } from './minting';
+import { ROLE_RANK } from './minting';
 import { grantedScopes, intersectScopes, roleCeiling, scopesBeyond, type Role } from '@managed-dev/contract';
 import type { KeyConstraint, PrincipalReach, TargetAncestry } from './visibility';
 
@@ -35,7 +38,7 @@ export interface KeyActor {
   readonly constraint: KeyConstraint | null;
 }
 
-/** The key acted on, as it stands. */
+/** The key acted on, as stored. */
 export interface ExistingKey {
   readonly preset: string | null;
   readonly scopes: readonly string[];
@@ -58,9 +61,14 @@ export function ownerRefusals(minter: { readonly id: string; readonly role: Role
   return refusals;
 }
 
-/** The scopes a key grants right now: its preset and patterns, cut by its owner's current role. */
-export function keyPowerNow(key: Pick<ExistingKey, 'preset' | 'scopes' | 'owner'>): string[] {
-  return intersectScopes(grantedScopes(key.preset, key.scopes), roleCeiling(key.owner.role));
+/** Everything a key was granted: its preset and patterns expanded, whatever its owner's role is today. */
+export function storedGrant(key: Pick<ExistingKey, 'preset' | 'scopes'>): string[] {
+  return grantedScopes(key.preset, key.scopes);
+}
+
+/** What the actor could grant to any key: its role ceiling ∩ its key's scopes. */
+function actorGrantable(actor: KeyActor): string[] {
+  return intersectScopes(roleCeiling(actor.reach.role), actor.keyScopes);
 }
 
 export interface KeyAuthorityVerdict {
@@ -72,11 +80,10 @@ export interface KeyAuthorityVerdict {
   readonly constraint: readonly ConstraintOffender[];
 }
 
-/** What stops `actor` from minting `key` as it stands; every list empty means it may act on it. */
+/** What stops `actor` from minting `key` as stored; every list empty means it may act on it. */
 export function keyAuthority(actor: KeyActor, key: ExistingKey): KeyAuthorityVerdict {
-  const grantable = grantableScopes({ role: actor.reach.role, keyScopes: actor.keyScopes }, key.owner.role);
   return {
-    scopes: scopesBeyond(keyPowerNow(key), grantable),
+    scopes: scopesBeyond(storedGrant(key), actorGrantable(actor)),
     principal: ownerRefusals({ id: actor.principalId, role: actor.reach.role }, key.owner),
     constraint: constraintOffenders({
       minter: actor.reach,

@@ -213,7 +213,7 @@ export class KeyService {
       const offenders = offendingScopes(input.preset ?? null, input.scopes, grantable);
       if (offenders.length > 0) throw scopeEscalation(offenders);
     }
-    // Whatever the change, the key as it stands must be one the caller could mint.
+    // Whatever the change, the key as stored must be one the caller could mint.
     this.checkAuthorityOver(caller, key);
 
     this.deps.keys.update(key.id, {
@@ -254,7 +254,7 @@ export class KeyService {
 
   /**
    * Renewal of an ephemeral key (Terraform's RenewEphemeralResource): expires_at becomes
-   * now + its ttl. Like rotation, it needs the authority to mint the key as it stands
+   * now + its ttl. Like rotation, it needs the authority to mint the key as stored
    * (domain/key-authority.ts), so a weaker key cannot keep a stronger key alive.
    */
   renew(caller: Caller, key: StoredKey, now: Date): KeyRecord {
@@ -317,7 +317,7 @@ export class KeyService {
   }
 
   /**
-   * Rotating, changing or revoking a key needs the authority to mint it as it stands
+   * Rotating, changing or revoking a key needs the authority to mint it as stored
    * (domain/key-authority.ts): otherwise the same 403 `scope_escalation` as POST /v1/keys. The
    * key is visible to the caller (the route's authorization hid it otherwise), so 403 reveals nothing.
    */

@@ -3,9 +3,9 @@
  * rules, and properties tying the rule to the one POST /v1/keys applies.
  */
 import fc from 'fast-check';
-import { ExistingKey, KeyActor, keyAuthority, keyAuthorityError, keyPowerNow, mayActOnKey, ownerRefusals } from '../../../control-plane/src/domain/key-authority';
+import { ExistingKey, KeyActor, keyAuthority, keyAuthorityError, mayActOnKey, storedGrant, ownerRefusals } from '../../../control-plane/src/domain/key-authority';
 import { grantableScopes, offendingScopes } from '../../../control-plane/src/domain/minting';
-import { PRESETS, ROLES, Role, SCOPE_NAMES, roleCeiling } from '@managed-dev/contract';
+import { PRESETS, ROLES, Role, SCOPE_NAMES, grantedScopes, roleCeiling } from '@managed-dev/contract';
 import type { KeyConstraint, TargetAncestry } from '../../../control-plane/src/domain/visibility';
 
 const account = 'acct_A';
@@ -55,10 +55,13 @@ describe('keyAuthority', () => {
     expect(keyAuthority(teamActor, key({ constraint: { team_id: 'team_1' }, constraintTarget: team1 })).constraint).toEqual([]);
   });
 
-  it("judges the key's power now: a demoted owner's stored scopes do not lock the key", () => {
+  it("judges the key's stored grant: a demoted owner's key needs authority over everything it was granted", () => {
     const demoted = key({ scopes: ['exec:raw', 'sites:read'], owner: { id: 'prin_bot', kind: 'service', role: 'viewer' } });
-    expect(keyPowerNow(demoted)).toEqual(['sites:read']);
-    expect(mayActOnKey(actor('admin', ['keys:write', 'sites:read']), demoted)).toBe(true);
+    expect(storedGrant(demoted)).toEqual(['exec:raw', 'sites:read']);
+    // Promoting the owner again would give a secret handed out now exec:raw.
+    expect(keyAuthority(actor('admin', ['keys:write', 'sites:read']), demoted).scopes).toEqual(['exec:raw']);
+    // An owner holding the stored grant can still manage (revoke) the key, whatever its owner's role today.
+    expect(mayActOnKey(actor('owner', ['keys:write', 'sites:read', 'exec:raw']), demoted)).toBe(true);
   });
 
   it('renders a refusal as the 403 scope_escalation POST /v1/keys answers', () => {
@@ -76,9 +79,13 @@ const preset = fc.option(fc.constantFrom(...Object.keys(PRESETS)), { nil: null }
 const ownerKind = fc.constantFrom<'user' | 'service'>('user', 'service');
 
 describe('properties', () => {
-  it('a key may always act on itself', () => {
+  it('a key may always act on itself while its grant is within its owner\'s role', () => {
     fc.assert(
-      fc.property(role, preset, scopeSet, (actorRole, keyPreset, keyScopes) => {
+      fc.property(role, preset, scopeSet, (actorRole, keyPreset, anyScopes) => {
+        // A key as minting leaves it: nothing beyond its owner's role ceiling.
+        const ceiling = new Set(roleCeiling(actorRole));
+        const keyScopes = anyScopes.filter((scope) => ceiling.has(scope));
+        if (keyPreset && grantedScopes(keyPreset, []).some((scope) => !ceiling.has(scope))) keyPreset = null;
         // The calling key's own scopes, as authentication expands them.
         const self = key({ preset: keyPreset, scopes: keyScopes, owner: { id: 'prin_actor', kind: 'user', role: actorRole } });
         const expanded = [...new Set([...(keyPreset ? PRESETS[keyPreset]!.scopes : []), ...keyScopes])];
@@ -116,12 +123,12 @@ describe('properties', () => {
     );
   });
 
-  it("never lets an actor act on a key holding a scope outside its own role's ceiling", () => {
+  it("never lets an actor act on a key whose stored grant reaches outside its own role's ceiling or key, whatever the owner's role now", () => {
     fc.assert(
       fc.property(role, scopeSet, role, scopeSet, (actorRole, actorScopes, ownerRole, keyScopes) => {
         const verdict = keyAuthority(actor(actorRole, actorScopes), key({ scopes: keyScopes, owner: { id: 'prin_bot', kind: 'service', role: ownerRole } }));
         const ceiling = new Set(roleCeiling(actorRole));
-        const power = keyPowerNow(key({ scopes: keyScopes, owner: { id: 'prin_bot', kind: 'service', role: ownerRole } }));
+        const power = storedGrant(key({ scopes: keyScopes, owner: { id: 'prin_bot', kind: 'service', role: ownerRole } }));
         for (const scope of power) if (!ceiling.has(scope) || !actorScopes.includes(scope)) expect(verdict.scopes).toContain(scope);
       }),
       { numRuns: 1000 },

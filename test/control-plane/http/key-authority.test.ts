@@ -125,4 +125,36 @@ describe('acting on a key needs the authority to mint it', () => {
     expect(aboveRole.body.offending_principal).toBe(true);
     expectEscalation(await admin.delete(`/v1/keys/${usersKey.id}`));
   });
+
+  test("a read-only keys:write key cannot get a secret for a demoted owner's key that promotion would make admin again", async () => {
+    const serviceId = await createPrincipal(owner, { name: 'deploy-admin', kind: 'service', role: 'admin' });
+    const strong = await mintKey(owner, { name: 'deploy-admin-key', scopes: ['*:*', 'keys:*'], principal_id: serviceId });
+    const weakKey = await mintKey(owner, { name: 'reader', scopes: ['*:read', 'keys:write'] });
+    const weak = apiClient(cp.url, weakKey.secret);
+
+    expectEscalation(await weak.post(`/v1/keys/${strong.id}/rotate`, { json: {} }));
+    expect((await owner.patch(`/v1/principals/${serviceId}`, { json: { role: 'viewer' } })).status).toBe(200);
+
+    // Demoted, the key's power today is read-only, but its stored grant is not.
+    const rotated = await weak.post(`/v1/keys/${strong.id}/rotate`, { json: {} });
+    expectEscalation(rotated);
+    expect(rotated.body).not.toHaveProperty('secret');
+    expect(rotated.body.offending_scopes).toEqual(expect.arrayContaining(['members:write', 'sites:write']));
+    expectEscalation(await weak.patch(`/v1/keys/${strong.id}`, { json: { ip_allowlist: ['192.0.2.0/24'] } }));
+    expectEscalation(await weak.delete(`/v1/keys/${strong.id}`));
+
+    // The owner, whose key holds the stored grant, still manages the demoted owner's key.
+    expect((await owner.post(`/v1/keys/${strong.id}/rotate`, { json: {} })).status).toBe(200);
+    expect((await owner.delete(`/v1/keys/${strong.id}`)).status).toBe(200);
+  });
+
+  test("renewing a demoted owner's ephemeral key needs authority over its stored grant too", async () => {
+    const serviceId = await createPrincipal(owner, { name: 'deploy-admin', kind: 'service', role: 'admin' });
+    const strong = await mintKey(owner, { name: 'deploy-admin-eph', scopes: ['*:*'], principal_id: serviceId, ephemeral: true });
+    const weak = apiClient(cp.url, (await mintKey(owner, { name: 'reader', scopes: ['*:read', 'keys:write'] })).secret);
+    expect((await owner.patch(`/v1/principals/${serviceId}`, { json: { role: 'viewer' } })).status).toBe(200);
+
+    expectEscalation(await weak.post(`/v1/keys/${strong.id}/renew`, { json: {} }));
+    expect((await owner.post(`/v1/keys/${strong.id}/renew`, { json: {} })).status).toBe(200);
+  });
 });
