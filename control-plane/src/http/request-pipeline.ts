@@ -240,6 +240,7 @@ export class RequestPipeline {
         method: route.method,
         body: request.body,
         ...(idempotencyKey !== undefined ? { idempotency: { idempotencyKey, path: call.path } } : {}),
+        ...(idempotencyKey !== undefined && route.checkReplay ? { checkReplay: (stored: RouteResponse) => route.checkReplay!(request, stored) } : {}),
         ...(prepared.successAction !== undefined
           ? { audit: { action: prepared.successAction, target: (result: RouteResponse) => auditTarget(call.params, result) } }
           : {}),

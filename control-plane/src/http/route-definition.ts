@@ -100,6 +100,12 @@ export interface RouteDefinition<Body = unknown, Target = unknown> {
   /** Honour an `Idempotency-Key` header (docs/guides/api.md#keys). */
   readonly idempotent?: boolean;
   /**
+   * Before a stored response is replayed (idempotent routes): throws when the caller may no
+   * longer be handed it. A replay of a secret is handing that secret out again, so it needs the
+   * authority a fresh request would need today, not the authority the caller had when it first asked.
+   */
+  checkReplay?(request: RouteRequest<Body, Target>, stored: RouteResponse): void;
+  /**
    * Problem codes this route can answer with beyond those every route of its kind shares
    * (credentials, target, body, idempotency: see errorCodesOf in http/openapi.ts).
    */

@@ -33,6 +33,11 @@ export interface ChangeRequest {
   readonly body: unknown;
   /** Present when the route honours Idempotency-Key and the request sent one. */
   readonly idempotency?: Pick<IdempotentRequest, 'idempotencyKey' | 'path'>;
+  /**
+   * Present when the route guards its replays: throws (a refusal) when the caller may no longer
+   * be handed the stored response, e.g. a key's secret it could no longer mint.
+   */
+  readonly checkReplay?: (stored: ChangeResponse) => void;
   /** Present when the route's success is audited. */
   readonly audit?: {
     readonly action: string;
@@ -147,6 +152,7 @@ export class ChangeCommitter {
   private apply(request: ChangeRequest, prepared: PreparedIdempotentRequest | undefined, change: () => ChangeResponse | Promise<ChangeResponse>): ChangeResponse {
     const replayed = prepared ? this.idempotency.replay(prepared) : undefined;
     if (replayed) {
+      request.checkReplay?.(replayed);
       this.record(request, REPLAY_ACTION, replayed, `replayed the stored ${request.audit?.action ?? request.method} response; nothing was changed`);
       return replayed;
     }

@@ -277,6 +277,21 @@ export class KeyService {
   }
 
   /**
+   * Before a stored create or rotate response (it carries the key's secret) is replayed: the
+   * caller must still have the authority to act on that key (domain/key-authority.ts), judged on
+   * what the caller holds now. A key whose scopes were narrowed after it minted a child must not
+   * get the child's live secret again by replaying its Idempotency-Key.
+   */
+  checkReplayOfSecret(caller: Caller, stored: { readonly body?: unknown }): void {
+    const body = stored.body as { id?: unknown; secret?: unknown } | undefined;
+    if (typeof body?.secret !== 'string' || typeof body.id !== 'string') return;
+    const key = this.deps.keys.findById(body.id);
+    // The key row is never deleted; a missing one means the stored response names nothing to guard.
+    if (!key) throw notFound();
+    this.checkAuthorityOver(caller, key);
+  }
+
+  /**
    * Creates an account with an owner principal and an owner key, atomically (operator CLI and
    * first-start bootstrap). `secret` installs a given key instead of generating one.
    */

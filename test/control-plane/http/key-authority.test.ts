@@ -157,4 +157,34 @@ describe('acting on a key needs the authority to mint it', () => {
     expectEscalation(await weak.post(`/v1/keys/${strong.id}/renew`, { json: {} }));
     expect((await owner.post(`/v1/keys/${strong.id}/renew`, { json: {} })).status).toBe(200);
   });
+
+  test('replaying an Idempotency-Key hands a secret out again only while the caller could still mint that key', async () => {
+    const minterKey = await mintKey(owner, { name: 'minter', scopes: ['keys:read', 'keys:write', 'sites:write'] });
+    const minter = apiClient(cp.url, minterKey.secret);
+    const createBody = { name: 'child', scopes: ['sites:write'] };
+    const created = await minter.post('/v1/keys', { json: createBody, headers: { 'idempotency-key': 'k1' } });
+    expect(created.status).toBe(201);
+    const rotateOnce = await minter.post(`/v1/keys/${created.body.id}/rotate`, { json: {}, headers: { 'idempotency-key': 'k2' } });
+    expect(rotateOnce.status).toBe(200);
+
+    // While it may, a replay answers the stored response, secret included.
+    const replayed = await minter.post('/v1/keys', { json: createBody, headers: { 'idempotency-key': 'k1' } });
+    expect(replayed.status).toBe(201);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(replayed.body.secret).toBe(created.body.secret);
+
+    // Narrowed, it could no longer mint the child: neither replay hands out its secret.
+    expect((await owner.patch(`/v1/keys/${minterKey.id}`, { json: { scopes: ['keys:read', 'keys:write'] } })).status).toBe(200);
+    for (const replay of [
+      await minter.post('/v1/keys', { json: createBody, headers: { 'idempotency-key': 'k1' } }),
+      await minter.post(`/v1/keys/${created.body.id}/rotate`, { json: {}, headers: { 'idempotency-key': 'k2' } }),
+    ]) {
+      expectEscalation(replay);
+      expect(replay.body.offending_scopes).toEqual(['sites:write']);
+      expect(replay.body).not.toHaveProperty('secret');
+      expect(replay.headers.get('idempotent-replayed')).toBeNull();
+    }
+    const audit = await owner.get('/v1/audit?outcome=denied&limit=100');
+    expect(audit.body.items.filter((entry: any) => entry.key_id === minterKey.id && entry.detail === 'scope_escalation')).toHaveLength(2);
+  });
 });

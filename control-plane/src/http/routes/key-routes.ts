@@ -77,6 +77,7 @@ export const keyRoutes = [
     bodySchema: keyCreateSchema,
     bodyExample: { name: 'ci-deploy-acme', preset: 'deploy-bot', scopes: ['sites:read'], ttl: '90d', ip_allowlist: ['203.0.113.0/24'] },
     idempotent: true,
+    checkReplay: ({ caller, services }, stored) => services.keyService.checkReplayOfSecret(caller!, stored),
     errors: ['scope_escalation', 'principal_not_allowed', 'not_found'],
     responses: {
       201: {
@@ -143,6 +144,7 @@ export const keyRoutes = [
     bodyRequired: false,
     bodyExample: { grace_period: '24h' },
     idempotent: true,
+    checkReplay: ({ caller, services }, stored) => services.keyService.checkReplayOfSecret(caller!, stored),
     errors: ['key_not_active', 'scope_escalation'],
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The key record plus the new `secret`', schema: { $ref: '#/components/schemas/KeyWithSecret' } } },
