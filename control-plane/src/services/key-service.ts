@@ -258,6 +258,8 @@ export class KeyService {
    * (domain/key-authority.ts), so a weaker key cannot keep a stronger key alive.
    */
   renew(caller: Caller, key: StoredKey, now: Date): KeyRecord {
+    // Authority first, as rotate does: a weaker key must not learn whether a key is ephemeral or active.
+    this.checkAuthorityOver(caller, key);
     if (!key.ephemeral) {
       throw new ApiError({
         code: 'key_not_ephemeral',
@@ -271,7 +273,6 @@ export class KeyService {
         detail: `The key is ${status}; only an active key can be renewed. Mint a new key instead.`,
       });
     }
-    this.checkAuthorityOver(caller, key);
     this.deps.keys.extendExpiry(key.id, expiryFor(now, key.ttl, 'ephemeral').getTime());
     return this.record(this.deps.keys.findById(key.id)!, now);
   }

@@ -187,4 +187,14 @@ describe('acting on a key needs the authority to mint it', () => {
     const audit = await owner.get('/v1/audit?outcome=denied&limit=100');
     expect(audit.body.items.filter((entry: any) => entry.key_id === minterKey.id && entry.detail === 'scope_escalation')).toHaveLength(2);
   });
+
+  test("renew answers a weaker key scope_escalation before telling it whether the key is ephemeral or active", async () => {
+    const weak = apiClient(cp.url, (await mintKey(owner, { name: 'keys-only', scopes: ['keys:write'] })).secret);
+    const renewed = await weak.post(`/v1/keys/${ownerKeyId}/renew`, { json: {} });
+    expectEscalation(renewed);
+    expect(renewed.body.code).not.toBe('key_not_ephemeral');
+    const revoked = await mintKey(owner, { name: 'gone', scopes: ['sites:read'], ephemeral: true });
+    expect((await owner.delete(`/v1/keys/${revoked.id}`)).status).toBe(200);
+    expectEscalation(await weak.post(`/v1/keys/${revoked.id}/renew`, { json: {} }));
+  });
 });

@@ -163,7 +163,7 @@ export const keyRoutes = [
     errors: ['key_not_ephemeral', 'key_not_active', 'scope_escalation'],
     description:
       'Only for keys minted with `ephemeral: true` (409 key_not_ephemeral otherwise) that are still active (409 key_not_active). ' +
-      'The caller must be able to mint the key as stored (every scope it was granted, its constraint and owner), or the answer is 403 scope_escalation.',
+      'Checked first: the caller must be able to mint the key as stored (every scope it was granted, its constraint and owner), or the answer is 403 scope_escalation.',
     tags: ['keys'],
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The renewed key record', schema: keyRecordRef } },
