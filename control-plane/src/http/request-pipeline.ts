@@ -156,7 +156,12 @@ export class RequestPipeline {
       request.caller = caller;
       call.noteKey?.(caller.keyId);
       // Before anything about the target is looked at: a key used from the wrong place learns nothing.
-      if (!isAllowed(call.sourceIp, caller.ipAllowlist)) throw ipNotAllowed();
+      if (!isAllowed(call.sourceIp, caller.ipAllowlist)) {
+        // From the address's bucket, not the key's: a leaked key used elsewhere must not drain the
+        // legitimate holder's bucket, yet each refusal is audited, so it must not be free either.
+        this.limitAnonymous(call.sourceIp, now);
+        throw ipNotAllowed();
+      }
       const rate = services.keyRateLimiter.take(caller.keyId, now.getTime());
       if (!rate.allowed) throw tooManyRequests(rate.retryAfterSeconds, 'This key is over its rate limit.');
       services.lastUsed.touch(caller.keyId, now.getTime(), call.sourceIp);
@@ -207,7 +212,10 @@ export class RequestPipeline {
     });
   }
 
-  /** 401s are also unauthenticated traffic: each takes a token from the address's bucket (429 when none is left). */
+  /**
+   * 401s are also unauthenticated traffic, and a CSRF refusal (audited one by one) is as cheap to
+   * provoke: each takes a token from the address's bucket (429, only counted, when none is left).
+   */
   private authenticate(call: IncomingCall, method: string, now: Date): Authentication {
     try {
       // A bearer key, or the dashboard's session cookie (+ CSRF token on changes): services/session-service.ts.
@@ -216,7 +224,7 @@ export class RequestPipeline {
         now,
       );
     } catch (error) {
-      if (error instanceof ApiError && error.status === 401) this.limitAnonymous(call.sourceIp, now);
+      if (error instanceof ApiError && (error.status === 401 || error.code === 'csrf_token_invalid')) this.limitAnonymous(call.sourceIp, now);
       throw error;
     }
   }

@@ -70,3 +70,65 @@ describe('rate limits', () => {
     expect(cp.server.services.denials.counted()).toMatchObject({ rate_limited: 5, invalid_token: 1 });
   });
 });
+
+/**
+ * Refusals that are audited one by one but come before the key's bucket (a key used from outside
+ * its allowlist, a session cookie without its CSRF token) take from the address's bucket: once it
+ * is empty they are 429s, only counted, so a flood cannot add an audit row per request.
+ */
+describe('audited refusals before the key bucket', () => {
+  let cp: TestControlPlane;
+  let clock: ManualClock;
+  afterEach(() => cp.close());
+
+  async function start(env: Record<string, string> = {}) {
+    clock = new ManualClock();
+    cp = await startControlPlane({
+      clock,
+      env: { MANAGED_RATE_LIMIT_PER_KEY: '1', MANAGED_RATE_LIMIT_PER_KEY_BURST: '3', MANAGED_RATE_LIMIT_ANONYMOUS: '0.5', MANAGED_RATE_LIMIT_ANONYMOUS_BURST: '2', ...env },
+    });
+    return apiClient(cp.url, cp.ownerKey);
+  }
+
+  async function deniedRows(owner: ReturnType<typeof apiClient>, detail: string): Promise<number> {
+    cp.server.services.denials.flush();
+    const audit = await owner.get('/v1/audit?outcome=denied&limit=100');
+    return audit.body.items.filter((entry: any) => entry.detail === detail).length;
+  }
+
+  test("ip_not_allowed: the address's bucket, not the key's; 429 with Retry-After once it is empty, audit rows bounded", async () => {
+    const owner = await start({ MANAGED_TRUST_PROXY: '127.0.0.1' });
+    const office = await mintKey(owner, { name: 'office', scopes: ['account:read'], ip_allowlist: ['10.0.0.0/8'] });
+    const elsewhere = { key: office.secret, headers: { 'x-forwarded-for': '192.0.2.1' } };
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const response = await api(cp.url, 'GET', '/v1/account', elsewhere);
+      statuses.push(response.status);
+      if (response.status === 429) expect(response.headers.get('retry-after')).toBe('2');
+      else expect(response.body.code).toBe('ip_not_allowed');
+    }
+    expect(statuses).toEqual([403, 403, 429, 429, 429, 429, 429, 429]);
+    expect(cp.server.services.denials.counted().rate_limited).toBe(6);
+    expect(await deniedRows(owner, 'ip_not_allowed')).toBe(2);
+    // The legitimate holder's bucket is untouched: its whole burst is still there.
+    const office10 = { key: office.secret, headers: { 'x-forwarded-for': '10.1.1.1' } };
+    for (let i = 0; i < 3; i++) expect((await api(cp.url, 'GET', '/v1/account', office10)).status).toBe(200);
+  });
+
+  test('csrf_token_invalid: a session cookie without its token is limited per address the same way', async () => {
+    const owner = await start();
+    const signedIn = await api(cp.url, 'POST', '/v1/sessions', { key: cp.ownerKey });
+    expect(signedIn.status).toBe(201);
+    const cookie = (signedIn.headers.get('set-cookie') ?? '').split(';', 1)[0]!;
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const response = await api(cp.url, 'POST', '/v1/teams', { headers: { cookie }, json: { name: `team-${i}` } });
+      statuses.push(response.status);
+      if (response.status === 429) expect(response.headers.get('retry-after')).toBe('2');
+      else expect(response.body.code).toBe('csrf_token_invalid');
+    }
+    expect(statuses).toEqual([403, 403, 429, 429, 429, 429]);
+    expect(cp.server.services.denials.counted().rate_limited).toBe(4);
+    expect(await deniedRows(owner, 'csrf_token_invalid')).toBe(2);
+  });
+});
