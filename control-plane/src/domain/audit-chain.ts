@@ -198,6 +198,19 @@ export interface ChainHead {
   readonly lostAt: number | null;
 }
 
+/**
+ * The head an account's chain has from the account's creation on, before its first entry: nothing
+ * walked yet. Sealed like any head, so deleting every entry and the head of an account's chain is
+ * a missing head verify reports, never an empty chain that looks whole.
+ */
+export function genesisHead(chain: string): ChainHead {
+  return { chain, sequence: 0, entryId: '', hash: GENESIS_HASH, lostAt: null };
+}
+
+/** Why verify calls a chain broken when the head of an existing account's chain is gone. */
+export const HEAD_MISSING_REASON =
+  "head_missing: the chain's sealed head is missing although the account exists; the chain (or its head) was deleted outside the server";
+
 /** The HMAC key for chain heads, derived from the pepper so it is never the pepper itself. */
 export function auditSealKey(pepper: Buffer): Buffer {
   return Buffer.from(hkdfSync('sha256', pepper, 'managed.dev audit head seal', 'v1', 32));
@@ -218,15 +231,18 @@ export function isSealValid(sealKey: Buffer, head: ChainHead, seal: string): boo
 /**
  * After the entries up to the sealed head were walked without a fault: do they end where the head
  * says? Returns why not, or null when the chain is whole. `head` is null when the chain has no
- * head row at all.
+ * head row at all; `headRequired` says the chain must have one (an existing account's chain is
+ * sealed from the account's creation on), so a missing head is tampering even with no entries.
  */
 export function headProblem(
   walked: { readonly lastSequence: number; readonly lastHash: string; readonly lastEntryId: string | null },
   head: ChainHead | null,
   sealValid: boolean,
   newestStoredSequence: number,
+  headRequired = false,
 ): BrokenEntry | null {
   if (head === null) {
+    if (headRequired) return { id: walked.lastEntryId ?? '', sequence: newestStoredSequence, reason: HEAD_MISSING_REASON };
     if (newestStoredSequence === 0) return null;
     return { id: walked.lastEntryId ?? '', sequence: newestStoredSequence, reason: 'the chain has entries but its sealed head is missing' };
   }
@@ -238,7 +254,8 @@ export function headProblem(
   if (walked.lastSequence < head.sequence) {
     return { ...at, reason: `entries ${walked.lastSequence + 1} to ${head.sequence} are missing: the newest entries were deleted` };
   }
-  if (walked.lastHash !== head.hash || walked.lastEntryId !== head.entryId) {
+  // A genesis head (sequence 0) names no entry: the walk has none to name either.
+  if (walked.lastHash !== head.hash || (walked.lastEntryId ?? '') !== head.entryId) {
     return { ...at, reason: 'the newest entry does not match the sealed head: entries were rewritten and their hashes recomputed' };
   }
   if (newestStoredSequence > head.sequence) {

@@ -96,7 +96,7 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
     keys,
     idempotencyRecords,
     authenticator,
-    keyService: new KeyService({ db, pepper, keys, principals, accounts, tree }),
+    keyService: new KeyService({ db, pepper, keys, principals, accounts, tree, auditHeads: auditRecords }),
     idempotency,
     changes: new ChangeCommitter(db, idempotency, audit),
     tree,

@@ -27,6 +27,7 @@ import { grantableScopes, offendingScopes, scopeEscalation } from '../domain/min
 import { keyAuthority, keyAuthorityError, ownerRefusals } from '../domain/key-authority';
 import { hashSecret } from '../domain/secret-hash';
 import type { AccountRepository } from '../storage/account-repository';
+import type { AuditRepository } from '../storage/audit-repository';
 import type { Db } from '../storage/database';
 import type { KeyRepository, NewKey, StoredKey } from '../storage/key-repository';
 import type { Principal, PrincipalRepository } from '../storage/principal-repository';
@@ -57,6 +58,8 @@ export interface KeyServiceDependencies {
   readonly principals: PrincipalRepository;
   readonly accounts: AccountRepository;
   readonly tree: TreeRepository;
+  /** Seals a new account's audit chain at its creation (storage/audit-repository.ts). */
+  readonly auditHeads: Pick<AuditRepository, 'sealGenesis'>;
 }
 
 /** The patterns that grant a principal everything its role allows, for keys minted outside HTTP. */
@@ -307,6 +310,8 @@ export class KeyService {
     const createdAt = now.getTime();
     this.deps.db.transaction(() => {
       this.deps.accounts.insert({ id: accountId, name, createdAt });
+      // Its audit chain is sealed from now on: deleting the whole chain later is a missing head.
+      this.deps.auditHeads.sealGenesis(accountId);
       this.deps.principals.insert({ id: principalId, accountId, name: 'owner', kind: 'user', role: 'owner', createdAt });
       this.deps.keys.insert(
         {

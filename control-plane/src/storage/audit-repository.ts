@@ -17,6 +17,7 @@ import {
   ChainVerdict,
   ChainWalker,
   chainEntry,
+  genesisHead,
   headProblem,
   isSealValid,
   sealHead,
@@ -102,6 +103,8 @@ export const VERIFY_SLICE_ENTRIES = 500;
 
 /** Set once the chains written before sealed heads existed have been sealed (trust on first use, once). */
 const HEADS_ADOPTED_SETTING = 'audit_heads_adopted';
+/** Set once the accounts created before genesis heads existed (and never audited) got one (once). */
+const GENESIS_ADOPTED_SETTING = 'audit_genesis_heads_adopted';
 
 export interface VerifyOptions {
   /** Entries per synchronous slice (default VERIFY_SLICE_ENTRIES). */
@@ -134,6 +137,10 @@ export class AuditRepository {
         'SELECT * FROM audit_log WHERE chain = ? AND sequence > ? AND sequence <= ? ORDER BY sequence LIMIT ?',
       ),
       newest: db.prepare<[string], number | null>('SELECT MAX(sequence) FROM audit_log WHERE chain = ?').pluck(),
+      accountExists: db.prepare<[string], number>('SELECT 1 FROM accounts WHERE id = ?').pluck(),
+      accountsWithoutChain: db.prepare<[], string>(
+        'SELECT id FROM accounts WHERE id NOT IN (SELECT chain FROM audit_heads) AND id NOT IN (SELECT DISTINCT chain FROM audit_log)',
+      ).pluck(),
       unsealedChains: db.prepare<[], string>(
         'SELECT DISTINCT chain FROM audit_log WHERE chain NOT IN (SELECT chain FROM audit_heads)',
       ).pluck(),
@@ -156,6 +163,11 @@ export class AuditRepository {
         if (newest) {
           previous = newest;
           lostAt = newest.sequence + 1;
+        } else if (this.isAccountChain(chain)) {
+          // An account's chain is sealed from the account's creation on: no head and no entries
+          // means the whole chain was deleted. The new entry keeps that evidence under its seal
+          // instead of starting a fresh chain that would look whole.
+          lostAt = 1;
         }
       }
       const entry = chainEntry(previous, auditEntryId(fields.time), fields);
@@ -169,22 +181,46 @@ export class AuditRepository {
     this.s.writeHead.run({ ...head, seal: sealHead(this.sealKey, head) });
   }
 
+  private isAccountChain(chain: string): boolean {
+    return chain !== SYSTEM_CHAIN && this.s.accountExists.get(chain) !== undefined;
+  }
+
   /**
-   * Seals the heads of chains written before heads existed, once per database (trust on first use:
-   * the upgrade is the moment they are taken as they stand). Afterwards a chain without a head is
-   * reported by verify.
+   * Seals the genesis head of a new account's chain. Call in the transaction that creates the
+   * account (KeyService.createAccountWithOwner), so no account ever exists without a sealed head.
+   */
+  sealGenesis(accountId: string): void {
+    this.writeHead(genesisHead(accountId));
+  }
+
+  /**
+   * Seals the heads of chains written before heads existed, and the genesis heads of accounts
+   * created before genesis heads existed that have no entries, each once per database (trust on
+   * first use: the upgrade is the moment they are taken as they stand). Afterwards a chain without
+   * a head is reported by verify, and an existing account's chain without one even when empty.
    */
   sealUnsealedChains(): number {
     return this.db
       .transaction(() => {
-        if (this.db.prepare('SELECT 1 FROM settings WHERE name = ?').get(HEADS_ADOPTED_SETTING)) return 0;
-        const chains = this.s.unsealedChains.all();
-        for (const chain of chains) {
-          const newest = this.s.last.get(chain)!;
-          this.writeHead({ chain, sequence: newest.sequence, entryId: newest.id, hash: newest.hash, lostAt: null });
+        const adopted = this.db.prepare<[string], number>('SELECT 1 FROM settings WHERE name = ?').pluck();
+        const markAdopted = this.db.prepare('INSERT INTO settings (name, value) VALUES (?, ?)');
+        let sealed = 0;
+        if (adopted.get(HEADS_ADOPTED_SETTING) === undefined) {
+          for (const chain of this.s.unsealedChains.all()) {
+            const newest = this.s.last.get(chain)!;
+            this.writeHead({ chain, sequence: newest.sequence, entryId: newest.id, hash: newest.hash, lostAt: null });
+            sealed += 1;
+          }
+          markAdopted.run(HEADS_ADOPTED_SETTING, new Date().toISOString());
         }
-        this.db.prepare('INSERT INTO settings (name, value) VALUES (?, ?)').run(HEADS_ADOPTED_SETTING, new Date().toISOString());
-        return chains.length;
+        if (adopted.get(GENESIS_ADOPTED_SETTING) === undefined) {
+          for (const accountId of this.s.accountsWithoutChain.all()) {
+            this.sealGenesis(accountId);
+            sealed += 1;
+          }
+          markAdopted.run(GENESIS_ADOPTED_SETTING, new Date().toISOString());
+        }
+        return sealed;
       })
       .immediate();
   }
@@ -253,6 +289,7 @@ export class AuditRepository {
     }))();
     const head = headRow ? toHead(headRow) : null;
     const sealValid = head ? isSealValid(this.sealKey, head, headRow!.seal) : false;
+    const headRequired = head === null && this.isAccountChain(chain);
     let problem: BrokenEntry | null;
     if (head && head.sequence > target && walker.lastSequence === target && next) {
       // Judge the head's seal and the walked end's continuity with the first newer entry; the newer
@@ -264,7 +301,7 @@ export class AuditRepository {
           ? { id: head.entryId, sequence: head.sequence + 1, reason: `entries after ${head.sequence} were not written by the server (they are past the sealed head)` }
           : null);
     } else {
-      problem = headProblem(walker, head, sealValid, newest);
+      problem = headProblem(walker, head, sealValid, newest, headRequired);
     }
     if (problem) walker.fail(problem);
     return walker.verdict();

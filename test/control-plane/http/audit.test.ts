@@ -120,6 +120,30 @@ describe('audit log', () => {
     expect(refused.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="audit:read"');
   });
 
+  test("wiping an account's whole chain (entries and head) is reported, and the next entry does not start a chain that looks whole", async () => {
+    const owner = apiClient(cp.url, cp.ownerKey);
+    await owner.post('/v1/teams', { json: { name: 'before-the-wipe' } });
+    // A new account that was never audited has a sealed (genesis) head too.
+    const fresh = cp.server.services.keyService.createAccountWithOwner('never-audited', new Date());
+    expect((await apiClient(cp.url, fresh.secret).get('/v1/audit/verify')).body).toMatchObject({ ok: true, checked: 0 });
+
+    const db = new Database(cp.databasePath);
+    for (const chain of [cp.accountId, fresh.accountId]) {
+      db.prepare('DELETE FROM audit_log WHERE chain = ?').run(chain);
+      db.prepare('DELETE FROM audit_heads WHERE chain = ?').run(chain);
+    }
+    db.close();
+    for (const secret of [cp.ownerKey, fresh.secret]) {
+      const verdict = (await apiClient(cp.url, secret).get('/v1/audit/verify')).body;
+      expect(verdict).toMatchObject({ ok: false, checked: 0, first_broken: { reason: expect.stringMatching(/^head_missing/) } });
+    }
+    // The next write (this one is audited) keeps the evidence under the new head's seal.
+    expect((await owner.post('/v1/teams', { json: { name: 'after-the-wipe' } })).status).toBe(201);
+    const after = (await owner.get('/v1/audit/verify')).body;
+    expect(after.ok).toBe(false);
+    expect(after.first_broken.reason).toMatch(/found missing when entry 1 was appended/);
+  });
+
   test('key changes say what they granted and changed, not a status code', async () => {
     const owner = apiClient(cp.url, cp.ownerKey);
     const key = await mintKey(owner, { name: 'detailed', scopes: ['sites:read', 'logs:read'], ip_allowlist: ['10.0.0.0/8'], ttl: '30d' });

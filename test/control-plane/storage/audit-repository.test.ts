@@ -117,6 +117,28 @@ describe('AuditRepository', () => {
     expect((await audit.verify('acct_A')).ok).toBe(false);
   });
 
+  it("seals a genesis head for accounts without one once, then reports a wiped account chain as head_missing", async () => {
+    db.prepare("INSERT INTO accounts (id, name, created_at) VALUES ('acct_G', 'genesis', 0)").run();
+    db.prepare("INSERT INTO accounts (id, name, created_at) VALUES ('acct_H', 'sealed-on-create', 0)").run();
+    audit.sealGenesis('acct_H');
+    // As a database from before genesis heads: an account with no entries and no head, not yet adopted.
+    db.prepare("DELETE FROM settings WHERE name = 'audit_genesis_heads_adopted'").run();
+    expect(audit.sealUnsealedChains()).toBe(1);
+    expect(await audit.verify('acct_G')).toMatchObject({ ok: true, checked: 0 });
+    audit.append(entry('acct_G', 'g.0'));
+    expect(await audit.verify('acct_G')).toMatchObject({ ok: true, checked: 1 });
+
+    db.prepare("DELETE FROM audit_log WHERE chain = 'acct_G'").run();
+    db.prepare("DELETE FROM audit_heads WHERE chain = 'acct_G'").run();
+    // Start-up adoption happens once: it does not re-seal the wiped chain.
+    expect(audit.sealUnsealedChains()).toBe(0);
+    expect(await audit.verify('acct_G')).toMatchObject({ ok: false, checked: 0, firstBroken: { reason: expect.stringMatching(/^head_missing/) } });
+    audit.append(entry('acct_G', 'g.after'));
+    expect(await audit.verify('acct_G')).toMatchObject({ ok: false, firstBroken: { reason: expect.stringMatching(/found missing when entry 1/) } });
+    // A chain sealed at its account's creation verifies empty.
+    expect(await audit.verify('acct_H')).toMatchObject({ ok: true, checked: 0 });
+  });
+
   it('walks a long chain in slices no longer than VERIFY_SLICE_ENTRIES and checks every entry', async () => {
     const total = 3 * VERIFY_SLICE_ENTRIES + 7;
     db.transaction(() => {
