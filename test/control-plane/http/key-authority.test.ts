@@ -188,7 +188,7 @@ describe('acting on a key needs the authority to mint it', () => {
     expect(audit.body.items.filter((entry: any) => entry.key_id === minterKey.id && entry.detail === 'scope_escalation')).toHaveLength(2);
   });
 
-  test("renew answers a weaker key scope_escalation before telling it whether the key is ephemeral or active", async () => {
+  test('renew answers a weaker key scope_escalation before telling it whether the key is ephemeral or active', async () => {
     const weak = apiClient(cp.url, (await mintKey(owner, { name: 'keys-only', scopes: ['keys:write'] })).secret);
     const renewed = await weak.post(`/v1/keys/${ownerKeyId}/renew`, { json: {} });
     expectEscalation(renewed);
