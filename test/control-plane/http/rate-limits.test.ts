@@ -115,6 +115,16 @@ describe('audited refusals before the key bucket', () => {
     for (let i = 0; i < 3; i++) expect((await api(cp.url, 'GET', '/v1/account', office10)).status).toBe(200);
   });
 
+  test('ip_not_allowed on the GET fast path is limited the same way', async () => {
+    const owner = await start();
+    const office = await mintKey(owner, { name: 'office', scopes: ['account:read'], ip_allowlist: ['10.0.0.0/8'] });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await api(cp.url, 'GET', '/v1/whoami', { key: office.secret })).status);
+    expect(statuses).toEqual([403, 403, 429, 429]);
+    expect(cp.server.services.denials.counted().rate_limited).toBe(2);
+    expect(await deniedRows(owner, 'ip_not_allowed')).toBe(2);
+  });
+
   test('csrf_token_invalid: a session cookie without its token is limited per address the same way', async () => {
     const owner = await start();
     const signedIn = await api(cp.url, 'POST', '/v1/sessions', { key: cp.ownerKey });
