@@ -154,8 +154,8 @@ describe('acting on a key needs the authority to mint it', () => {
     const weak = apiClient(cp.url, (await mintKey(owner, { name: 'reader', scopes: ['*:read', 'keys:write'] })).secret);
     expect((await owner.patch(`/v1/principals/${serviceId}`, { json: { role: 'viewer' } })).status).toBe(200);
 
-    expectEscalation(await weak.post(`/v1/keys/${strong.id}/renew`, { json: {} }));
-    expect((await owner.post(`/v1/keys/${strong.id}/renew`, { json: {} })).status).toBe(200);
+    expectEscalation(await weak.post(`/v1/keys/${strong.id}/renew`));
+    expect((await owner.post(`/v1/keys/${strong.id}/renew`)).status).toBe(200);
   });
 
   test('replaying an Idempotency-Key hands a secret out again only while the caller could still mint that key', async () => {
@@ -190,11 +190,11 @@ describe('acting on a key needs the authority to mint it', () => {
 
   test('renew answers a weaker key scope_escalation before telling it whether the key is ephemeral or active', async () => {
     const weak = apiClient(cp.url, (await mintKey(owner, { name: 'keys-only', scopes: ['keys:write'] })).secret);
-    const renewed = await weak.post(`/v1/keys/${ownerKeyId}/renew`, { json: {} });
+    const renewed = await weak.post(`/v1/keys/${ownerKeyId}/renew`);
     expectEscalation(renewed);
     expect(renewed.body.code).not.toBe('key_not_ephemeral');
     const revoked = await mintKey(owner, { name: 'gone', scopes: ['sites:read'], ephemeral: true });
     expect((await owner.delete(`/v1/keys/${revoked.id}`)).status).toBe(200);
-    expectEscalation(await weak.post(`/v1/keys/${revoked.id}/renew`, { json: {} }));
+    expectEscalation(await weak.post(`/v1/keys/${revoked.id}/renew`));
   });
 });
