@@ -37,7 +37,9 @@ async function main(): Promise<void> {
     const measured = await measure(controlPlane.url, request, 16, duration);
     const after = processCpuMicros(controlPlane.pid);
     const answered = measured.requestsPerSecond * duration;
-    process.stdout.write(`${measured.requestsPerSecond.toFixed(0)} keys/s, p99 ${measured.p99Ms} ms, server CPU ${before !== undefined && after !== undefined ? Math.round((after - before) / answered) : '?'} µs/mint\n`);
+    process.stdout.write(
+      `${measured.requestsPerSecond.toFixed(0)} keys/s, p99 ${measured.p99Ms} ms, server CPU ${before !== undefined && after !== undefined ? Math.round((after - before) / answered) : '?'} µs/mint\n`,
+    );
   } finally {
     await controlPlane.stop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -78,8 +80,13 @@ function summarize(path: string): void {
     }
   });
   const top = (map: Map<string, number>, n: number) =>
-    [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, micros]) => `${((100 * micros) / total).toFixed(1).padStart(5)}%  ${name}`);
-  process.stdout.write(`profile ${path} (${(total / 1e6).toFixed(2)} s)\n--- self ---\n${top(self, 45).join('\n')}\n--- inclusive ---\n${top(inclusive, 70).join('\n')}\n`);
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([name, micros]) => `${((100 * micros) / total).toFixed(1).padStart(5)}%  ${name}`);
+  process.stdout.write(
+    `profile ${path} (${(total / 1e6).toFixed(2)} s)\n--- self ---\n${top(self, 45).join('\n')}\n--- inclusive ---\n${top(inclusive, 70).join('\n')}\n`,
+  );
 }
 
 main().catch((error: unknown) => {
