@@ -7,5 +7,5 @@ function unavailable(name: string): never {
   throw new Error(`${name} is not available in the dashboard: secrets and ids are minted by the server`);
 }
 
-export const randomBytes = (): never => unavailable('randomBytes');
+export const randomFillSync = (): never => unavailable('randomFillSync');
 export const crc32 = (): never => unavailable('crc32');

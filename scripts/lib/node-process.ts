@@ -21,9 +21,9 @@ export interface RunningService {
 }
 
 /** Starts `script` (relative to the repository root) and resolves once it says where it listens. */
-export function startNodeService(script: string, env: NodeJS.ProcessEnv): Promise<RunningService> {
+export function startNodeService(script: string, env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []): Promise<RunningService> {
   // TypeScript sources run through tsx; built JavaScript (dist/) runs as it is, and starts faster.
-  const args = script.endsWith('.ts') ? ['--import', 'tsx', script] : [script];
+  const args = [...nodeFlags, ...(script.endsWith('.ts') ? ['--import', 'tsx', script] : [script])];
   const child = spawn(process.execPath, args, { cwd: REPOSITORY_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const stopWith = (signal: NodeJS.Signals) => (): Promise<void> =>
     child.exitCode !== null || child.signalCode !== null
@@ -76,6 +76,8 @@ export async function startControlPlaneProcess(
   dataDir: string,
   env: NodeJS.ProcessEnv = {},
   entry: string = 'control-plane/src/main.ts',
+  /** Flags for node itself (`--cpu-prof` is refused in NODE_OPTIONS). */
+  nodeFlags: readonly string[] = [],
 ): Promise<ControlPlaneProcess> {
   const service = await startNodeService(entry, {
     ...process.env,
@@ -83,7 +85,7 @@ export async function startControlPlaneProcess(
     MANAGED_DATA_DIR: dataDir,
     PORT: '0',
     HOST: '127.0.0.1',
-  });
+  }, nodeFlags);
   const ownerKey = env.MANAGED_BOOTSTRAP_KEY ?? readFileSync(join(dataDir, 'bootstrap-owner-key'), 'utf8').trim();
   return { ...service, ownerKey };
 }

@@ -1,19 +1,22 @@
 /**
- * A second transport for THE request pipeline (http/request-pipeline.ts), for the API's hot path:
- * authenticated GETs without a query string.
+ * A second transport for THE request pipeline (http/request-pipeline.ts), for the API's hot
+ * paths: authenticated requests without a query string — the GET reads, and the writes with a
+ * small JSON body such as minting a key.
  *
- * Express's router and its request/response decoration cost more than everything the control
- * plane itself does for a GET (HMAC, cached key, constraint, scope, one indexed row), so GET
- * requests are first matched here against the same route table and run through the same
- * pipeline object — authenticate, IP allowlist, rate limit, resolve, authorize, handler, audit —
- * and answered, success or problem, byte for byte as Express would answer them. Only what is
- * decided before the pipeline starts is handed to Express untouched (another method, a query
- * string, a path no eligible route matches or whose parameters do not decode, a trusted proxy to
- * interpret), so no step ever runs twice for one request.
+ * Express's router, body reader and request/response decoration cost more than much of what the
+ * control plane itself does for a request (for a GET: HMAC, cached key, constraint, scope, one
+ * indexed row; for a mint, about a fifth of the server's CPU time), so requests are first matched
+ * here against the same route table and run through the same pipeline object — authenticate, IP
+ * allowlist, rate limit, resolve, authorize, validate, idempotency, handler, audit — and
+ * answered, success or problem, byte for byte as Express would answer them. Only what is decided
+ * before the pipeline starts is handed to Express untouched (a query string, a path no route of
+ * the method matches or whose parameters do not decode, a public route, a body that is chunked,
+ * content-encoded or over the size limit, a trusted proxy to interpret), so no step ever runs
+ * twice for one request.
  *
  * Every request runs through here, so it allocates as little as it can: routes are found by a
- * walk over a tree of path segments built once (not by trying each route's regex in turn), and
- * headers go to `writeHead` as a flat list.
+ * walk over a tree of path segments built once per method (not by trying each route's regex in
+ * turn), and headers go to `writeHead` as a flat list.
  */
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
 import { ApiError } from '../domain/errors';
@@ -21,7 +24,8 @@ import type { AppServices } from '../services/app-services';
 import { PROBLEM_CONTENT_TYPE, problemDocument } from './problem';
 import { noteRequest } from './request-log';
 import type { AnyRouteDefinition, RouteResponse } from './route-definition';
-import { IncomingCall, PipelineRoute, RequestPipeline, pipelineRoute } from './request-pipeline';
+import { badRequest } from '../domain/errors';
+import { IncomingCall, MAX_BODY_BYTES, PipelineRoute, RequestPipeline, pipelineRoute } from './request-pipeline';
 
 interface CompiledRoute {
   readonly route: AnyRouteDefinition;
@@ -31,13 +35,15 @@ interface CompiledRoute {
   /** The route's path segments (after the leading "/"); a parameter segment is null. */
   readonly segments: ReadonlyArray<string | null>;
   readonly paramNames: readonly string[];
+  /** Whether this path serves the route; a public route (rate-limited by address in Express) is left to Express. */
+  readonly served: boolean;
 }
 
 /** One level of the segment tree: literal next segments, and the branch where a parameter stands. */
 interface SegmentNode {
   readonly literals: Map<string, SegmentNode>;
   parameter: SegmentNode | undefined;
-  /** The earliest eligible route whose path ends exactly here. */
+  /** The earliest route (of the tree's method) whose path ends exactly here. */
   route: CompiledRoute | undefined;
 }
 
@@ -62,7 +68,7 @@ function compile(route: AnyRouteDefinition, order: number): CompiledRoute | unde
       segments.push(part);
     }
   }
-  return { route, prepared: pipelineRoute(route), order, segments, paramNames };
+  return { route, prepared: pipelineRoute(route), order, segments, paramNames, served: !route.public };
 }
 
 function emptyNode(): SegmentNode {
@@ -136,9 +142,16 @@ function paramsOf(compiled: CompiledRoute, segments: readonly string[]): Record<
   return params;
 }
 
-/** Which GET routes may be served here: authenticated, no body, no idempotency replay. */
-function eligible(route: AnyRouteDefinition): boolean {
-  return route.method === 'get' && !route.public && !route.bodySchema && !route.idempotent;
+/**
+ * Whether the body (if any) is one this path reads: a Content-Length within MAX_BODY_BYTES, no
+ * Transfer-Encoding and no Content-Encoding. Chunked, compressed and oversized bodies go to
+ * Express, whose body reader inflates them or answers 413 as it always has.
+ */
+function plainBody(headers: IncomingHttpHeaders): boolean {
+  if (headers['transfer-encoding'] !== undefined || headers['content-encoding'] !== undefined) return false;
+  const length = headers['content-length'];
+  // Node's parser has already refused a Content-Length that is not a number.
+  return length === undefined || Number(length) <= MAX_BODY_BYTES;
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
@@ -147,7 +160,7 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-/** The pipeline's view of a request served here: a GET, so never a body nor a query string. */
+/** The pipeline's view of a request served here: never a query string, and a body only as plainBody allows. */
 class FastCall implements IncomingCall {
   readonly query = undefined;
 
@@ -155,24 +168,39 @@ class FastCall implements IncomingCall {
     readonly path: string,
     readonly sourceIp: string,
     readonly params: Readonly<Record<string, string>>,
-    private readonly headers: IncomingHttpHeaders,
     private readonly request: IncomingMessage,
   ) {}
 
+  /** As Express's request.secure without a trusted proxy: the connection itself is TLS. */
+  get secure(): boolean {
+    return (this.request.socket as { encrypted?: boolean }).encrypted === true;
+  }
+
   header(name: string): string | undefined {
-    return firstHeader(this.headers[name]);
+    return firstHeader(this.request.headers[name]);
   }
 
   contentTypeCount(): number {
     return this.request.headersDistinct['content-type']?.length ?? 0;
   }
 
+  /** As create-app.ts decides it for Express: a non-zero Content-Length (chunked bodies never come here). */
   hasBody(): boolean {
-    return false;
+    const length = this.request.headers['content-length'];
+    return length !== undefined && length !== '0';
   }
 
+  /** The whole body; plainBody() bounded it, and Node's parser stops at Content-Length. */
   readBody(): Promise<Buffer> {
-    return Promise.resolve(Buffer.alloc(0));
+    const request = this.request;
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      const fail = () => reject(badRequest('bad_request', 'The request body was incomplete.'));
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.once('aborted', fail);
+      request.once('error', fail);
+      request.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    });
   }
 
   noteKey(keyId: string): void {
@@ -255,25 +283,32 @@ export function withFastPath(
 ): RequestListener {
   // With a trusted proxy the peer comes from X-Forwarded-For, which Express interprets; leave it all to Express.
   if (services.config.trustProxy.length > 0) return expressApp;
-  const compiled: CompiledRoute[] = [];
+  // One tree per method, holding every route of that method, so the earliest match in table order
+  // is found even when it is one this path leaves to Express.
+  const trees = new Map<string, SegmentNode>();
+  const byMethod = new Map<string, CompiledRoute[]>();
   routes.forEach((route, order) => {
-    const shaped = eligible(route) ? compile(route, order) : undefined;
-    if (shaped) compiled.push(shaped);
+    const shaped = compile(route, order);
+    if (!shaped) return;
+    const method = route.method.toUpperCase();
+    byMethod.set(method, [...(byMethod.get(method) ?? []), shaped]);
   });
-  const tree = buildTree(compiled);
+  for (const [method, compiled] of byMethod) trees.set(method, buildTree(compiled));
 
   /** The request as the pipeline sees it, or undefined when Express must take it whole. */
   function match(request: IncomingMessage): { found: CompiledRoute; call: FastCall } | undefined {
-    if (request.method !== 'GET') return undefined;
+    const tree = trees.get(request.method ?? '');
+    if (!tree) return undefined;
     const url = request.url ?? '';
     if (url.includes('?')) return undefined; // query strings are parsed by Express's query parser
     const segments = pathSegments(url);
     const found = segments && findRoute(tree, segments, 1);
-    if (!found) return undefined;
+    if (!found || !found.served) return undefined;
+    if (request.method !== 'GET' && !plainBody(request.headers)) return undefined;
     const params = paramsOf(found, segments);
     if (!params) return undefined; // Express answers a malformed parameter with its 400
     noteRequest(request, { route: found.route.path });
-    return { found, call: new FastCall(url, request.socket.remoteAddress ?? '', params, request.headers, request) };
+    return { found, call: new FastCall(url, request.socket.remoteAddress ?? '', params, request) };
   }
 
   return (request, response) => {
@@ -290,13 +325,13 @@ export function withFastPath(
       if (result instanceof Promise) {
         result.then(
           (done) => writeResult(response, done),
-          (error: unknown) => writeFailure(response, error, call, 'GET'),
+          (error: unknown) => writeFailure(response, error, call, request.method!),
         );
       } else {
         writeResult(response, result);
       }
     } catch (error) {
-      writeFailure(response, error, call, 'GET');
+      writeFailure(response, error, call, request.method!);
     }
   };
 }

@@ -25,7 +25,7 @@ import { checkGrantsSomething, checkKeyFields, parseGracePeriod } from '../domai
 import { KeyRecord, KeyStatus, keyRecord } from '../domain/key-rules';
 import { grantableScopes, offendingScopes, scopeEscalation } from '../domain/minting';
 import { keyAuthority, keyAuthorityError, ownerRefusals } from '../domain/key-authority';
-import { hashSecret } from '../domain/secret-hash';
+import { hashSecret, pepperKey } from '../domain/secret-hash';
 import type { AccountRepository } from '../storage/account-repository';
 import type { AuditRepository } from '../storage/audit-repository';
 import type { Db } from '../storage/database';
@@ -84,7 +84,12 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
 }
 
 export class KeyService {
-  constructor(private readonly deps: KeyServiceDependencies) {}
+  /** The pepper as a key object, made once: every mint and rotation hashes a new secret with it. */
+  private readonly pepperKey;
+
+  constructor(private readonly deps: KeyServiceDependencies) {
+    this.pepperKey = pepperKey(deps.pepper);
+  }
 
   /** The public record of a stored key, with effective scopes under its principal's current role. */
   record(key: StoredKey, now: Date): KeyRecord {
@@ -140,7 +145,7 @@ export class KeyService {
       createdAt,
       expiresAt: expiryFor(now, ttl, ephemeral ? 'ephemeral' : 'standard').getTime(),
     };
-    this.deps.keys.insert(key, hashSecret(this.deps.pepper, secret));
+    this.deps.keys.insert(key, hashSecret(this.pepperKey, secret));
     // The owner was read (and found live) above, in this same synchronous step: no need to read it again.
     return { ...keyRecord({ ...key, revokedAt: null, lastUsedAt: null, lastUsedIp: null }, owner.role, createdAt), secret };
   }
@@ -251,7 +256,7 @@ export class KeyService {
     // A rotated key starts a fresh lifetime: expires_at becomes now + its ttl, so rotating
     // before expiry (the provider's rotate_before_expiry) keeps a key alive indefinitely.
     const expiresAt = expiryFor(now, key.ttl, key.ephemeral ? 'ephemeral' : 'standard').getTime();
-    this.deps.keys.rotate(key.id, hashSecret(this.deps.pepper, secret), now.getTime(), now.getTime() + grace.milliseconds, expiresAt);
+    this.deps.keys.rotate(key.id, hashSecret(this.pepperKey, secret), now.getTime(), now.getTime() + grace.milliseconds, expiresAt);
     return { ...this.record(this.deps.keys.findById(key.id)!, now), secret };
   }
 
@@ -331,7 +336,7 @@ export class KeyService {
           createdAt,
           expiresAt: expiryFor(now, OPERATOR_KEY_TTL).getTime(),
         },
-        hashSecret(this.deps.pepper, secret),
+        hashSecret(this.pepperKey, secret),
       );
     })();
     return { accountId, principalId, keyId, secret };

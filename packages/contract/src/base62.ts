@@ -1,14 +1,15 @@
 /**
  * Base62 (0-9, A-Z, a-z) helpers shared by secrets and ids. Random characters come from the
- * CSPRNG with rejection sampling, so every character is equally likely (no modulo bias).
+ * CSPRNG (through the pool in random-pool.ts) with rejection sampling, so every character is
+ * equally likely (no modulo bias).
  */
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './random-pool';
 
 export const BASE62_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 /** The largest multiple of 62 that fits in a byte: bytes at or above it are thrown away. */
 const REJECTION_LIMIT = 62 * 4;
 
-export function randomBase62(length: number, random: (size: number) => Buffer = randomBytes): string {
+export function randomBase62(length: number, random: (size: number) => Buffer = pooledRandomBytes): string {
   let out = '';
   while (out.length < length) {
     const bytes = random(Math.max(16, Math.ceil((length - out.length) * 1.1)));

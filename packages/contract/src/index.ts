@@ -9,6 +9,7 @@ export * from './ttl';
 export * from './cidr';
 export * from './ids';
 export * from './base62';
+export * from './random-pool';
 export * from './secret';
 export * from './wire';
 export * from './errors';

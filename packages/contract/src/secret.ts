@@ -3,9 +3,9 @@
  * of the CRC32 of those 40, so a scanner or a client can reject a mistyped key offline without
  * asking the server. Pure apart from the random source.
  */
-import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { encodeBase62Fixed, randomBase62 } from './base62';
+import { pooledRandomBytes } from './random-pool';
 
 export const SECRET_PREFIX = 'mdk_';
 export const SECRET_RANDOM_LENGTH = 40;
@@ -18,7 +18,7 @@ export function checksumOf(randomPart: string): string {
   return encodeBase62Fixed(crc32(randomPart), SECRET_CHECKSUM_LENGTH);
 }
 
-export function generateSecret(random: (size: number) => Buffer = randomBytes): string {
+export function generateSecret(random: (size: number) => Buffer = pooledRandomBytes): string {
   const randomPart = randomBase62(SECRET_RANDOM_LENGTH, random);
   return `${SECRET_PREFIX}${randomPart}${checksumOf(randomPart)}`;
 }
