@@ -70,7 +70,11 @@ async function benchStart(): Promise<void> {
   process.stderr.write('building: tsc output (unbundled) and the provider bundle…\n');
   const unbundledDir = mkdtempSync(join(tmpdir(), 'managed-bench-tsc-'));
   try {
-    await runCommand('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', unbundledDir], { cwd: REPOSITORY_ROOT, env: process.env, expectExitCodes: [0, 1, 2] });
+    await runCommand('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', unbundledDir], {
+      cwd: REPOSITORY_ROOT,
+      env: process.env,
+      expectExitCodes: [0, 1, 2],
+    });
     symlinkSync(join(REPOSITORY_ROOT, 'node_modules'), join(unbundledDir, 'node_modules'));
     // tsc does not emit the generated protocol module (JavaScript with a .d.ts); copy it beside its importers.
     const generated = join('provider', 'src', 'framework', 'protocol', 'generated', 'protocol.js');
@@ -139,10 +143,14 @@ async function benchPlanAndApply(): Promise<void> {
     const header = 'terraform {\n  required_providers {\n    managed = { source = "managed-dev/managed" }\n  }\n}\n';
     for (const size of SIZES) {
       const keys = await createTerraformWorkspace({
-        files: { 'main.tf': `${header}\nprovider "managed" {}\n\nresource "managed_api_key" "bench" {\n  count  = ${size}\n  name   = "bench-\${count.index}"\n  scopes = ["sites:read"]\n}\n` },
+        files: {
+          'main.tf': `${header}\nprovider "managed" {}\n\nresource "managed_api_key" "bench" {\n  count  = ${size}\n  name   = "bench-\${count.index}"\n  scopes = ["sites:read"]\n}\n`,
+        },
         env: { MANAGED_ENDPOINT: controlPlane.url, MANAGED_TOKEN: controlPlane.ownerKey },
       });
-      const data = await createTerraformWorkspace({ files: { 'main.tf': `resource "terraform_data" "bench" {\n  count = ${size}\n  input = "bench-\${count.index}"\n}\n` } });
+      const data = await createTerraformWorkspace({
+        files: { 'main.tf': `resource "terraform_data" "bench" {\n  count = ${size}\n  input = "bench-\${count.index}"\n}\n` },
+      });
       workspaces.push(keys, data);
       for (const workspace of [keys, data]) await workspace.terraform(['init']);
       process.stderr.write(`${size} resources: ${RUNS} interleaved runs of apply + plan…\n`);
@@ -160,7 +168,9 @@ async function benchPlanAndApply(): Promise<void> {
       ] as const) {
         const ours = median(mine);
         const theirs = median(baseline);
-        rows.push(`  ${what.padEnd(6)} ${String(size).padStart(4)}   ${ours.toFixed(0).padStart(7)} ms   ${theirs.toFixed(0).padStart(7)} ms   ×${(ours / theirs).toFixed(2)}`);
+        rows.push(
+          `  ${what.padEnd(6)} ${String(size).padStart(4)}   ${ours.toFixed(0).padStart(7)} ms   ${theirs.toFixed(0).padStart(7)} ms   ×${(ours / theirs).toFixed(2)}`,
+        );
       }
     }
     console.log(`\n(2) terraform apply (create) and plan (refresh) of N managed_api_key vs N terraform_data, median of ${RUNS} interleaved runs`);

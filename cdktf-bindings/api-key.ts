@@ -62,7 +62,9 @@ export class ApiKey extends Construct {
       throw new Error(`ApiKey "${this.node.path}": ${message}`);
     };
     if (!TERRAFORM_IDENTIFIER.test(id)) {
-      fail(`the id must be a Terraform identifier (letters, digits, "_" and "-", not starting with a digit or "-"), because it names the resource and the output "${id}_secret"`);
+      fail(
+        `the id must be a Terraform identifier (letters, digits, "_" and "-", not starting with a digit or "-"), because it names the resource and the output "${id}_secret"`,
+      );
     }
     validateProps(props, fail);
     claimName(TerraformStack.of(this), id, this.node.path, fail);

@@ -54,7 +54,7 @@ function overrideInsertionPoint(file: ts.SourceFile, start: number): number {
   let node = findInnermostNode(file, start);
   while (node && !isOverridableDeclaration(node)) node = node.parent;
   if (!node) throw new Error(`${file.fileName}: no class member at offset ${start}`);
-  const modifiers = ts.canHaveModifiers(node) ? ts.getModifiers(node) ?? [] : [];
+  const modifiers = ts.canHaveModifiers(node) ? (ts.getModifiers(node) ?? []) : [];
   // `override` must follow accessibility and `static`, and precede `readonly`, `get` and the name.
   const leading = modifiers.filter((modifier) =>
     [ts.SyntaxKind.PublicKeyword, ts.SyntaxKind.ProtectedKeyword, ts.SyntaxKind.PrivateKeyword, ts.SyntaxKind.StaticKeyword].includes(modifier.kind),

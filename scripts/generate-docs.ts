@@ -77,7 +77,13 @@ interface PageKind {
 const BLOCK_KINDS: ReadonlyArray<PageKind & { readonly schemaKey: 'resource_schemas' | 'data_source_schemas' | 'ephemeral_resource_schemas' }> = [
   { schemaKey: 'resource_schemas', folder: 'resources', label: 'Resource', exampleFile: 'resource.tf', hclKeyword: 'resource' },
   { schemaKey: 'data_source_schemas', folder: 'data-sources', label: 'Data Source', exampleFile: 'data-source.tf', hclKeyword: 'data' },
-  { schemaKey: 'ephemeral_resource_schemas', folder: 'ephemeral-resources', label: 'Ephemeral Resource', exampleFile: 'ephemeral-resource.tf', hclKeyword: 'ephemeral' },
+  {
+    schemaKey: 'ephemeral_resource_schemas',
+    folder: 'ephemeral-resources',
+    label: 'Ephemeral Resource',
+    exampleFile: 'ephemeral-resource.tf',
+    hclKeyword: 'ephemeral',
+  },
 ];
 
 export function readProviderSchemas(file: string = PROVIDER_SCHEMA_FILE): { typeName: string; schemas: ProviderSchemas } {
@@ -93,7 +99,10 @@ export function typeLabel(type: CtyType): string {
   const [kind, element] = type;
   if (kind === 'object') {
     const fields = element as Record<string, CtyType>;
-    return `object({ ${Object.keys(fields).sort().map((name) => `${name} = ${typeLabel(fields[name]!)}`).join(', ')} })`;
+    return `object({ ${Object.keys(fields)
+      .sort()
+      .map((name) => `${name} = ${typeLabel(fields[name]!)}`)
+      .join(', ')} })`;
   }
   if (kind === 'tuple') return `tuple([${(element as CtyType[]).map(typeLabel).join(', ')}])`;
   return `${kind}(${typeLabel(element as CtyType)})`;
@@ -109,7 +118,9 @@ function attributeLine(name: string, attribute: SchemaAttribute, anchorPrefix: s
   if (attribute.sensitive) notes.push('sensitive');
   if (attribute.write_only) notes.push('write-only: never stored in state or plan');
   if (attribute.deprecated) notes.push('deprecated');
-  const type = attribute.nested_type ? `${attribute.nested_type.nesting_mode} of attributes, see [below](#${anchorPrefix}${name})` : typeLabel(attribute.type ?? 'dynamic');
+  const type = attribute.nested_type
+    ? `${attribute.nested_type.nesting_mode} of attributes, see [below](#${anchorPrefix}${name})`
+    : typeLabel(attribute.type ?? 'dynamic');
   const description = (attribute.description ?? '').trim();
   return `- <a id="${anchorPrefix}${name}"></a>\`${name}\` (${type}${notes.length > 0 ? `; ${notes.join('; ')}` : ''})${description ? ` ${description}` : ''}`;
 }
@@ -132,7 +143,9 @@ function renderBlock(block: SchemaBlock, headingLevel: number, anchorPrefix = ''
   if (optional.length > 0) lines.push('Optional:', '', ...optional.map(([name, attribute]) => attributeLine(name, attribute, anchorPrefix)), '');
   for (const [name, nested] of blocks) {
     const limits = [nested.min_items ? `at least ${nested.min_items}` : '', nested.max_items ? `at most ${nested.max_items}` : ''].filter(Boolean).join(', ');
-    lines.push(`- <a id="${anchorPrefix}${name}"></a>\`${name}\` (block, ${nested.nesting_mode}${limits ? `, ${limits}` : ''}) ${(nested.block.description ?? '').trim()} See [below](#nested-${anchorPrefix}${name}).`.trimEnd());
+    lines.push(
+      `- <a id="${anchorPrefix}${name}"></a>\`${name}\` (block, ${nested.nesting_mode}${limits ? `, ${limits}` : ''}) ${(nested.block.description ?? '').trim()} See [below](#nested-${anchorPrefix}${name}).`.trimEnd(),
+    );
   }
   if (blocks.length > 0) lines.push('');
   if (!withAttributeReference) return lines;
@@ -140,17 +153,29 @@ function renderBlock(block: SchemaBlock, headingLevel: number, anchorPrefix = ''
   lines.push(readOnly.length > 0 ? 'In addition to the arguments above, these are exported:' : 'Only the arguments above are exported.', '');
   if (readOnly.length > 0) lines.push(...readOnly.map(([name, attribute]) => attributeLine(name, attribute, anchorPrefix)), '');
   for (const [name, nested] of blocks) {
-    lines.push(`<a id="nested-${anchorPrefix}${name}"></a>`, `${heading}# Nested block \`${name}\``, '', ...renderBlock(nested.block, headingLevel + 2, `${anchorPrefix}${name}--`));
+    lines.push(
+      `<a id="nested-${anchorPrefix}${name}"></a>`,
+      `${heading}# Nested block \`${name}\``,
+      '',
+      ...renderBlock(nested.block, headingLevel + 2, `${anchorPrefix}${name}--`),
+    );
   }
   for (const [name, attribute] of attributes) {
     if (!attribute.nested_type) continue;
-    lines.push(`${heading}# Nested attributes of \`${name}\``, '', ...renderBlock({ attributes: attribute.nested_type.attributes }, headingLevel + 2, `${anchorPrefix}${name}--`));
+    lines.push(
+      `${heading}# Nested attributes of \`${name}\``,
+      '',
+      ...renderBlock({ attributes: attribute.nested_type.attributes }, headingLevel + 2, `${anchorPrefix}${name}--`),
+    );
   }
   return lines;
 }
 
 function frontMatter(title: string, description: string): string[] {
-  const indented = description.trim().split('\n').map((line) => `  ${line}`);
+  const indented = description
+    .trim()
+    .split('\n')
+    .map((line) => `  ${line}`);
   return ['---', `page_title: "${title}"`, 'subcategory: ""', 'description: |-', ...indented, '---', ''];
 }
 
@@ -182,16 +207,13 @@ function renderBlockPage(examplesDir: string, typeName: string, name: string, ki
 function renderFunctionPage(examplesDir: string, typeName: string, name: string, signature: FunctionSignature): string {
   const summary = (signature.summary ?? signature.description ?? '').trim() || `The ${name} function.`;
   const parameters = signature.parameters ?? [];
-  const call = [...parameters.map((parameter) => `${parameter.name} ${typeLabel(parameter.type)}`), ...(signature.variadic_parameter ? [`${signature.variadic_parameter.name}... ${typeLabel(signature.variadic_parameter.type)}`] : [])];
+  const call = [
+    ...parameters.map((parameter) => `${parameter.name} ${typeLabel(parameter.type)}`),
+    ...(signature.variadic_parameter ? [`${signature.variadic_parameter.name}... ${typeLabel(signature.variadic_parameter.type)}`] : []),
+  ];
   const parameterLine = (parameter: FunctionParameter, variadic: boolean) =>
     `- \`${parameter.name}\` (${typeLabel(parameter.type)}${variadic ? ', variadic' : ''}${parameter.is_nullable ? ', may be null' : ''})${parameter.description ? ` ${parameter.description.trim()}` : ''}`;
-  const lines = [
-    ...frontMatter(`${name} function - ${typeName}`, summary),
-    `# function: ${name}`,
-    '',
-    (signature.description ?? summary).trim(),
-    '',
-  ];
+  const lines = [...frontMatter(`${name} function - ${typeName}`, summary), `# function: ${name}`, '', (signature.description ?? summary).trim(), ''];
   if (signature.deprecation_message) lines.push(`**Deprecated:** ${signature.deprecation_message.trim()}`, '');
   lines.push(...exampleSection('terraform', readExample(examplesDir, path.join('functions', name, 'function.tf'), `function "${name}"`)));
   lines.push('## Signature', '', '```text', `${name}(${call.join(', ')}) ${typeLabel(signature.return_type)}`, '```', '');
@@ -207,7 +229,13 @@ function pageName(typeName: string, name: string): string {
   return name.startsWith(`${typeName}_`) ? name.slice(typeName.length + 1) : name;
 }
 
-function renderIndex(examplesDir: string, typeName: string, schemas: ProviderSchemas, pages: ReadonlyArray<{ label: string; entries: Array<[string, string]> }>, guides: readonly string[]): string {
+function renderIndex(
+  examplesDir: string,
+  typeName: string,
+  schemas: ProviderSchemas,
+  pages: ReadonlyArray<{ label: string; entries: Array<[string, string]> }>,
+  guides: readonly string[],
+): string {
   const description = (schemas.provider.block.description ?? '').trim() || `The ${typeName} provider.`;
   const lines = [
     ...frontMatter(`${typeName} Provider`, description),
@@ -261,7 +289,11 @@ export function renderDocs(sources: DocsSources = {}): Map<string, string> {
   }
   index.push({ label: 'Functions', entries: functions });
   const guides = fs.existsSync(guidesDir)
-    ? fs.readdirSync(guidesDir).filter((file) => file.endsWith('.md')).map((file) => file.slice(0, -3)).sort()
+    ? fs
+        .readdirSync(guidesDir)
+        .filter((file) => file.endsWith('.md'))
+        .map((file) => file.slice(0, -3))
+        .sort()
     : [];
   pages.set('index.md', renderIndex(examplesDir, typeName, schemas, index, guides));
   return pages;

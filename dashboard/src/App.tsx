@@ -23,7 +23,12 @@ export function App() {
   }, [load]);
 
   if (state.kind === 'loading') return <p className="loading">Loading…</p>;
-  if (state.kind === 'failed') return <p role="alert" className="banner error">{state.message}</p>;
+  if (state.kind === 'failed')
+    return (
+      <p role="alert" className="banner error">
+        {state.message}
+      </p>
+    );
   if (state.kind === 'signed-out') return <SignIn onSignedIn={() => void load()} />;
   return (
     <>

@@ -260,7 +260,8 @@ function CreateKeyForm({ titleId, signer, places, onCancel, onCreated }: CreateK
           </div>
           {preset ? (
             <p className="hint preset-note">
-              Preset <strong>{PRESET_CHIPS.find((chip) => chip.name === preset)?.label}</strong>: {PRESET_CHIPS.find((chip) => chip.name === preset)?.description}
+              Preset <strong>{PRESET_CHIPS.find((chip) => chip.name === preset)?.label}</strong>:{' '}
+              {PRESET_CHIPS.find((chip) => chip.name === preset)?.description}
             </p>
           ) : null}
 
@@ -330,66 +331,66 @@ function CreateKeyForm({ titleId, signer, places, onCancel, onCreated }: CreateK
             <h3 id={`${id}-danger-title`}>Dangerous scopes</h3>
             <p className="hint">Never part of a preset. Each one is added on its own, on purpose.</p>
             <div className="danger-list">
-            {visibleDangerous.map((scope) => {
-              const allowed = grant(scope.name);
-              const checkboxId = `${id}-danger-${scope.name}`;
-              return (
-                <div key={scope.name} className={`scope-row${allowed.grantable ? '' : ' unavailable'}`}>
-                  <input
-                    id={checkboxId}
-                    type="checkbox"
-                    checked={dangerous.has(scope.name)}
-                    disabled={!allowed.grantable}
-                    aria-describedby={`${checkboxId}-about`}
-                    onChange={(event) => {
-                      if (event.target.checked) {
-                        setPendingDangerous(scope.name);
-                        queueMicrotask(() => confirmButton.current?.focus());
-                      } else {
-                        setDangerous(toggle(dangerous, scope.name, false));
-                      }
-                    }}
-                  />
-                  <label htmlFor={checkboxId} className="scope-name mono">
-                    {scope.name}
-                  </label>
-                  <span id={`${checkboxId}-about`} className="scope-about">
-                    {allowed.grantable ? scope.description : allowed.reason}
-                  </span>
-                  {pendingDangerous === scope.name ? (
-                    <div className="confirm-danger" role="group" aria-label={`Confirm ${scope.name}`}>
-                      <p>
-                        <strong className="mono">{scope.name}</strong>: {scope.description} Anyone holding this key can do that. Add it?
-                      </p>
-                      <div className="row">
-                        <button
-                          ref={confirmButton}
-                          type="button"
-                          className="button danger"
-                          onClick={() => {
-                            setDangerous(toggle(dangerous, scope.name, true));
-                            setPendingDangerous(undefined);
-                            document.getElementById(checkboxId)?.focus();
-                          }}
-                        >
-                          Add {scope.name}
-                        </button>
-                        <button
-                          type="button"
-                          className="button"
-                          onClick={() => {
-                            setPendingDangerous(undefined);
-                            document.getElementById(checkboxId)?.focus();
-                          }}
-                        >
-                          Cancel
-                        </button>
+              {visibleDangerous.map((scope) => {
+                const allowed = grant(scope.name);
+                const checkboxId = `${id}-danger-${scope.name}`;
+                return (
+                  <div key={scope.name} className={`scope-row${allowed.grantable ? '' : ' unavailable'}`}>
+                    <input
+                      id={checkboxId}
+                      type="checkbox"
+                      checked={dangerous.has(scope.name)}
+                      disabled={!allowed.grantable}
+                      aria-describedby={`${checkboxId}-about`}
+                      onChange={(event) => {
+                        if (event.target.checked) {
+                          setPendingDangerous(scope.name);
+                          queueMicrotask(() => confirmButton.current?.focus());
+                        } else {
+                          setDangerous(toggle(dangerous, scope.name, false));
+                        }
+                      }}
+                    />
+                    <label htmlFor={checkboxId} className="scope-name mono">
+                      {scope.name}
+                    </label>
+                    <span id={`${checkboxId}-about`} className="scope-about">
+                      {allowed.grantable ? scope.description : allowed.reason}
+                    </span>
+                    {pendingDangerous === scope.name ? (
+                      <div className="confirm-danger" role="group" aria-label={`Confirm ${scope.name}`}>
+                        <p>
+                          <strong className="mono">{scope.name}</strong>: {scope.description} Anyone holding this key can do that. Add it?
+                        </p>
+                        <div className="row">
+                          <button
+                            ref={confirmButton}
+                            type="button"
+                            className="button danger"
+                            onClick={() => {
+                              setDangerous(toggle(dangerous, scope.name, true));
+                              setPendingDangerous(undefined);
+                              document.getElementById(checkboxId)?.focus();
+                            }}
+                          >
+                            Add {scope.name}
+                          </button>
+                          <button
+                            type="button"
+                            className="button"
+                            onClick={() => {
+                              setPendingDangerous(undefined);
+                              document.getElementById(checkboxId)?.focus();
+                            }}
+                          >
+                            Cancel
+                          </button>
+                        </div>
                       </div>
-                    </div>
-                  ) : null}
-                </div>
-              );
-            })}
+                    ) : null}
+                  </div>
+                );
+              })}
             </div>
           </section>
           {errorList('scopes')}
@@ -442,7 +443,9 @@ function CreateKeyForm({ titleId, signer, places, onCancel, onCreated }: CreateK
               spellCheck={false}
               placeholder={'203.0.113.0/24\n2001:db8::/32'}
               aria-invalid={cidrProblems.length > 0 || errors.ip_allowlist?.length ? true : undefined}
-              aria-describedby={[`${id}-allowlist-hint`, `${id}-allowlist-live`, ...(errors.ip_allowlist?.length ? [`${id}-ip_allowlist-error`] : [])].join(' ')}
+              aria-describedby={[`${id}-allowlist-hint`, `${id}-allowlist-live`, ...(errors.ip_allowlist?.length ? [`${id}-ip_allowlist-error`] : [])].join(
+                ' ',
+              )}
               onChange={(event) => {
                 setAllowlist(event.target.value);
                 edited('ip_allowlist');
@@ -487,7 +490,8 @@ function KeyCreatedPanel({ titleId, created, onDone }: { titleId: string; create
         <div>
           <h2 id={titleId}>API key created</h2>
           <p className="subtitle">
-            <span className="mono">{key.name}</span> · <span className="mono">{key.id}</span> · expires {new Date(key.expires_at).toLocaleDateString('en', { dateStyle: 'medium' })}
+            <span className="mono">{key.name}</span> · <span className="mono">{key.id}</span> · expires{' '}
+            {new Date(key.expires_at).toLocaleDateString('en', { dateStyle: 'medium' })}
           </p>
         </div>
       </header>
@@ -497,8 +501,16 @@ function KeyCreatedPanel({ titleId, created, onDone }: { titleId: string; create
           <h3 id={`${titleId}-code`}>Manage it as code</h3>
           <CodeTabs
             tabs={[
-              { label: 'Terraform', code: terraformSnippet(asCode), note: 'Add this to your configuration and run terraform apply: the import block adopts this key, and the next plan is clean.' },
-              { label: 'CDKTF', code: cdktfSnippet(asCode), note: 'Add this to your stack: importFrom adopts this key on the next deploy instead of minting a new one.' },
+              {
+                label: 'Terraform',
+                code: terraformSnippet(asCode),
+                note: 'Add this to your configuration and run terraform apply: the import block adopts this key, and the next plan is clean.',
+              },
+              {
+                label: 'CDKTF',
+                code: cdktfSnippet(asCode),
+                note: 'Add this to your stack: importFrom adopts this key on the next deploy instead of minting a new one.',
+              },
             ]}
           />
         </section>

@@ -15,8 +15,8 @@ export function RevokeConfirm({ apiKey, onClose, onRevoked }: { apiKey: KeyRecor
         </header>
         <div className="dialog-scroll">
           <p id={`${id}-text`}>
-            Every request made with <span className="mono">{apiKey.id}</span> fails from now on, and its dashboard sessions end. The record stays
-            readable for the audit trail. This cannot be undone.
+            Every request made with <span className="mono">{apiKey.id}</span> fails from now on, and its dashboard sessions end. The record stays readable for
+            the audit trail. This cannot be undone.
           </p>
           {error ? (
             <p role="alert" className="banner error">

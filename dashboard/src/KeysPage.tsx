@@ -10,7 +10,7 @@ const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium' });
 const dateTimeFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' });
 
 function accessSummary(key: KeyRecord): string {
-  const preset = key.preset ? PRESET_CHIPS.find((chip) => chip.name === key.preset)?.label ?? key.preset : undefined;
+  const preset = key.preset ? (PRESET_CHIPS.find((chip) => chip.name === key.preset)?.label ?? key.preset) : undefined;
   const parts = [...(preset ? [preset] : []), ...key.scopes];
   if (parts.length <= 3) return parts.join(' + ') || 'nothing';
   return `${parts.slice(0, 2).join(' + ')} + ${parts.length - 2} more`;
@@ -57,7 +57,13 @@ export function KeysPage({ me }: { me: Whoami }) {
           <h1>API keys</h1>
           <p className="subtitle">Keys for CI, bots and scripts. Each holds only the scopes it was given, inside its constraint.</p>
         </div>
-        <button type="button" className="button primary" onClick={() => setCreating(true)} disabled={!canWrite} aria-describedby={canWrite ? undefined : 'create-disabled'}>
+        <button
+          type="button"
+          className="button primary"
+          onClick={() => setCreating(true)}
+          disabled={!canWrite}
+          aria-describedby={canWrite ? undefined : 'create-disabled'}
+        >
           Create key
         </button>
       </div>

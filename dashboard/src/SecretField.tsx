@@ -10,7 +10,14 @@ export function SecretField({ secret }: { readonly secret: string }) {
         Secret
       </label>
       <div className="secret-row">
-        <input id={`${id}-secret`} className="input mono" readOnly value={secret} aria-describedby={`${id}-warning`} onFocus={(event) => event.currentTarget.select()} />
+        <input
+          id={`${id}-secret`}
+          className="input mono"
+          readOnly
+          value={secret}
+          aria-describedby={`${id}-warning`}
+          onFocus={(event) => event.currentTarget.select()}
+        />
         <button
           type="button"
           className="button primary"
@@ -27,7 +34,9 @@ export function SecretField({ secret }: { readonly secret: string }) {
         </button>
       </div>
       <p id={`${id}-warning`} className="warning">
-        <span aria-hidden="true" className="warning-icon">!</span>
+        <span aria-hidden="true" className="warning-icon">
+          !
+        </span>
         <span>
           <strong>You won't see this again.</strong> Store it in your secret manager now; the server keeps only a hash.
         </span>

@@ -151,8 +151,7 @@ export interface KeyCreateBody {
   ip_allowlist?: string[];
 }
 
-export const createKey = (body: KeyCreateBody) =>
-  call<KeyWithSecret>('POST', '/v1/keys', { json: body, headers: { 'Idempotency-Key': crypto.randomUUID() } });
+export const createKey = (body: KeyCreateBody) => call<KeyWithSecret>('POST', '/v1/keys', { json: body, headers: { 'Idempotency-Key': crypto.randomUUID() } });
 
 export const revokeKey = (id: string) => call<KeyRecord>('DELETE', `/v1/keys/${encodeURIComponent(id)}`);
 

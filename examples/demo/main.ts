@@ -22,7 +22,12 @@ const KEY_ADDRESS = 'managed_api_key.acme_deployer';
 let step = 0;
 const heading = (text: string) => console.log(`\n${++step}. ${text}`);
 const say = (text: string) => console.log(`   ${text}`);
-const indent = (text: string) => text.trimEnd().split('\n').map((line) => `     | ${line}`).join('\n');
+const indent = (text: string) =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `     | ${line}`)
+    .join('\n');
 
 /** The resource's block of a plan ("will be updated in-place" to its closing brace) and the summary line. */
 function plannedChange(planOutput: string): string {
@@ -87,17 +92,24 @@ async function main(): Promise<void> {
     heading('Use the minted key');
     const key = owner.as(secret);
     const deploy = await key.request('POST', `/sites/${seed.acme.siteId}/deploys`, { ref: 'main' });
-    say(`POST /v1/sites/${seed.acme.siteId}/deploys (team acme)      -> ${deploy.status} ${deploy.status === 201 ? 'deploy started' : JSON.stringify(deploy.body)}`);
+    say(
+      `POST /v1/sites/${seed.acme.siteId}/deploys (team acme)      -> ${deploy.status} ${deploy.status === 201 ? 'deploy started' : JSON.stringify(deploy.body)}`,
+    );
     expectThat(deploy.status === 201, `a deploy on acme's site answered ${deploy.status}, expected 201`);
     const hidden = await key.request('POST', `/sites/${seed.another.siteId}/deploys`, { ref: 'main' });
-    say(`POST /v1/sites/${seed.another.siteId}/deploys (team another) -> ${hidden.status} ${hidden.body?.title ?? ''}: outside the key's team, so it does not even exist`);
+    say(
+      `POST /v1/sites/${seed.another.siteId}/deploys (team another) -> ${hidden.status} ${hidden.body?.title ?? ''}: outside the key's team, so it does not even exist`,
+    );
     expectThat(hidden.status === 404, `a deploy on another team's site answered ${hidden.status}, expected 404`);
     const forbidden = await key.request('GET', `/sites/${seed.acme.siteId}/credentials`);
     const challenge = forbidden.headers.get('www-authenticate') ?? '';
     say(`GET  /v1/sites/${seed.acme.siteId}/credentials (team acme)  -> ${forbidden.status}, WWW-Authenticate: ${challenge}`);
-    expectThat(forbidden.status === 403 && challenge.includes('scope="credentials:read"'), `credentials answered ${forbidden.status} (${challenge}), expected 403 naming credentials:read`);
+    expectThat(
+      forbidden.status === 403 && challenge.includes('scope="credentials:read"'),
+      `credentials answered ${forbidden.status} (${challenge}), expected 403 naming credentials:read`,
+    );
 
-    heading('Drift: change the key\'s scopes behind Terraform\'s back');
+    heading("Drift: change the key's scopes behind Terraform's back");
     await owner.expect(200, 'PATCH', `/keys/${keyId}`, { scopes: ['metrics:read'] });
     say(`PATCH /v1/keys/${keyId} {"scopes": ["metrics:read"]} with the owner key -> 200`);
     const drifted = await terraform.run(['plan', '-detailed-exitcode'], stackDir, [2]);

@@ -79,13 +79,17 @@ export async function startControlPlaneProcess(
   /** Flags for node itself (`--cpu-prof` is refused in NODE_OPTIONS). */
   nodeFlags: readonly string[] = [],
 ): Promise<ControlPlaneProcess> {
-  const service = await startNodeService(entry, {
-    ...process.env,
-    ...env,
-    MANAGED_DATA_DIR: dataDir,
-    PORT: '0',
-    HOST: '127.0.0.1',
-  }, nodeFlags);
+  const service = await startNodeService(
+    entry,
+    {
+      ...process.env,
+      ...env,
+      MANAGED_DATA_DIR: dataDir,
+      PORT: '0',
+      HOST: '127.0.0.1',
+    },
+    nodeFlags,
+  );
   const ownerKey = env.MANAGED_BOOTSTRAP_KEY ?? readFileSync(join(dataDir, 'bootstrap-owner-key'), 'utf8').trim();
   return { ...service, ownerKey };
 }

@@ -52,7 +52,8 @@ export function runCommand(program: string, args: readonly string[], options: Ru
       const result = { command, exitCode, stdout, stderr };
       const output = `--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`;
       if (timedOut) reject(new Error(`${command} timed out after ${timeoutMs} ms (in ${options.cwd})\n${output}`));
-      else if (!expected.includes(exitCode)) reject(new Error(`${command} exited with ${signal ?? exitCode}, expected ${expected.join(' or ')} (in ${options.cwd})\n${output}`));
+      else if (!expected.includes(exitCode))
+        reject(new Error(`${command} exited with ${signal ?? exitCode}, expected ${expected.join(' or ')} (in ${options.cwd})\n${output}`));
       else resolvePromise(result);
     });
   });

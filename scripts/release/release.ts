@@ -67,7 +67,8 @@ export async function writeRelease(target: string, log: (line: string) => void =
   // Packed mirror layout: <mirror>/<host>/<namespace>/<type>/<the zips as released>.
   const mirrorDir = join(outDir, 'mirror', ...PROVIDER_ADDRESS.split('/'));
   mkdirSync(mirrorDir, { recursive: true });
-  for (const platform of PLATFORMS) copyFileSync(join(outDir, packageFileName(type, version, platform)), join(mirrorDir, packageFileName(type, version, platform)));
+  for (const platform of PLATFORMS)
+    copyFileSync(join(outDir, packageFileName(type, version, platform)), join(mirrorDir, packageFileName(type, version, platform)));
 
   log('packing the npm packages');
   const tarballs = await packNpmPackages(REPOSITORY_ROOT, join(outDir, 'npm'));

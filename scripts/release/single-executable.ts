@@ -39,7 +39,10 @@ export async function buildSingleExecutable(bundle: Uint8Array, options: SingleE
     await runCommand('strip', [executable], { cwd: workDir, env }).catch((error: Error) => {
       throw new Error(`strip (binutils) is needed to shrink the single executable: ${error.message.split('\n')[0]}`);
     });
-    await runCommand(options.nodeBinary, [options.postjectCli, executable, 'NODE_SEA_BLOB', 'provider.blob', '--sentinel-fuse', SEA_FUSE], { cwd: workDir, env });
+    await runCommand(options.nodeBinary, [options.postjectCli, executable, 'NODE_SEA_BLOB', 'provider.blob', '--sentinel-fuse', SEA_FUSE], {
+      cwd: workDir,
+      env,
+    });
     return readFileSync(executable);
   } finally {
     rmSync(workDir, { recursive: true, force: true });

@@ -99,7 +99,12 @@ describe('ApiKey synthesis', () => {
 
   it('passes rotation options to rotation_trigger, rotation_grace_period and rotate_before_expiry', () => {
     const stack = synth((scope) => {
-      new ApiKey(scope, 'deployer', { name: 'ci', preset: 'deploy-bot', ttl: '30d', rotation: { trigger: '2030-01', gracePeriod: '1h', rotateBeforeExpiry: '7d' } });
+      new ApiKey(scope, 'deployer', {
+        name: 'ci',
+        preset: 'deploy-bot',
+        ttl: '30d',
+        rotation: { trigger: '2030-01', gracePeriod: '1h', rotateBeforeExpiry: '7d' },
+      });
     });
     expect(stack.resource?.managed_api_key?.deployer).toMatchObject({ rotation_trigger: '2030-01', rotation_grace_period: '1h', rotate_before_expiry: '7d' });
   });
@@ -148,7 +153,10 @@ describe('ApiKey synthesis', () => {
 });
 
 describe('ApiKey synth-time errors', () => {
-  const build = (props: ApiKeyProps, id = 'deployer') => () => synth((scope) => new ApiKey(scope, id, props));
+  const build =
+    (props: ApiKeyProps, id = 'deployer') =>
+    () =>
+      synth((scope) => new ApiKey(scope, id, props));
 
   it.each([
     ['30 days', /ttl: "30 days" is not a duration/],
@@ -164,9 +172,7 @@ describe('ApiKey synth-time errors', () => {
 
   it('rejects two constraints, naming both', () => {
     const twoConstraints = { teamId: 'team_a', siteId: 'site_b' } as unknown as ApiKeyProps['constraint'];
-    expect(build({ name: 'ci', preset: 'deploy-bot', constraint: twoConstraints })).toThrow(
-      /at most one constraint, got teamId and siteId/,
-    );
+    expect(build({ name: 'ci', preset: 'deploy-bot', constraint: twoConstraints })).toThrow(/at most one constraint, got teamId and siteId/);
   });
 
   it('rejects an empty constraint and an empty constraint id', () => {

@@ -66,6 +66,8 @@ describe('compile-time checks of the ApiKey props', () => {
     fs.writeFileSync(unmarked, source);
     const result = await typeCheck('unmarked', [unmarked]);
     expect(result.exitCode).not.toBe(0);
-    expect(result.stdout).toMatch(/scope-typo-unmarked\.ts\(\d+,\d+\): error TS\d+: Type '"sites:wrte"' is not assignable to type 'Scope'\. Did you mean '"sites:write"'\?/);
+    expect(result.stdout).toMatch(
+      /scope-typo-unmarked\.ts\(\d+,\d+\): error TS\d+: Type '"sites:wrte"' is not assignable to type 'Scope'\. Did you mean '"sites:write"'\?/,
+    );
   });
 });

@@ -107,20 +107,32 @@ it('signs in: HttpOnly SameSite=Strict session cookie, the key in no web storage
   await page.getByLabel('API key', { exact: true }).fill(controlPlane.ownerKey);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
-  await page.getByRole('cell', { name: /^owner/ }).or(page.getByRole('rowheader', { name: /owner/ })).first().waitFor();
+  await page
+    .getByRole('cell', { name: /^owner/ })
+    .or(page.getByRole('rowheader', { name: /owner/ }))
+    .first()
+    .waitFor();
 
   const cookies = await browser.context.cookies();
   expect(cookies).toHaveLength(1);
   expect(cookies[0]).toMatchObject({ name: 'mdk_session', httpOnly: true, sameSite: 'Strict', secure: false, path: '/' });
   expect(cookies[0]!.value).not.toContain(controlPlane.ownerKey);
-  const stored = await page.evaluate(() => ({ local: JSON.stringify({ ...localStorage }), session: JSON.stringify({ ...sessionStorage }), cookie: document.cookie }));
+  const stored = await page.evaluate(() => ({
+    local: JSON.stringify({ ...localStorage }),
+    session: JSON.stringify({ ...sessionStorage }),
+    cookie: document.cookie,
+  }));
   expect(stored).toEqual({ local: '{}', session: '{}', cookie: '' });
   await expectNoSeriousAxeViolations('keys page');
 });
 
 it('refuses a cookie-carrying change without the CSRF token, from the page itself', async () => {
   const status = await page.evaluate(async () => {
-    const response = await fetch('/v1/keys', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'forged', preset: 'read-only' }) });
+    const response = await fetch('/v1/keys', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'forged', preset: 'read-only' }),
+    });
     return { status: response.status, type: response.headers.get('content-type'), body: await response.json() };
   });
   expect(status).toMatchObject({ status: 403, type: expect.stringMatching(/^application\/problem\+json/), body: { code: 'csrf_token_invalid' } });
@@ -178,16 +190,21 @@ it('creates Deploy bot + metrics:read (found by search), constrained to a team, 
 
   const search = dialog().getByRole('searchbox', { name: 'Search scopes' });
   await search.fill('metrics');
-  const visible = await dialog().getByRole('group', { name: 'Scopes' }).getByRole('checkbox').evaluateAll((boxes) => boxes.map((box) => (box as unknown as CheckboxElement).labels?.[0]?.textContent));
+  const visible = await dialog()
+    .getByRole('group', { name: 'Scopes' })
+    .getByRole('checkbox')
+    .evaluateAll((boxes) => boxes.map((box) => (box as unknown as CheckboxElement).labels?.[0]?.textContent));
   expect(visible).toEqual(['metrics:read']);
   await dialog().getByRole('checkbox', { name: 'metrics:read', exact: true }).check();
   await search.fill('');
 
   const constraint = dialog().getByLabel('Constraint');
-  const groups = await constraint.locator('optgroup').evaluateAll((elements) => elements.map((element) => {
-    const group = element as unknown as OptGroupElement;
-    return [group.label, Array.from(group.querySelectorAll('option'), (option) => option.textContent)];
-  }));
+  const groups = await constraint.locator('optgroup').evaluateAll((elements) =>
+    elements.map((element) => {
+      const group = element as unknown as OptGroupElement;
+      return [group.label, Array.from(group.querySelectorAll('option'), (option) => option.textContent)];
+    }),
+  );
   expect(groups).toEqual([
     ['Teams', ['acme-team', 'globex-team']],
     ['Projects', ['acme-project', 'globex-project']],
@@ -199,7 +216,11 @@ it('creates Deploy bot + metrics:read (found by search), constrained to a team, 
   const allowlist = dialog().getByLabel('IP allowlist');
   await allowlist.fill('127.0.0.1/8');
   await page.getByText('Line 1:').waitFor();
-  expect(await dialog().getByText(/did you mean 127\.0\.0\.0\/8/).count()).toBe(1);
+  expect(
+    await dialog()
+      .getByText(/did you mean 127\.0\.0\.0\/8/)
+      .count(),
+  ).toBe(1);
   expect(await allowlist.getAttribute('aria-invalid')).toBe('true');
   await allowlist.fill('127.0.0.0/8\n203.0.113.0/24');
   expect(await page.getByText('Line 1:').count()).toBe(0);
@@ -248,7 +269,7 @@ it('creates Deploy bot + metrics:read (found by search), constrained to a team, 
 
   expect(made.terraform).toContain('resource "managed_api_key" "acme_deployer"');
   expect(made.terraform).toContain(`id = "${made.id}"`);
-  expect(made.cdktf).toContain("new ApiKey(stack, \"acme_deployer\"");
+  expect(made.cdktf).toContain('new ApiKey(stack, "acme_deployer"');
   expect(made.cdktf).toContain(`importFrom("${made.id}")`);
 });
 
@@ -323,7 +344,7 @@ it('rotates with a grace period: the new secret is shown once, the old one keeps
   await page.getByRole('button', { name: 'Done' }).click();
 });
 
-it("shows the scopes a weaker signed-in key cannot grant as disabled, with the reason", async () => {
+it('shows the scopes a weaker signed-in key cannot grant as disabled, with the reason', async () => {
   const weak = await owner().post('/v1/keys', { json: { name: 'key-admin-lite', scopes: ['keys:read', 'keys:write', 'sites:read', 'teams:read'] } });
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.getByLabel('API key', { exact: true }).fill(weak.body.secret);

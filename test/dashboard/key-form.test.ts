@@ -14,7 +14,13 @@ it('has the five preset chips, none holding a dangerous scope', () => {
 });
 
 it('says which limit keeps a scope out of reach', () => {
-  const member = { keyName: 'ci', role: 'member', preset: null, scopes: ['*:read', 'sites:write'], effectiveScopes: ['sites:read', 'sites:write', 'teams:read'] };
+  const member = {
+    keyName: 'ci',
+    role: 'member',
+    preset: null,
+    scopes: ['*:read', 'sites:write'],
+    effectiveScopes: ['sites:read', 'sites:write', 'teams:read'],
+  };
   expect(grantabilityOf('sites:write', member)).toEqual({ grantable: true });
   expect(grantabilityOf('teams:write', member).reason).toBe('Your role (member) cannot grant teams:write.');
   const narrow = { ...member, scopes: ['sites:read'], effectiveScopes: ['sites:read'] };

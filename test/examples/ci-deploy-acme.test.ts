@@ -18,8 +18,7 @@ let owner: ManagedApi;
 let stackDir: string;
 let outputs: Record<string, { value: any; sensitive: boolean }>;
 
-const tf = (args: readonly string[], expectExitCodes: readonly number[] = [0]) =>
-  terraform(args, { cwd: stackDir, env: workspace.env, expectExitCodes });
+const tf = (args: readonly string[], expectExitCodes: readonly number[] = [0]) => terraform(args, { cwd: stackDir, env: workspace.env, expectExitCodes });
 
 beforeAll(async () => {
   await requireTerraform();

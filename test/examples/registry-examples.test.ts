@@ -19,7 +19,10 @@ function docsExamples(): Record<string, string> {
   for (const kind of EXAMPLE_KINDS) {
     const dir = path.join(REPOSITORY_ROOT, 'examples', kind);
     if (!fs.existsSync(dir)) continue;
-    for (const file of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.tf')).sort()) {
+    for (const file of fs
+      .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.tf'))
+      .sort()) {
       files[`${kind}-${file.replace(/[\\/]/g, '-')}`] = fs.readFileSync(path.join(dir, file), 'utf8');
     }
   }
@@ -41,7 +44,14 @@ afterAll(async () => {
 });
 
 it('applies, plans clean, imports as import.sh says, and destroys', async () => {
-  expect(Object.keys(docsExamples())).toEqual(expect.arrayContaining(['provider-provider.tf', 'resources-managed_api_key-resource.tf', 'data-sources-managed_scopes-data-source.tf', 'data-sources-managed_api_key-data-source.tf']));
+  expect(Object.keys(docsExamples())).toEqual(
+    expect.arrayContaining([
+      'provider-provider.tf',
+      'resources-managed_api_key-resource.tf',
+      'data-sources-managed_scopes-data-source.tf',
+      'data-sources-managed_api_key-data-source.tf',
+    ]),
+  );
   await workspace.terraform(['init']);
   await workspace.terraform(['apply', '-auto-approve']);
   const status = await workspace.terraform(['output', '-raw', 'ci_deployer_status']);

@@ -5,7 +5,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthesizeExample } from '../../examples/demo/synthesize';
 
-
 interface Stack {
   resource: { managed_api_key: Record<string, Record<string, unknown>> };
   output: Record<string, { value: string; sensitive?: boolean }>;

@@ -36,7 +36,9 @@ describe('docs/ (npm run generate:docs)', () => {
   it('shows example usage, argument and attribute references and import instructions', () => {
     const resource = pages.get('resources/api_key.md')!;
     expect(resource).toContain(fs.readFileSync(path.join(REPO_ROOT, 'examples', 'resources', 'managed_api_key', 'resource.tf'), 'utf8').trimEnd());
-    expect(resource).toMatch(/## Argument Reference[\s\S]*`name` \(string\) Human-readable name[\s\S]*## Attribute Reference[\s\S]*`secret` \(string; sensitive\)/);
+    expect(resource).toMatch(
+      /## Argument Reference[\s\S]*`name` \(string\) Human-readable name[\s\S]*## Attribute Reference[\s\S]*`secret` \(string; sensitive\)/,
+    );
     expect(resource).toContain('## Import\n\n```shell\n# Import an existing key by its id.');
     expect(pages.get('data-sources/api_key.md')).toContain('data "managed_api_key" "ci_deployer"');
     expect(pages.get('index.md')).toMatch(/- \[managed_api_key\]\(resources\/api_key\.md\)/);
@@ -53,8 +55,17 @@ describe('docs/ (npm run generate:docs)', () => {
           version: 0,
           block: {
             description: 'A short-lived key that is never stored in state.',
-            attributes: { name: { type: 'string', required: true, description: 'Name.' }, secret: { type: 'string', computed: true, sensitive: true, description: 'Secret.' } },
-            block_types: { limits: { nesting_mode: 'single', max_items: 1, block: { attributes: { rate: { type: 'number', optional: true, description: 'Requests per second.' } } } } },
+            attributes: {
+              name: { type: 'string', required: true, description: 'Name.' },
+              secret: { type: 'string', computed: true, sensitive: true, description: 'Secret.' },
+            },
+            block_types: {
+              limits: {
+                nesting_mode: 'single',
+                max_items: 1,
+                block: { attributes: { rate: { type: 'number', optional: true, description: 'Requests per second.' } } },
+              },
+            },
           },
         },
       };
@@ -69,16 +80,26 @@ describe('docs/ (npm run generate:docs)', () => {
       fs.writeFileSync(path.join(dir, 'provider.json'), JSON.stringify(schema));
       fs.cpSync(path.join(REPO_ROOT, 'examples'), path.join(dir, 'examples'), { recursive: true });
       fs.mkdirSync(path.join(dir, 'examples', 'ephemeral-resources', 'managed_api_key'), { recursive: true });
-      fs.writeFileSync(path.join(dir, 'examples', 'ephemeral-resources', 'managed_api_key', 'ephemeral-resource.tf'), 'ephemeral "managed_api_key" "short" {\n  name = "short"\n}\n');
+      fs.writeFileSync(
+        path.join(dir, 'examples', 'ephemeral-resources', 'managed_api_key', 'ephemeral-resource.tf'),
+        'ephemeral "managed_api_key" "short" {\n  name = "short"\n}\n',
+      );
       fs.mkdirSync(path.join(dir, 'examples', 'functions', 'preset_scopes'), { recursive: true });
-      fs.writeFileSync(path.join(dir, 'examples', 'functions', 'preset_scopes', 'function.tf'), 'output "deploy_bot" {\n  value = provider::managed::preset_scopes("deploy-bot")\n}\n');
+      fs.writeFileSync(
+        path.join(dir, 'examples', 'functions', 'preset_scopes', 'function.tf'),
+        'output "deploy_bot" {\n  value = provider::managed::preset_scopes("deploy-bot")\n}\n',
+      );
       fs.mkdirSync(path.join(dir, 'guides'));
       fs.writeFileSync(path.join(dir, 'guides', 'least-privilege.md'), '# Least privilege\n');
     });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     it('writes a page for each and lists them in the index', () => {
-      const generated = renderDocs({ schemaFile: path.join(dir, 'provider.json'), examplesDir: path.join(dir, 'examples'), guidesDir: path.join(dir, 'guides') });
+      const generated = renderDocs({
+        schemaFile: path.join(dir, 'provider.json'),
+        examplesDir: path.join(dir, 'examples'),
+        guidesDir: path.join(dir, 'guides'),
+      });
       const ephemeral = generated.get('ephemeral-resources/api_key.md')!;
       expect(ephemeral).toContain('# managed_api_key (Ephemeral Resource)');
       expect(ephemeral).toContain('ephemeral "managed_api_key" "short"');
@@ -94,9 +115,9 @@ describe('docs/ (npm run generate:docs)', () => {
 
     it('refuses a schema entry that has no example', () => {
       fs.rmSync(path.join(dir, 'examples', 'functions'), { recursive: true });
-      expect(() => renderDocs({ schemaFile: path.join(dir, 'provider.json'), examplesDir: path.join(dir, 'examples'), guidesDir: path.join(dir, 'guides') })).toThrow(
-        'function "preset_scopes" has no example: write examples/functions/preset_scopes/function.tf',
-      );
+      expect(() =>
+        renderDocs({ schemaFile: path.join(dir, 'provider.json'), examplesDir: path.join(dir, 'examples'), guidesDir: path.join(dir, 'guides') }),
+      ).toThrow('function "preset_scopes" has no example: write examples/functions/preset_scopes/function.tf');
     });
   });
 });

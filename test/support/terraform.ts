@@ -45,7 +45,10 @@ export function terraform(args: readonly string[], options: TerraformOptions): P
 
 /** Fails loudly (never skips) when terraform is missing; returns its version line. */
 export async function requireTerraform(): Promise<string> {
-  const result = await runCommand('terraform', ['version'], { cwd: REPOSITORY_ROOT, env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: '/dev/null' } });
+  const result = await runCommand('terraform', ['version'], {
+    cwd: REPOSITORY_ROOT,
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', TF_CLI_CONFIG_FILE: '/dev/null' },
+  });
   return result.stdout.split('\n')[0] ?? '';
 }
 
@@ -65,7 +68,10 @@ async function newestModification(path: string): Promise<number> {
 
 /** True when provider/dist holds no bundle or one older than its sources. */
 export async function providerBundleIsStale(): Promise<boolean> {
-  const built = await stat(PROVIDER_BUNDLE).then((info) => info.mtimeMs, () => undefined);
+  const built = await stat(PROVIDER_BUNDLE).then(
+    (info) => info.mtimeMs,
+    () => undefined,
+  );
   if (built === undefined) return true;
   const sources = await Promise.all(BUNDLE_SOURCES.map(newestModification));
   return Math.max(...sources) > built;
@@ -126,7 +132,16 @@ export interface WorkspaceOptions {
 }
 
 /** Inherited variables that would make runs depend on the machine rather than the test. */
-const SCRUBBED_VARIABLES = ['TF_CLI_CONFIG_FILE', 'TF_PLUGIN_CACHE_DIR', 'TF_DATA_DIR', 'TF_WORKSPACE', 'TF_CLI_ARGS', 'TF_REATTACH_PROVIDERS', 'MANAGED_ENDPOINT', 'MANAGED_TOKEN'];
+const SCRUBBED_VARIABLES = [
+  'TF_CLI_CONFIG_FILE',
+  'TF_PLUGIN_CACHE_DIR',
+  'TF_DATA_DIR',
+  'TF_WORKSPACE',
+  'TF_CLI_ARGS',
+  'TF_REATTACH_PROVIDERS',
+  'MANAGED_ENDPOINT',
+  'MANAGED_TOKEN',
+];
 
 export async function createTerraformWorkspace(options: WorkspaceOptions = {}): Promise<TerraformWorkspace> {
   const mirrorDirectory = options.mirrorDirectory ?? (await providerMirror());

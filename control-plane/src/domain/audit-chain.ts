@@ -86,11 +86,7 @@ export function chainHash(previousHash: string, canonical: string): string {
 }
 
 /** Builds the next entry of a chain whose last entry is `previous` (or none). */
-export function chainEntry(
-  previous: Pick<AuditEntry, 'sequence' | 'hash'> | null,
-  id: string,
-  fields: AuditFields,
-): AuditEntry {
+export function chainEntry(previous: Pick<AuditEntry, 'sequence' | 'hash'> | null, id: string, fields: AuditFields): AuditEntry {
   const sanitized = sanitizeAuditFields(fields);
   const sequence = previous ? previous.sequence + 1 : 1;
   const previousHash = previous ? previous.hash : GENESIS_HASH;

@@ -102,7 +102,11 @@ export function ipNotAllowed(): ApiError {
 }
 
 /** A 409: the request is well formed but the resource's state does not allow it. */
-export function conflict(code: 'key_not_active' | 'name_taken' | 'team_not_empty' | 'project_not_empty' | 'last_owner', detail: string, headers?: Readonly<Record<string, string>>): ApiError {
+export function conflict(
+  code: 'key_not_active' | 'name_taken' | 'team_not_empty' | 'project_not_empty' | 'last_owner',
+  detail: string,
+  headers?: Readonly<Record<string, string>>,
+): ApiError {
   return new ApiError({ code, detail, ...(headers ? { headers } : {}) });
 }
 

@@ -40,12 +40,16 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function requestFingerprint(method: string, path: string, body: unknown): Buffer {
-  return createHash('sha256').update(`${method.toUpperCase()} ${path}\n${canonicalJson(body ?? null)}`).digest();
+  return createHash('sha256')
+    .update(`${method.toUpperCase()} ${path}\n${canonicalJson(body ?? null)}`)
+    .digest();
 }
 
 /** The stored lookup value: an HMAC, so the idempotency key itself is not in the database. */
 export function idempotencyKeyDigest(pepper: Buffer, owner: IdempotencyOwner, idempotencyKey: string): Buffer {
-  return createHmac('sha256', pepper).update(`idempotency v2\n${ownerLabel(owner, idempotencyKey)}`).digest();
+  return createHmac('sha256', pepper)
+    .update(`idempotency v2\n${ownerLabel(owner, idempotencyKey)}`)
+    .digest();
 }
 
 function responseKey(pepper: Buffer, owner: IdempotencyOwner, idempotencyKey: string): Buffer {

@@ -112,10 +112,7 @@ export function keyAuthorityError(verdict: KeyAuthorityVerdict): ApiError {
   ];
   return new ApiError({
     code: 'scope_escalation',
-    detail:
-      'Rotating, renewing, changing or revoking a key needs the authority to mint it: ' +
-      errors.map((error) => error.detail).join('; ') +
-      '.',
+    detail: 'Rotating, renewing, changing or revoking a key needs the authority to mint it: ' + errors.map((error) => error.detail).join('; ') + '.',
     errors,
     extensions: {
       offending_scopes: [...verdict.scopes],

@@ -27,11 +27,7 @@ export interface Offender {
 }
 
 /** Each concrete scope the request would grant beyond `grantable`, with where it was asked for. */
-export function offendingScopes(
-  preset: string | null | undefined,
-  scopes: readonly string[] | undefined,
-  grantable: readonly string[],
-): Offender[] {
+export function offendingScopes(preset: string | null | undefined, scopes: readonly string[] | undefined, grantable: readonly string[]): Offender[] {
   const allowed = new Set(grantable);
   const wanted = grantedScopes(preset, scopes);
   const offenders: Offender[] = [];

@@ -23,13 +23,7 @@ export function decodeCursor(cursor: string): PagePosition {
   } catch {
     throw invalid();
   }
-  if (
-    !Array.isArray(parsed) ||
-    parsed.length !== 2 ||
-    !Number.isSafeInteger(parsed[0]) ||
-    typeof parsed[1] !== 'string' ||
-    parsed[1].length === 0
-  ) {
+  if (!Array.isArray(parsed) || parsed.length !== 2 || !Number.isSafeInteger(parsed[0]) || typeof parsed[1] !== 'string' || parsed[1].length === 0) {
     throw invalid();
   }
   return { createdAt: parsed[0] as number, id: parsed[1] as string };

@@ -23,7 +23,6 @@ export interface TargetAncestry {
   readonly siteId?: string | null;
 }
 
-
 export type { KeyConstraint };
 
 export interface PrincipalReach {
@@ -34,8 +33,7 @@ export interface PrincipalReach {
 }
 
 export type VisibilityVerdict =
-  | { readonly visible: true }
-  | { readonly visible: false; readonly reason: 'other_account' | 'outside_reach' | 'outside_constraint' };
+  { readonly visible: true } | { readonly visible: false; readonly reason: 'other_account' | 'outside_reach' | 'outside_constraint' };
 
 const VISIBLE: VisibilityVerdict = Object.freeze({ visible: true });
 
@@ -55,11 +53,7 @@ export function constraintCovers(constraint: KeyConstraint | null | undefined, t
   return target.teamId === constraint.team_id;
 }
 
-export function visibility(
-  principal: PrincipalReach,
-  constraint: KeyConstraint | null | undefined,
-  target: TargetAncestry,
-): VisibilityVerdict {
+export function visibility(principal: PrincipalReach, constraint: KeyConstraint | null | undefined, target: TargetAncestry): VisibilityVerdict {
   if (target.accountId !== principal.accountId) return { visible: false, reason: 'other_account' };
   const teamId = target.teamId ?? null;
   if (teamId !== null && !reachesEveryTeam(principal.role) && !belongsToTeam(principal.teamIds, teamId)) {
@@ -69,11 +63,7 @@ export function visibility(
   return VISIBLE;
 }
 
-export function isVisible(
-  principal: PrincipalReach,
-  constraint: KeyConstraint | null | undefined,
-  target: TargetAncestry,
-): boolean {
+export function isVisible(principal: PrincipalReach, constraint: KeyConstraint | null | undefined, target: TargetAncestry): boolean {
   return visibility(principal, constraint, target).visible;
 }
 

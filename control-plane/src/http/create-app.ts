@@ -175,11 +175,7 @@ export function createApp(services: AppServices, routes: readonly AnyRouteDefini
     const apiError = toApiError(error);
     if (apiError) return sendProblem(request, response, apiError);
     process.stderr.write(`unexpected error on ${request.method} ${instanceOf(request)}: ${error instanceof Error ? error.stack : String(error)}\n`);
-    sendProblem(
-      request,
-      response,
-      new ApiError({ code: 'internal_error', detail: 'The server failed to handle the request.' }),
-    );
+    sendProblem(request, response, new ApiError({ code: 'internal_error', detail: 'The server failed to handle the request.' }));
   });
   return app;
 }

@@ -268,11 +268,7 @@ function writeFailure(response: ServerResponse, error: unknown, call: FastCall, 
     return;
   }
   process.stderr.write(`unexpected error on ${method} ${call.path}: ${error instanceof Error ? error.stack : String(error)}\n`);
-  writeProblem(
-    response,
-    new ApiError({ code: 'internal_error', detail: 'The server failed to handle the request.' }),
-    call.path,
-  );
+  writeProblem(response, new ApiError({ code: 'internal_error', detail: 'The server failed to handle the request.' }), call.path);
 }
 
 export function withFastPath(

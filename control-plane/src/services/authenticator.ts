@@ -176,4 +176,3 @@ export function withAuditContext(error: ApiError, key: StoredKey): ApiError {
 export function auditContextOf(error: ApiError): AuditContext | undefined {
   return auditContexts.get(error);
 }
-

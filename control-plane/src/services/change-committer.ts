@@ -79,8 +79,9 @@ export class ChangeCommitter {
     private readonly audit: AuditLog,
   ) {
     // Inside the open batch better-sqlite3 runs this as a savepoint: a throw undoes just this change.
-    this.inSavepoint = db.transaction((request: ChangeRequest, prepared: PreparedIdempotentRequest | undefined, change: () => ChangeResponse | Promise<ChangeResponse>) =>
-      this.apply(request, prepared, change),
+    this.inSavepoint = db.transaction(
+      (request: ChangeRequest, prepared: PreparedIdempotentRequest | undefined, change: () => ChangeResponse | Promise<ChangeResponse>) =>
+        this.apply(request, prepared, change),
     );
   }
 
@@ -149,7 +150,11 @@ export class ChangeCommitter {
     return waiting;
   }
 
-  private apply(request: ChangeRequest, prepared: PreparedIdempotentRequest | undefined, change: () => ChangeResponse | Promise<ChangeResponse>): ChangeResponse {
+  private apply(
+    request: ChangeRequest,
+    prepared: PreparedIdempotentRequest | undefined,
+    change: () => ChangeResponse | Promise<ChangeResponse>,
+  ): ChangeResponse {
     const replayed = prepared ? this.idempotency.replay(prepared) : undefined;
     if (replayed) {
       request.checkReplay?.(replayed);

@@ -138,12 +138,10 @@ export class AuditRepository {
       ),
       newest: db.prepare<[string], number | null>('SELECT MAX(sequence) FROM audit_log WHERE chain = ?').pluck(),
       accountExists: db.prepare<[string], number>('SELECT 1 FROM accounts WHERE id = ?').pluck(),
-      accountsWithoutChain: db.prepare<[], string>(
-        'SELECT id FROM accounts WHERE id NOT IN (SELECT chain FROM audit_heads) AND id NOT IN (SELECT DISTINCT chain FROM audit_log)',
-      ).pluck(),
-      unsealedChains: db.prepare<[], string>(
-        'SELECT DISTINCT chain FROM audit_log WHERE chain NOT IN (SELECT chain FROM audit_heads)',
-      ).pluck(),
+      accountsWithoutChain: db
+        .prepare<[], string>('SELECT id FROM accounts WHERE id NOT IN (SELECT chain FROM audit_heads) AND id NOT IN (SELECT DISTINCT chain FROM audit_log)')
+        .pluck(),
+      unsealedChains: db.prepare<[], string>('SELECT DISTINCT chain FROM audit_log WHERE chain NOT IN (SELECT chain FROM audit_heads)').pluck(),
       insert: db.prepare(
         `INSERT INTO audit_log (id, chain, sequence, time, account_id, actor_principal_id, key_id, action, target,
            source_ip, outcome, detail, previous_hash, hash)
@@ -236,9 +234,7 @@ export class AuditRepository {
     if (query.action !== undefined) conditions.push('action = @action');
     if (query.outcome !== undefined) conditions.push('outcome = @outcome');
     return this.db
-      .prepare<Record<string, unknown>, AuditRow>(
-        `SELECT * FROM audit_log WHERE ${conditions.join(' AND ')} ORDER BY sequence DESC LIMIT @limit`,
-      )
+      .prepare<Record<string, unknown>, AuditRow>(`SELECT * FROM audit_log WHERE ${conditions.join(' AND ')} ORDER BY sequence DESC LIMIT @limit`)
       .all({
         chain: query.accountId,
         limit: query.limit + 1,
@@ -298,7 +294,11 @@ export class AuditRepository {
       problem =
         headProblem(walker, walkedEnd, sealValid, target) ??
         (newest > head.sequence
-          ? { id: head.entryId, sequence: head.sequence + 1, reason: `entries after ${head.sequence} were not written by the server (they are past the sealed head)` }
+          ? {
+              id: head.entryId,
+              sequence: head.sequence + 1,
+              reason: `entries after ${head.sequence} were not written by the server (they are past the sealed head)`,
+            }
           : null);
     } else {
       problem = headProblem(walker, head, sealValid, newest, headRequired);

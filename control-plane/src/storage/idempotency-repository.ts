@@ -28,13 +28,9 @@ export class IdempotencyRepository {
   private readonly purgeStatement;
 
   constructor(private readonly db: Db) {
-    this.getStatement = db.prepare<[Buffer], IdempotencyRow>(
-      'SELECT request_digest, created_at, response FROM idempotency_records WHERE key_digest = ?',
-    );
+    this.getStatement = db.prepare<[Buffer], IdempotencyRow>('SELECT request_digest, created_at, response FROM idempotency_records WHERE key_digest = ?');
     // REPLACE: an expired record under the same digest may still be there until the purge reaches it.
-    this.putStatement = db.prepare(
-      'INSERT OR REPLACE INTO idempotency_records (key_digest, request_digest, created_at, response) VALUES (?, ?, ?, ?)',
-    );
+    this.putStatement = db.prepare('INSERT OR REPLACE INTO idempotency_records (key_digest, request_digest, created_at, response) VALUES (?, ?, ?, ?)');
     // Walks the created_at index from the oldest end and stops after PURGE_BATCH rows.
     this.purgeStatement = db.prepare(
       `DELETE FROM idempotency_records WHERE key_digest IN

@@ -46,9 +46,7 @@ export class PrincipalRepository {
        VALUES (@id, @account_id, @name, @kind, @role, @created_at, NULL)`,
     );
     this.byIdStatement = db.prepare<[string], PrincipalRow>('SELECT * FROM principals WHERE id = ?');
-    this.updateStatement = db.prepare(
-      'UPDATE principals SET name = coalesce(@name, name), role = coalesce(@role, role) WHERE id = @id AND deleted_at IS NULL',
-    );
+    this.updateStatement = db.prepare('UPDATE principals SET name = coalesce(@name, name), role = coalesce(@role, role) WHERE id = @id AND deleted_at IS NULL');
     this.softDeleteStatement = db.prepare('UPDATE principals SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL');
     this.liveOwnersStatement = db.prepare<[string], { n: number }>(
       "SELECT count(*) AS n FROM principals WHERE account_id = ? AND role = 'owner' AND deleted_at IS NULL",

@@ -86,9 +86,7 @@ export class SiteResourceRepository {
         `SELECT id, site_id AS siteId, ref, message, status, created_by_key_id AS createdByKeyId, created_at AS createdAt
          FROM deploys WHERE site_id = @site_id AND ${AFTER} ORDER BY created_at, id LIMIT @limit`,
       ),
-      countDeploys: db.prepare<[string], { n: number; last: number | null }>(
-        'SELECT count(*) AS n, max(created_at) AS last FROM deploys WHERE site_id = ?',
-      ),
+      countDeploys: db.prepare<[string], { n: number; last: number | null }>('SELECT count(*) AS n, max(created_at) AS last FROM deploys WHERE site_id = ?'),
       insertDomain: db.prepare('INSERT OR IGNORE INTO domains (site_id, hostname, created_at) VALUES (?, ?, ?)'),
       findDomain: db.prepare<[string, string], { hostname: string; created_at: number }>(
         'SELECT hostname, created_at FROM domains WHERE site_id = ? AND hostname = ?',
@@ -112,9 +110,7 @@ export class SiteResourceRepository {
         `SELECT id, site_id AS siteId, label, status, size_bytes AS sizeBytes, created_at AS createdAt
          FROM backups WHERE site_id = @site_id AND ${AFTER} ORDER BY created_at, id LIMIT @limit`,
       ),
-      countBackups: db.prepare<[string], { n: number; bytes: number | null }>(
-        'SELECT count(*) AS n, sum(size_bytes) AS bytes FROM backups WHERE site_id = ?',
-      ),
+      countBackups: db.prepare<[string], { n: number; bytes: number | null }>('SELECT count(*) AS n, sum(size_bytes) AS bytes FROM backups WHERE site_id = ?'),
       insertPlugin: db.prepare('INSERT INTO wp_plugins (site_id, slug, version, active) VALUES (?, ?, ?, ?)'),
       listPlugins: db.prepare<[string], { slug: string; version: string; active: number }>(
         'SELECT slug, version, active FROM wp_plugins WHERE site_id = ? ORDER BY slug',
@@ -187,9 +183,7 @@ export class SiteResourceRepository {
   }
 
   events(siteId: string, afterId: number, limit: number): SiteEvent[] {
-    return this.s.listEvents
-      .all(siteId, afterId, limit + 1)
-      .map((r) => ({ id: r.id, createdAt: r.created_at, level: r.level, message: r.message }));
+    return this.s.listEvents.all(siteId, afterId, limit + 1).map((r) => ({ id: r.id, createdAt: r.created_at, level: r.level, message: r.message }));
   }
 
   eventCount(siteId: string): number {

@@ -34,4 +34,3 @@ export function encodeBase62Fixed(value: number, width: number): string {
   if (out.length > width) throw new RangeError(`${value} does not fit in ${width} base62 characters`);
   return out.padStart(width, '0');
 }
-

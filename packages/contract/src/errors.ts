@@ -138,7 +138,8 @@ export const ERROR_CATALOG = {
   rate_limited: {
     status: 429,
     title: 'Too many requests',
-    description: 'The caller (its key; its address when unauthenticated, or when refused for its address or a missing CSRF token) is over its rate limit; retry after `Retry-After` seconds (also in `retry_after`).',
+    description:
+      'The caller (its key; its address when unauthenticated, or when refused for its address or a missing CSRF token) is over its rate limit; retry after `Retry-After` seconds (also in `retry_after`).',
   },
   unsupported_media_type: {
     status: 415,

@@ -26,4 +26,3 @@ export function newId(kind: IdKind): string {
 export function idPatternSource(kind: IdKind): string {
   return `^${ID_PREFIXES[kind]}[0-9A-Za-z]{1,64}$`;
 }
-

@@ -38,4 +38,3 @@ export function isDangerousScope(name: string): boolean {
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }
-

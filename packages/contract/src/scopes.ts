@@ -8,14 +8,7 @@
  * a dangerous scope is granted only when named exactly or by its own family pattern
  * ("credentials:*"), so nobody gets `exec:raw` by writing `*:*`.
  */
-import {
-  PRESETS,
-  ROLE_CEILING_PATTERNS,
-  Role,
-  SCOPE_NAMES,
-  isDangerousScope,
-  isKnownScope,
-} from './scope-catalog';
+import { PRESETS, ROLE_CEILING_PATTERNS, Role, SCOPE_NAMES, isDangerousScope, isKnownScope } from './scope-catalog';
 import { nearestName } from './suggest';
 
 const SEGMENT = /^(?:[a-z][a-z0-9_-]*|\*)$/;
@@ -72,10 +65,7 @@ function computeExpansion(pattern: string): string[] {
       // Only the family pattern reaches a dangerous scope: `credentials:*` yes, `*:read` or `*:*` never.
       return parsed.action === '*' && parsed.resource === scope.resource;
     }
-    return (
-      (parsed.resource === '*' || parsed.resource === scope.resource) &&
-      (parsed.action === '*' || parsed.action === scope.action)
-    );
+    return (parsed.resource === '*' || parsed.resource === scope.resource) && (parsed.action === '*' || parsed.action === scope.action);
   });
 }
 
@@ -96,9 +86,7 @@ export function checkScope(text: string): { message: string; suggestion?: string
   }
   if (isPattern(text)) {
     if (expandPattern(text).length > 0) return null;
-    const dangerousOnly = SCOPE_NAMES.some(
-      (name) => isDangerousScope(name) && matchesIgnoringDanger(parsed, name),
-    );
+    const dangerousOnly = SCOPE_NAMES.some((name) => isDangerousScope(name) && matchesIgnoringDanger(parsed, name));
     return dangerousOnly
       ? { message: `"${text}" matches only dangerous scopes, which a wildcard never grants: name them exactly` }
       : { message: `"${text}" matches no scope in the catalog` };
@@ -113,10 +101,7 @@ export function checkScope(text: string): { message: string; suggestion?: string
 
 function matchesIgnoringDanger(pattern: ParsedScope, name: string): boolean {
   const scope = parseScope(name) as ParsedScope;
-  return (
-    (pattern.resource === '*' || pattern.resource === scope.resource) &&
-    (pattern.action === '*' || pattern.action === scope.action)
-  );
+  return (pattern.resource === '*' || pattern.resource === scope.resource) && (pattern.action === '*' || pattern.action === scope.action);
 }
 
 /** Problems for every entry of a list; empty when all are valid. */
@@ -139,9 +124,7 @@ export function dangerousScopesMissedByWildcards(list: readonly string[]): Array
   list.forEach((pattern, index) => {
     const parsed = parseScope(pattern);
     if (!parsed || !isPattern(pattern)) return;
-    const missed = SCOPE_NAMES.filter(
-      (name) => isDangerousScope(name) && matchesIgnoringDanger(parsed, name) && !expandPattern(pattern).includes(name),
-    );
+    const missed = SCOPE_NAMES.filter((name) => isDangerousScope(name) && matchesIgnoringDanger(parsed, name) && !expandPattern(pattern).includes(name));
     if (missed.length > 0) out.push({ index, pattern, missed });
   });
   return out;
@@ -165,7 +148,7 @@ export function presetScopes(preset: string): readonly string[] | undefined {
 
 /** The concrete scopes a key holds: its preset's scopes plus its own patterns, expanded. */
 export function grantedScopes(preset: string | null | undefined, patterns: readonly string[] | null | undefined): string[] {
-  return expandScopes([...(preset ? presetScopes(preset) ?? [] : []), ...(patterns ?? [])]);
+  return expandScopes([...(preset ? (presetScopes(preset) ?? []) : []), ...(patterns ?? [])]);
 }
 
 const ceilingCache = new Map<Role, readonly string[]>();

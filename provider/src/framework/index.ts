@@ -24,7 +24,18 @@ export type { AttributeValidator, AttributePlanModifier } from './schema/schema'
 export type { AttributeSchema, BlockSchema, NestedBlockSchema, VersionedSchema, BlockNesting } from './schema/schema';
 export { impliedType } from './schema/schema';
 export { types, typeToJson, typeFromJson, type CtyType } from './cty/types';
-export { unknown, isUnknown, isWhollyKnown, Unknown, DecimalNumber, Dynamic, type Value, type ObjectValue, type CtyNumber, type UnknownRefinements } from './cty/values';
+export {
+  unknown,
+  isUnknown,
+  isWhollyKnown,
+  Unknown,
+  DecimalNumber,
+  Dynamic,
+  type Value,
+  type ObjectValue,
+  type CtyNumber,
+  type UnknownRefinements,
+} from './cty/values';
 export { toJsNumber, numberFromDecimalText, numberToText } from './cty/numbers';
 export { valuesEqual } from './cty/equality';
 export { encodeMsgpack, decodeMsgpack } from './cty/msgpack';

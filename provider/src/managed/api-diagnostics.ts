@@ -8,7 +8,10 @@ import { ApiError, ApiUnreachableError } from './client/problem';
 /** JSON pointer into a key request body → the resource attribute it came from. */
 export function attributeForPointer(pointer: string | undefined): string | undefined {
   if (!pointer) return undefined;
-  const segments = pointer.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = pointer
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
   const [first, second] = segments;
   if (first === 'constraint') return second === 'team_id' || second === 'project_id' || second === 'site_id' ? second : undefined;
   const attributes = ['name', 'description', 'preset', 'scopes', 'ip_allowlist', 'ttl'];
@@ -20,7 +23,7 @@ function hintFor(error: ApiError): string | undefined {
     case 401:
       return error.credentialSource
         ? `The token came from ${error.credentialSource}; the control plane does not accept it: it is mistyped, revoked or expired, or belongs to another control plane. Set a valid key there.`
-        : 'Check the provider\'s token (or MANAGED_TOKEN): it is missing, mistyped, revoked or expired.';
+        : "Check the provider's token (or MANAGED_TOKEN): it is missing, mistyped, revoked or expired.";
     case 403: {
       const { code } = error.problem;
       if (code === 'ip_not_allowed') return "The provider's token is not allowed from this machine's address (its IP allowlist).";
@@ -40,7 +43,10 @@ function hintFor(error: ApiError): string | undefined {
  */
 export function addApiFailure(diagnostics: Diagnostics, action: string, error: unknown): void {
   if (error instanceof ApiUnreachableError) {
-    diagnostics.error(`Could not ${action}: the managed.dev API is unreachable`, `${error.message}. Check the provider's endpoint (or MANAGED_ENDPOINT) and the network.`);
+    diagnostics.error(
+      `Could not ${action}: the managed.dev API is unreachable`,
+      `${error.message}. Check the provider's endpoint (or MANAGED_ENDPOINT) and the network.`,
+    );
     return;
   }
   if (!(error instanceof ApiError)) throw error;

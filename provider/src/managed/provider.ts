@@ -76,19 +76,27 @@ export function createManagedProvider(env: Record<string, string | undefined> = 
 
     configure({ config, terraformVersion, diagnostics }) {
       if (isUnknown(config.endpoint) || isUnknown(config.token)) {
-        return new ManagedContext(undefined, 'The provider\'s endpoint or token depends on a value known only after apply; make it known at plan time.');
+        return new ManagedContext(undefined, "The provider's endpoint or token depends on a value known only after apply; make it known at plan time.");
       }
       const endpoint = typeof config.endpoint === 'string' ? config.endpoint : env.MANAGED_ENDPOINT;
       const tokenFromAttribute = typeof config.token === 'string';
       const token = tokenFromAttribute ? (config.token as string) : env.MANAGED_TOKEN;
       const credentialSource = tokenFromAttribute ? TOKEN_SOURCES.attribute : TOKEN_SOURCES.environment;
       if (!endpoint) {
-        diagnostics.error('Missing endpoint', 'Set `endpoint` in the provider "managed" block or the MANAGED_ENDPOINT environment variable.', AttributePath.root('endpoint'));
+        diagnostics.error(
+          'Missing endpoint',
+          'Set `endpoint` in the provider "managed" block or the MANAGED_ENDPOINT environment variable.',
+          AttributePath.root('endpoint'),
+        );
       } else if (endpointProblem(endpoint)) {
         diagnostics.error('Invalid endpoint', endpointProblem(endpoint), AttributePath.root('endpoint'));
       }
       if (!token) {
-        diagnostics.error('Missing token', 'Set `token` in the provider "managed" block or the MANAGED_TOKEN environment variable (an API key with keys:read and keys:write).', AttributePath.root('token'));
+        diagnostics.error(
+          'Missing token',
+          'Set `token` in the provider "managed" block or the MANAGED_TOKEN environment variable (an API key with keys:read and keys:write).',
+          AttributePath.root('token'),
+        );
       } else if (!tokenFromAttribute) {
         // The attribute was checked by validateConfig already; the environment is seen only here.
         const problem = tokenProblem(token, credentialSource);

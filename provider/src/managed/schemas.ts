@@ -54,15 +54,34 @@ export const apiKeySchema: VersionedSchema = {
     id: { type: types.string, computed: true, description: 'Key id (key_…). Import a key with `terraform import <address> <id>`.' },
     name: { type: types.string, required: true, description: 'Human-readable name.' },
     description: { type: types.string, optional: true, description: 'Free-form description.' },
-    preset: { type: types.string, optional: true, description: 'Preset whose scopes the key receives: read-only, deploy-bot, ci-terraform, observability or wp-automation.' },
+    preset: {
+      type: types.string,
+      optional: true,
+      description: 'Preset whose scopes the key receives: read-only, deploy-bot, ci-terraform, observability or wp-automation.',
+    },
     scopes: {
       type: stringSet,
       optional: true,
       description: 'Scopes (resource:action, wildcards allowed) granted in addition to the preset. Wildcards never grant a dangerous scope.',
     },
-    team_id: { type: types.string, optional: true, requiresReplace: true, description: 'Constrain the key to one team (at most one constraint). Changing it replaces the key.' },
-    project_id: { type: types.string, optional: true, requiresReplace: true, description: 'Constrain the key to one project (at most one constraint). Changing it replaces the key.' },
-    site_id: { type: types.string, optional: true, requiresReplace: true, description: 'Constrain the key to one site (at most one constraint). Changing it replaces the key.' },
+    team_id: {
+      type: types.string,
+      optional: true,
+      requiresReplace: true,
+      description: 'Constrain the key to one team (at most one constraint). Changing it replaces the key.',
+    },
+    project_id: {
+      type: types.string,
+      optional: true,
+      requiresReplace: true,
+      description: 'Constrain the key to one project (at most one constraint). Changing it replaces the key.',
+    },
+    site_id: {
+      type: types.string,
+      optional: true,
+      requiresReplace: true,
+      description: 'Constrain the key to one site (at most one constraint). Changing it replaces the key.',
+    },
     ip_allowlist: { type: stringSet, optional: true, description: 'IPv4/IPv6 CIDRs (at most 32) the key may be used from; any address when unset.' },
     ttl: {
       type: types.string,
@@ -72,7 +91,8 @@ export const apiKeySchema: VersionedSchema = {
       requiresReplace: true,
       semanticEquals: ttlEquality,
       validators: [ttlValidator('standard')],
-      description: 'Lifetime such as "90d", "720h" or "30m" (1h to 365d, default 90d). Changing it replaces the key; equal durations written differently do not. A rotation starts a fresh lifetime: expires_at becomes the rotation time + ttl.',
+      description:
+        'Lifetime such as "90d", "720h" or "30m" (1h to 365d, default 90d). Changing it replaces the key; equal durations written differently do not. A rotation starts a fresh lifetime: expires_at becomes the rotation time + ttl.',
     },
     rotation_trigger: {
       type: types.string,
@@ -94,11 +114,24 @@ export const apiKeySchema: VersionedSchema = {
       optional: true,
       description:
         'A duration such as "7d": a plan that runs when the key expires within it shows an in-place rotation, so a regular ' +
-        '`terraform apply` keeps the key alive without a new id. Must be shorter than ttl. Judged by the control plane\'s clock.',
+        "`terraform apply` keeps the key alive without a new id. Must be shorter than ttl. Judged by the control plane's clock.",
     },
-    secret: { type: types.string, computed: true, sensitive: true, description: 'The secret (mdk_…), known only to the state that created the key; null after import. Changes on each rotation.' },
-    effective_scopes: { type: stringSet, computed: true, description: 'The concrete scopes the key grants today: preset and scopes expanded, within its owner\'s role.' },
-    expires_at: { type: types.string, computed: true, description: 'When the key expires (RFC 3339): minting or last rotation time + ttl. An expired key is planned for replacement, with a warning.' },
+    secret: {
+      type: types.string,
+      computed: true,
+      sensitive: true,
+      description: 'The secret (mdk_…), known only to the state that created the key; null after import. Changes on each rotation.',
+    },
+    effective_scopes: {
+      type: stringSet,
+      computed: true,
+      description: "The concrete scopes the key grants today: preset and scopes expanded, within its owner's role.",
+    },
+    expires_at: {
+      type: types.string,
+      computed: true,
+      description: 'When the key expires (RFC 3339): minting or last rotation time + ttl. An expired key is planned for replacement, with a warning.',
+    },
     created_at: { type: types.string, computed: true, description: 'When the key was minted (RFC 3339).' },
   },
   atMostOneOf: ONE_CONSTRAINT,
@@ -151,8 +184,16 @@ export const ephemeralApiKeySchema: VersionedSchema = {
   attributes: {
     name: { type: types.string, required: true, description: 'Human-readable name of each key minted.' },
     description: { type: types.string, optional: true, description: 'Free-form description.' },
-    preset: { type: types.string, optional: true, description: 'Preset whose scopes the key receives: read-only, deploy-bot, ci-terraform, observability or wp-automation.' },
-    scopes: { type: stringSet, optional: true, description: 'Scopes (resource:action, wildcards allowed) granted in addition to the preset; at most what the provider\'s token may grant.' },
+    preset: {
+      type: types.string,
+      optional: true,
+      description: 'Preset whose scopes the key receives: read-only, deploy-bot, ci-terraform, observability or wp-automation.',
+    },
+    scopes: {
+      type: stringSet,
+      optional: true,
+      description: "Scopes (resource:action, wildcards allowed) granted in addition to the preset; at most what the provider's token may grant.",
+    },
     team_id: { type: types.string, optional: true, description: 'Constrain the key to one team (at most one constraint).' },
     project_id: { type: types.string, optional: true, description: 'Constrain the key to one project (at most one constraint).' },
     site_id: { type: types.string, optional: true, description: 'Constrain the key to one site (at most one constraint).' },
@@ -167,7 +208,11 @@ export const ephemeralApiKeySchema: VersionedSchema = {
     id: { type: types.string, computed: true, description: 'Key id (key_…).' },
     secret: { type: types.string, computed: true, sensitive: true, description: 'The secret (mdk_…). Ephemeral: it exists only during the run.' },
     expires_at: { type: types.string, computed: true, description: 'When the key expires unless renewed (RFC 3339).' },
-    effective_scopes: { type: stringSet, computed: true, description: 'The concrete scopes the key grants: preset and scopes expanded, within its owner\'s role.' },
+    effective_scopes: {
+      type: stringSet,
+      computed: true,
+      description: "The concrete scopes the key grants: preset and scopes expanded, within its owner's role.",
+    },
   },
   atMostOneOf: ONE_CONSTRAINT,
 };

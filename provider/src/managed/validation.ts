@@ -76,9 +76,7 @@ export function checkPreset(preset: string | null | Unknown): ConfigProblem[] {
       severity: 'error',
       attribute: 'preset',
       summary: 'Unknown preset',
-      detail:
-        `There is no preset named "${preset}"${suggestion ? `; did you mean "${suggestion}"?` : '.'}` +
-        ` Presets: ${PRESET_NAMES.join(', ')}.`,
+      detail: `There is no preset named "${preset}"${suggestion ? `; did you mean "${suggestion}"?` : '.'}` + ` Presets: ${PRESET_NAMES.join(', ')}.`,
     },
   ];
 }
@@ -102,9 +100,7 @@ export function checkScopeSet(scopes: StringSetView, preset: string | null | Unk
         severity: 'error',
         attribute: 'scopes',
         summary: problem.suggestion ? 'Unknown scope' : 'Invalid scope',
-        detail: problem.suggestion && !problem.message.includes('did you mean')
-          ? `${problem.message}; did you mean "${problem.suggestion}"?`
-          : problem.message,
+        detail: problem.suggestion && !problem.message.includes('did you mean') ? `${problem.message}; did you mean "${problem.suggestion}"?` : problem.message,
       });
     }
   }
@@ -195,7 +191,16 @@ export function checkTtl(ttl: string | null | Unknown, kind: TtlKind = 'standard
 /** rotation_grace_period: "0" up to "7d". */
 export function checkGracePeriod(gracePeriod: string): ConfigProblem[] {
   const grace = parseGracePeriod(gracePeriod);
-  return grace.ok ? [] : [{ severity: 'error', attribute: 'rotation_grace_period', summary: 'Invalid rotation grace period', detail: `${grace.message}. It may be "0" up to "7d".` }];
+  return grace.ok
+    ? []
+    : [
+        {
+          severity: 'error',
+          attribute: 'rotation_grace_period',
+          summary: 'Invalid rotation grace period',
+          detail: `${grace.message}. It may be "0" up to "7d".`,
+        },
+      ];
 }
 
 /** rotate_before_expiry: a duration shorter than the ttl (else every plan would rotate: a fresh lifetime would already lie inside the window). */

@@ -1,12 +1,5 @@
 import fc from 'fast-check';
-import {
-  AuditEntry,
-  AuditFields,
-  GENESIS_HASH,
-  chainEntry,
-  redactSecrets,
-  verifyChain,
-} from '../../../control-plane/src/domain/audit-chain';
+import { AuditEntry, AuditFields, GENESIS_HASH, chainEntry, redactSecrets, verifyChain } from '../../../control-plane/src/domain/audit-chain';
 
 function fields(n: number): AuditFields {
   return {
@@ -65,7 +58,19 @@ describe('audit chain', () => {
 
   it('detects any single edit of any field of any entry (property)', () => {
     const editable: Array<keyof AuditEntry> = [
-      'id', 'sequence', 'time', 'accountId', 'actorPrincipalId', 'keyId', 'action', 'target', 'sourceIp', 'outcome', 'detail', 'previousHash', 'hash',
+      'id',
+      'sequence',
+      'time',
+      'accountId',
+      'actorPrincipalId',
+      'keyId',
+      'action',
+      'target',
+      'sourceIp',
+      'outcome',
+      'detail',
+      'previousHash',
+      'hash',
     ];
     fc.assert(
       fc.property(

@@ -34,7 +34,9 @@ describe('constraintOffenders', () => {
   it("refuses a member's constraint on a team it does not belong to", () => {
     const member = { accountId: 'acct_A', role: 'member' as const, teamIds: ['team_2'] };
     expect(constraintOffenders({ minter: member, minterConstraint: null, requested: { team_id: 'team_1' }, requestedTarget: team })).toHaveLength(1);
-    expect(constraintOffenders({ minter: { ...member, teamIds: ['team_1'] }, minterConstraint: null, requested: { team_id: 'team_1' }, requestedTarget: team })).toEqual([]);
+    expect(
+      constraintOffenders({ minter: { ...member, teamIds: ['team_1'] }, minterConstraint: null, requested: { team_id: 'team_1' }, requestedTarget: team }),
+    ).toEqual([]);
   });
 });
 

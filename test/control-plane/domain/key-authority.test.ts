@@ -3,7 +3,15 @@
  * rules, and properties tying the rule to the one POST /v1/keys applies.
  */
 import fc from 'fast-check';
-import { ExistingKey, KeyActor, keyAuthority, keyAuthorityError, mayActOnKey, storedGrant, ownerRefusals } from '../../../control-plane/src/domain/key-authority';
+import {
+  ExistingKey,
+  KeyActor,
+  keyAuthority,
+  keyAuthorityError,
+  mayActOnKey,
+  storedGrant,
+  ownerRefusals,
+} from '../../../control-plane/src/domain/key-authority';
 import { grantableScopes, offendingScopes } from '../../../control-plane/src/domain/minting';
 import { PRESETS, ROLES, Role, SCOPE_NAMES, grantedScopes, roleCeiling } from '@managed-dev/contract';
 import type { KeyConstraint, TargetAncestry } from '../../../control-plane/src/domain/visibility';
@@ -79,7 +87,7 @@ const preset = fc.option(fc.constantFrom(...Object.keys(PRESETS)), { nil: null }
 const ownerKind = fc.constantFrom<'user' | 'service'>('user', 'service');
 
 describe('properties', () => {
-  it('a key may always act on itself while its grant is within its owner\'s role', () => {
+  it("a key may always act on itself while its grant is within its owner's role", () => {
     fc.assert(
       fc.property(role, preset, scopeSet, (actorRole, keyPreset, anyScopes) => {
         // A key as minting leaves it: nothing beyond its owner's role ceiling.

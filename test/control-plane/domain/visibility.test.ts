@@ -1,11 +1,6 @@
 import fc from 'fast-check';
 import { ROLES } from '@managed-dev/contract';
-import {
-  KeyConstraint,
-  TargetAncestry,
-  isVisible,
-  visibility,
-} from '../../../control-plane/src/domain/visibility';
+import { KeyConstraint, TargetAncestry, isVisible, visibility } from '../../../control-plane/src/domain/visibility';
 
 /** A small fixed tree: two teams, two projects each, two sites each, in account A. */
 const teams = ['team_1', 'team_2'];
@@ -94,8 +89,7 @@ describe('visibility', () => {
     fc.assert(
       fc.property(principal, node, node, (who, constrainedTo, target) => {
         fc.pre(constrainedTo.accountId === 'acct_A' && constrainedTo.teamId !== undefined);
-        const expected =
-          within(target, constrainedTo) && isVisible(who, null, target);
+        const expected = within(target, constrainedTo) && isVisible(who, null, target);
         expect(isVisible(who, constraintFor(constrainedTo), target)).toBe(expected);
       }),
       { numRuns: 2000 },

@@ -149,9 +149,7 @@ describe('audit log', () => {
     const key = await mintKey(owner, { name: 'detailed', scopes: ['sites:read', 'logs:read'], ip_allowlist: ['10.0.0.0/8'], ttl: '30d' });
     await owner.patch(`/v1/keys/${key.id}`, { json: { scopes: ['sites:read'], description: 'narrower' } });
     await owner.post(`/v1/keys/${key.id}/rotate`, { json: { grace_period: '2h' } });
-    const details = Object.fromEntries(
-      (await allEntries(owner)).filter((e) => e.target === key.id).map((e) => [e.action, e.detail as string]),
-    );
+    const details = Object.fromEntries((await allEntries(owner)).filter((e) => e.target === key.id).map((e) => [e.action, e.detail as string]));
     expect(details['key.create']).toBe('granted logs:read sites:read; scopes logs:read sites:read; unconstrained; ip_allowlist 10.0.0.0/8; ttl 30d');
     expect(details['key.update']).toBe('changed description, scopes; now grants sites:read');
     expect(details['key.rotate']).toBe('new secret; the previous secret works for 2h more');
@@ -164,8 +162,15 @@ describe('audit log', () => {
     const services = cp.server.services;
     const total = 20_000;
     const fields = (i: number) => ({
-      time: new Date(0).toISOString(), accountId: cp.accountId, actorPrincipalId: cp.ownerPrincipalId, keyId: null,
-      action: 'bulk.entry', target: `t_${i}`, sourceIp: '127.0.0.1', outcome: 'success', detail: null,
+      time: new Date(0).toISOString(),
+      accountId: cp.accountId,
+      actorPrincipalId: cp.ownerPrincipalId,
+      keyId: null,
+      action: 'bulk.entry',
+      target: `t_${i}`,
+      sourceIp: '127.0.0.1',
+      outcome: 'success',
+      detail: null,
     });
     services.db.transaction(() => {
       for (let i = 0; i < total; i++) services.auditRecords.append(fields(i));
@@ -208,7 +213,10 @@ describe('audit log', () => {
     );
 
     // Deleting the newest row is caught by the sealed head.
-    const newest = services.db.prepare('SELECT id, sequence FROM audit_log WHERE chain = ? ORDER BY sequence DESC LIMIT 1').get(cp.accountId) as { id: string; sequence: number };
+    const newest = services.db.prepare('SELECT id, sequence FROM audit_log WHERE chain = ? ORDER BY sequence DESC LIMIT 1').get(cp.accountId) as {
+      id: string;
+      sequence: number;
+    };
     const outside = new Database(cp.databasePath);
     outside.prepare('DELETE FROM audit_log WHERE id = ?').run(newest.id);
     outside.close();

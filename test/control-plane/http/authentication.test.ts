@@ -102,7 +102,11 @@ describe('bearer authentication (docs/guides/api.md#authorization-one-decision)'
     expect(hidden.status).toBe(404);
     expect(hidden.body).toEqual({ ...missing.body, instance: `/v1/keys/${mine.id}` });
     expect([...hidden.headers.keys()].sort()).toEqual([...missing.headers.keys()].sort());
-    for (const [method, path] of [['DELETE', `/v1/keys/${mine.id}`], ['PATCH', `/v1/keys/${mine.id}`], ['POST', `/v1/keys/${mine.id}/rotate`]]) {
+    for (const [method, path] of [
+      ['DELETE', `/v1/keys/${mine.id}`],
+      ['PATCH', `/v1/keys/${mine.id}`],
+      ['POST', `/v1/keys/${mine.id}/rotate`],
+    ]) {
       const response = await api(cp.url, method!, path!, { key: other.secret, json: method === 'PATCH' ? { name: 'x' } : {} });
       expect(response.status).toBe(404);
     }
@@ -118,7 +122,10 @@ describe('bearer authentication (docs/guides/api.md#authorization-one-decision)'
     expect(scopes.body.scopes).toContainEqual({ name: 'sites:read', description: expect.any(String), dangerous: false });
     const presets = await api(cp.url, 'GET', '/v1/presets');
     expect(presets.status).toBe(200);
-    expect(presets.body.presets['deploy-bot']).toEqual({ description: expect.any(String), scopes: ['deploys:read', 'deploys:write', 'logs:read', 'sites:read'] });
+    expect(presets.body.presets['deploy-bot']).toEqual({
+      description: expect.any(String),
+      scopes: ['deploys:read', 'deploys:write', 'logs:read', 'sites:read'],
+    });
     expect(Object.keys(presets.body.presets).sort()).toEqual(['ci-terraform', 'deploy-bot', 'observability', 'read-only', 'wp-automation']);
   });
 });

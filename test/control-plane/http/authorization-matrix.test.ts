@@ -186,9 +186,7 @@ describe('authorization matrix (generated from the route table)', () => {
   });
 
   const targetCases = withTarget.flatMap((route) =>
-    (route.scope === null ? [true] : [true, false]).flatMap((holdsScope) =>
-      PLACEMENTS.map((placement) => ({ route, holdsScope, placement })),
-    ),
+    (route.scope === null ? [true] : [true, false]).flatMap((holdsScope) => PLACEMENTS.map((placement) => ({ route, holdsScope, placement }))),
   );
   const plainCases = withoutTarget.flatMap((route) => (route.scope === null ? [true] : [true, false]).map((holdsScope) => ({ route, holdsScope })));
 
@@ -197,7 +195,9 @@ describe('authorization matrix (generated from the route table)', () => {
   });
 
   function expectDocumentedSuccess(route: AnyRouteDefinition, response: ApiResponse) {
-    const documented = Object.keys(route.responses).map(Number).filter((status) => status < 300);
+    const documented = Object.keys(route.responses)
+      .map(Number)
+      .filter((status) => status < 300);
     // Reported with the body so a failure says why, not just which status came back.
     expect(documented.includes(response.status) ? 'documented 2xx' : `${response.status} ${response.text}`).toBe('documented 2xx');
   }

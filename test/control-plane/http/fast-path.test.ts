@@ -23,7 +23,12 @@ import { mintKey, seedBranch } from '../../support/resource-tree';
  * Sent with node:http, because fetch drops an empty "?" (and a real parameter is refused by routes
  * that take none).
  */
-function viaExpress(baseUrl: string, method: string, path: string, options: ApiRequestOptions = {}): Promise<{ status: number; headers: Headers; text: string; body: any }> {
+function viaExpress(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: ApiRequestOptions = {},
+): Promise<{ status: number; headers: Headers; text: string; body: any }> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
   let body: string | Buffer | undefined = options.rawBody;
@@ -41,8 +46,14 @@ function viaExpress(baseUrl: string, method: string, path: string, options: ApiR
       response.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         const answered = new Headers();
-        for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) answered.set(name, Array.isArray(value) ? value.join(', ') : value);
-        resolve({ status: response.statusCode!, headers: answered, text, body: /json/.test(response.headers['content-type'] ?? '') && text !== '' ? JSON.parse(text) : text });
+        for (const [name, value] of Object.entries(response.headers))
+          if (value !== undefined) answered.set(name, Array.isArray(value) ? value.join(', ') : value);
+        resolve({
+          status: response.statusCode!,
+          headers: answered,
+          text,
+          body: /json/.test(response.headers['content-type'] ?? '') && text !== '' ? JSON.parse(text) : text,
+        });
       });
     });
     sent.on('error', reject);
@@ -94,9 +105,7 @@ describe('GET fast path', () => {
       const express = await viaExpress(cp.url, 'GET', path, { key: key.secret });
       expect({ path, status: fast.status }).toEqual({ path, status });
       expect(fast.text).toBe(express.text);
-      expect(headersOf(fast).filter(([name]) => name !== 'content-length')).toEqual(
-        headersOf(express).filter(([name]) => name !== 'content-length'),
-      );
+      expect(headersOf(fast).filter(([name]) => name !== 'content-length')).toEqual(headersOf(express).filter(([name]) => name !== 'content-length'));
     }
   });
 
@@ -128,7 +137,16 @@ describe('GET fast path', () => {
     // Each known key's refusal is audited once per request (revoked, wrong network, scope, outside the constraint); the missing id is not.
     const denials = (await owner.get('/v1/audit?outcome=denied&limit=100')).body.items.slice(0, -denialsBefore || undefined);
     expect(denials.map((entry: { detail: string }) => entry.detail).sort()).toEqual(
-      ['invalid_token', 'invalid_token', 'ip_not_allowed', 'ip_not_allowed', 'insufficient_scope (env:read)', 'insufficient_scope (env:read)', 'not_found (outside_constraint)', 'not_found (outside_constraint)'].sort(),
+      [
+        'invalid_token',
+        'invalid_token',
+        'ip_not_allowed',
+        'ip_not_allowed',
+        'insufficient_scope (env:read)',
+        'insufficient_scope (env:read)',
+        'not_found (outside_constraint)',
+        'not_found (outside_constraint)',
+      ].sort(),
     );
   });
 
@@ -271,7 +289,14 @@ describe('fast path for writes', () => {
       { method: 'POST', path: '/v1/keys', key: cp.ownerKey, headers: json, body: Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), status: 400 },
       { method: 'POST', path: '/v1/keys', key: cp.ownerKey, headers: json, body: '{"name":', status: 400 },
       { method: 'POST', path: '/v1/keys', key: cp.ownerKey, headers: { 'content-type': 'text/plain' }, body: '{}', status: 415 },
-      { method: 'POST', path: '/v1/keys', key: cp.ownerKey, headers: { 'content-type': 'application/json; charset=utf-8; charset=latin1' }, body: '{}', status: 415 },
+      {
+        method: 'POST',
+        path: '/v1/keys',
+        key: cp.ownerKey,
+        headers: { 'content-type': 'application/json; charset=utf-8; charset=latin1' },
+        body: '{}',
+        status: 415,
+      },
       { method: 'POST', path: '/v1/keys', key: cp.ownerKey, status: 400 },
       { method: 'POST', path: '/v1/keys', key: narrow.secret, headers: json, body: '{"name":"up","scopes":["exec:raw"]}', status: 403 },
       { method: 'PATCH', path: `/v1/keys/${target.id}`, key: narrow.secret, headers: json, body: '{"ip_allowlist":["10.0.0.0/8"]}', status: 403 },
@@ -304,7 +329,11 @@ describe('fast path for writes', () => {
       rawBody: gzipSync(body),
     });
     expect(compressed.status).toBe(201);
-    const tooLarge = await api(cp.url, 'POST', '/v1/keys', { key: cp.ownerKey, headers: { 'content-type': 'application/json' }, rawBody: 'x'.repeat(MAX_BODY_BYTES + 1) });
+    const tooLarge = await api(cp.url, 'POST', '/v1/keys', {
+      key: cp.ownerKey,
+      headers: { 'content-type': 'application/json' },
+      rawBody: 'x'.repeat(MAX_BODY_BYTES + 1),
+    });
     expect(tooLarge.status).toBe(413);
   });
 
@@ -324,7 +353,8 @@ describe('fast path for writes', () => {
     try {
       const owner = { authorization: `Bearer ${cp.ownerKey}`, 'content-type': 'application/json' };
       const mint = JSON.stringify({ name: 'routed', preset: 'read-only' });
-      const send = (method: string, path: string, init: RequestInit = {}) => fetch(`${url}${path}`, { method, ...init }).then(async (r) => ({ status: r.status, text: await r.text() }));
+      const send = (method: string, path: string, init: RequestInit = {}) =>
+        fetch(`${url}${path}`, { method, ...init }).then(async (r) => ({ status: r.status, text: await r.text() }));
       // Served here: authenticated routes of the request's method, without a query string.
       expect((await send('POST', '/v1/keys', { headers: owner, body: mint })).status).toBe(201);
       expect((await send('GET', '/v1/whoami', { headers: owner })).status).toBe(200);
@@ -341,7 +371,8 @@ describe('fast path for writes', () => {
         ['POST', '/v1/keys', { headers: owner, body: 'x'.repeat(MAX_BODY_BYTES + 1) }],
         ['DELETE', '/v1/keys/%E0%A4%A', { headers: owner }],
       ];
-      for (const [method, path, init] of handedOver) expect({ method, path, answer: await send(method, path, init) }).toEqual({ method, path, answer: { status: 299, text: 'express' } });
+      for (const [method, path, init] of handedOver)
+        expect({ method, path, answer: await send(method, path, init) }).toEqual({ method, path, answer: { status: 299, text: 'express' } });
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

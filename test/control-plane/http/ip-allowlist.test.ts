@@ -18,7 +18,12 @@ describe('IP allowlist', () => {
     const office = await mintKey(owner, { name: 'office', scopes: ['account:read'], ip_allowlist: ['10.0.0.0/8'] });
 
     expect((await api(cp.url, 'GET', '/v1/account', { key: loopback.secret })).status).toBe(200);
-    for (const headers of <Array<Record<string, string>>>[{}, { 'x-forwarded-for': '10.1.1.1' }, { 'x-forwarded-for': '10.1.1.1, 10.2.2.2' }, { forwarded: 'for=10.1.1.1' }]) {
+    for (const headers of <Array<Record<string, string>>>[
+      {},
+      { 'x-forwarded-for': '10.1.1.1' },
+      { 'x-forwarded-for': '10.1.1.1, 10.2.2.2' },
+      { forwarded: 'for=10.1.1.1' },
+    ]) {
       const refused = await api(cp.url, 'GET', '/v1/account', { key: office.secret, headers });
       expect(refused.status).toBe(403);
       expect(refused.body.code).toBe('ip_not_allowed');
@@ -42,9 +47,7 @@ describe('IP allowlist', () => {
     expect((await api(cp.url, 'GET', '/v1/account', { key: office.secret })).status).toBe(403);
     expect((await api(cp.url, 'GET', '/v1/account', { key: loopback.secret, headers: { 'x-forwarded-for': '10.1.1.1' } })).status).toBe(403);
     // A client-supplied hop in front of the trusted proxy's own entry is not believed beyond the proxy.
-    expect(
-      (await api(cp.url, 'GET', '/v1/account', { key: office.secret, headers: { 'x-forwarded-for': '10.9.9.9, 192.0.2.1' } })).status,
-    ).toBe(403);
+    expect((await api(cp.url, 'GET', '/v1/account', { key: office.secret, headers: { 'x-forwarded-for': '10.9.9.9, 192.0.2.1' } })).status).toBe(403);
   });
 
   test('IPv6 loopback: ::1/128 passes from ::1, an IPv4 allowlist does not', async () => {

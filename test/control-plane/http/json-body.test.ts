@@ -31,9 +31,12 @@ describe('parseJsonBody', () => {
 });
 
 describe('checkJsonContentType', () => {
-  it.each(['application/json; charset=utf-8; charset=latin1', 'application/json; charset=latin1', 'text/plain', 'application/json; =x'])('refuses %p with 415', (header) => {
-    expect(refusal(() => checkJsonContentType(header)).status).toBe(415);
-  });
+  it.each(['application/json; charset=utf-8; charset=latin1', 'application/json; charset=latin1', 'text/plain', 'application/json; =x'])(
+    'refuses %p with 415',
+    (header) => {
+      expect(refusal(() => checkJsonContentType(header)).status).toBe(415);
+    },
+  );
   it.each(['application/json', 'Application/JSON; charset=UTF-8', 'application/json;charset="utf-8"'])('accepts %p', (header) => {
     expect(() => checkJsonContentType(header)).not.toThrow();
   });

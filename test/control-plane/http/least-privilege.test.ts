@@ -50,7 +50,7 @@ describe('least privilege', () => {
     expect((await ci.patch(`/v1/sites/${branch.siteId}`, { json: { name: 'renamed-3' } })).status).toBe(200);
   });
 
-  test("deleting a principal makes all of its keys 401, and their records stay readable", async () => {
+  test('deleting a principal makes all of its keys 401, and their records stay readable', async () => {
     const botId = await createPrincipal(owner, { name: 'bot', kind: 'service', role: 'member' });
     const first = await mintKey(owner, { name: 'bot-1', scopes: ['sites:read'], principal_id: botId });
     const second = await mintKey(owner, { name: 'bot-2', preset: 'deploy-bot', principal_id: botId });
@@ -118,7 +118,8 @@ describe('least privilege', () => {
     const adminId = await createPrincipal(owner, { name: 'patcher', kind: 'service', role: 'admin' });
     const patcher = apiClient(
       cp.url,
-      (await mintKey(owner, { name: 'patcher', scopes: ['keys:write', 'sites:read'], constraint: { project_id: branch.projectId }, principal_id: adminId })).secret,
+      (await mintKey(owner, { name: 'patcher', scopes: ['keys:write', 'sites:read'], constraint: { project_id: branch.projectId }, principal_id: adminId }))
+        .secret,
     );
     const inside = await mintKey(owner, { name: 'inside', scopes: ['sites:read'], constraint: { site_id: branch.siteId } });
     const denied = await patcher.patch(`/v1/keys/${inside.id}`, { json: { scopes: ['sites:read', 'sites:write'] } });

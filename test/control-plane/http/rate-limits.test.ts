@@ -30,7 +30,12 @@ describe('rate limits', () => {
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toBe(retryAfter);
     expect(response.contentType).toMatch(/^application\/problem\+json/);
-    expect(response.body).toMatchObject({ status: 429, code: 'rate_limited', type: 'https://managed.dev/problems/rate_limited', retry_after: Number(retryAfter) });
+    expect(response.body).toMatchObject({
+      status: 429,
+      code: 'rate_limited',
+      type: 'https://managed.dev/problems/rate_limited',
+      retry_after: Number(retryAfter),
+    });
   }
 
   test('a key over its limit gets 429 with Retry-After on every path; other keys are unaffected; it recovers', async () => {
@@ -85,7 +90,13 @@ describe('audited refusals before the key bucket', () => {
     clock = new ManualClock();
     cp = await startControlPlane({
       clock,
-      env: { MANAGED_RATE_LIMIT_PER_KEY: '1', MANAGED_RATE_LIMIT_PER_KEY_BURST: '3', MANAGED_RATE_LIMIT_ANONYMOUS: '0.5', MANAGED_RATE_LIMIT_ANONYMOUS_BURST: '2', ...env },
+      env: {
+        MANAGED_RATE_LIMIT_PER_KEY: '1',
+        MANAGED_RATE_LIMIT_PER_KEY_BURST: '3',
+        MANAGED_RATE_LIMIT_ANONYMOUS: '0.5',
+        MANAGED_RATE_LIMIT_ANONYMOUS_BURST: '2',
+        ...env,
+      },
     });
     return apiClient(cp.url, cp.ownerKey);
   }

@@ -109,7 +109,10 @@ test(`${ROUNDS} rounds of SIGKILL during idempotent minting leave no unaudited k
 
     const db = new Database(databasePath(dataDir), { readonly: true });
     try {
-      const perName = db.prepare("SELECT name, COUNT(*) AS keys FROM api_keys WHERE name LIKE 'idem-%' GROUP BY name").all() as Array<{ name: string; keys: number }>;
+      const perName = db.prepare("SELECT name, COUNT(*) AS keys FROM api_keys WHERE name LIKE 'idem-%' GROUP BY name").all() as Array<{
+        name: string;
+        keys: number;
+      }>;
       expect(perName).toHaveLength(IDEMPOTENCY_KEYS);
       for (const row of perName) expect(row).toEqual({ name: row.name, keys: 1 });
       const unaudited = db

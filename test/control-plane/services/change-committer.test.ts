@@ -14,10 +14,12 @@ describe('ChangeCommitter', () => {
   });
   afterEach(() => cp.close());
 
-  const mint = (name: string): (() => RouteResponse) => () => {
-    const created = cp.server.services.keyService.create(caller, { name, scopes: ['sites:read'] }, new Date());
-    return { status: 201, body: created };
-  };
+  const mint =
+    (name: string): (() => RouteResponse) =>
+    () => {
+      const created = cp.server.services.keyService.create(caller, { name, scopes: ['sites:read'] }, new Date());
+      return { status: 201, body: created };
+    };
   const change = (name: string) => ({
     caller,
     now: new Date(),

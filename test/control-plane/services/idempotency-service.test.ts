@@ -108,7 +108,7 @@ describe('Idempotency-Key on create and rotate', () => {
     expect(later.body.id).not.toBe(first.body.id);
   });
 
-  test('a narrower key of the same principal replaying another key\'s Idempotency-Key and body is not a replay', async () => {
+  test("a narrower key of the same principal replaying another key's Idempotency-Key and body is not a replay", async () => {
     // The owner mints a powerful key; a keys:write-only key of the same principal sends the very same request.
     const powerful = { name: 'powerful', scopes: ['exec:raw', 'credentials:read'] };
     const headers = { 'idempotency-key': 'shared-between-keys' };

@@ -25,9 +25,7 @@ describe('last-used writes over HTTP', () => {
     const lastUsedOf = () => observer.prepare('SELECT last_used_at FROM api_keys WHERE id = ?').get(key.id) as { last_used_at: number | null };
 
     for (let batch = 0; batch < 20; batch++) {
-      const responses = await Promise.all(
-        Array.from({ length: 50 }, () => api(cp.url, 'GET', `/v1/sites/${branch.siteId}`, { key: key.secret })),
-      );
+      const responses = await Promise.all(Array.from({ length: 50 }, () => api(cp.url, 'GET', `/v1/sites/${branch.siteId}`, { key: key.secret })));
       expect(responses.every((r) => r.status === 200)).toBe(true);
       clock.advance(1_000); // 20 s of traffic in total
     }

@@ -60,8 +60,7 @@ describe('AuditRepository', () => {
     expect(await audit.verify('acct_A')).toMatchObject({ ok: false, firstBroken: { sequence: 3 } });
   });
 
-  const rowsOf = (accountId: string) =>
-    db.prepare('SELECT * FROM audit_log WHERE chain = ? ORDER BY sequence').all(accountId) as Array<Record<string, any>>;
+  const rowsOf = (accountId: string) => db.prepare('SELECT * FROM audit_log WHERE chain = ? ORDER BY sequence').all(accountId) as Array<Record<string, any>>;
 
   it('reports the newest entries deleted (the sealed head names them), and keeps reporting after later appends', async () => {
     for (let i = 0; i < 5; i++) audit.append(entry('acct_A', `a.${i}`));
@@ -80,9 +79,17 @@ describe('AuditRepository', () => {
     let previous = rowsOf('acct_A')[0]!.hash as string;
     for (const row of rowsOf('acct_A').slice(1)) {
       const fields = {
-        id: row.id, sequence: row.sequence, time: row.time, accountId: row.account_id, actorPrincipalId: row.actor_principal_id,
-        keyId: row.key_id, action: row.sequence === 2 ? 'nothing.happened' : row.action, target: row.target,
-        sourceIp: row.source_ip, outcome: row.outcome, detail: row.detail,
+        id: row.id,
+        sequence: row.sequence,
+        time: row.time,
+        accountId: row.account_id,
+        actorPrincipalId: row.actor_principal_id,
+        keyId: row.key_id,
+        action: row.sequence === 2 ? 'nothing.happened' : row.action,
+        target: row.target,
+        sourceIp: row.source_ip,
+        outcome: row.outcome,
+        detail: row.detail,
       };
       const hash = chainHash(previous, canonicalAuditEntry(fields));
       db.prepare('UPDATE audit_log SET action = ?, previous_hash = ?, hash = ? WHERE id = ?').run(fields.action, previous, hash, row.id);
@@ -117,7 +124,7 @@ describe('AuditRepository', () => {
     expect((await audit.verify('acct_A')).ok).toBe(false);
   });
 
-  it("seals a genesis head for accounts without one once, then reports a wiped account chain as head_missing", async () => {
+  it('seals a genesis head for accounts without one once, then reports a wiped account chain as head_missing', async () => {
     db.prepare("INSERT INTO accounts (id, name, created_at) VALUES ('acct_G', 'genesis', 0)").run();
     db.prepare("INSERT INTO accounts (id, name, created_at) VALUES ('acct_H', 'sealed-on-create', 0)").run();
     audit.sealGenesis('acct_H');

@@ -7,8 +7,7 @@ import { expandPattern, expandScopes, intersectScopes, isDangerousScope, isSubse
 
 const resources = [...new Set(SCOPE_NAMES.map((name) => name.split(':')[0]!))];
 const actions = [...new Set(SCOPE_NAMES.map((name) => name.split(':')[1]!))];
-const segment = (known: string[]) =>
-  fc.oneof(fc.constant('*'), fc.constantFrom(...known), fc.stringMatching(/^[a-z][a-z0-9_-]{0,8}$/));
+const segment = (known: string[]) => fc.oneof(fc.constant('*'), fc.constantFrom(...known), fc.stringMatching(/^[a-z][a-z0-9_-]{0,8}$/));
 const wildcardPattern = fc
   .tuple(segment(resources), segment(actions))
   .map(([resource, action]) => `${resource}:${action}`)
@@ -57,9 +56,7 @@ describe('wildcard expansion', () => {
     expect(roleCeiling('viewer').filter(isDangerousScope)).toEqual([]);
     expect(roleCeiling('member').filter(isDangerousScope)).toEqual([]);
     expect(roleCeiling('admin').filter(isDangerousScope)).toEqual(['keys:write']);
-    expect(roleCeiling('owner').filter(isDangerousScope).sort()).toEqual(
-      SCOPE_NAMES.filter(isDangerousScope).sort(),
-    );
+    expect(roleCeiling('owner').filter(isDangerousScope).sort()).toEqual(SCOPE_NAMES.filter(isDangerousScope).sort());
   });
 });
 

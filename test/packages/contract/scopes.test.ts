@@ -1,5 +1,21 @@
 import fc from 'fast-check';
-import { checkScope, checkScopes, expandPattern, grantedScopes, intersectScopes, isDangerousScope, isSubsetOf, normalizeScopeList, parseScope, PRESET_NAMES, PRESETS, presetScopes, roleCeiling, SCOPE_NAMES, scopesBeyond } from '@managed-dev/contract';
+import {
+  checkScope,
+  checkScopes,
+  expandPattern,
+  grantedScopes,
+  intersectScopes,
+  isDangerousScope,
+  isSubsetOf,
+  normalizeScopeList,
+  parseScope,
+  PRESET_NAMES,
+  PRESETS,
+  presetScopes,
+  roleCeiling,
+  SCOPE_NAMES,
+  scopesBeyond,
+} from '@managed-dev/contract';
 
 const DANGEROUS = ['keys:write', 'credentials:read', 'credentials:write', 'exec:raw'];
 const NON_DANGEROUS_READS = SCOPE_NAMES.filter((s) => s.endsWith(':read') && !isDangerousScope(s));
@@ -8,13 +24,10 @@ describe('scope grammar', () => {
   test.each(['sites:read', 'sites:*', '*:read', '*:*', 'a-b_c9:x'])('%p parses', (text) => {
     expect(parseScope(text)).not.toBeNull();
   });
-  test.each(['sites', 'sites:', ':read', 'Sites:read', 'sites:read:extra', '9sites:read', 'si tes:read', 'sites:re*d', ''])(
-    '%p does not parse',
-    (text) => {
-      expect(parseScope(text)).toBeNull();
-      expect(checkScope(text)).not.toBeNull();
-    },
-  );
+  test.each(['sites', 'sites:', ':read', 'Sites:read', 'sites:read:extra', '9sites:read', 'si tes:read', 'sites:re*d', ''])('%p does not parse', (text) => {
+    expect(parseScope(text)).toBeNull();
+    expect(checkScope(text)).not.toBeNull();
+  });
 });
 
 describe('catalog', () => {
@@ -83,7 +96,10 @@ describe('presets (docs/guides/scopes.md)', () => {
   });
   test.each([
     ['deploy-bot', 'sites:read deploys:read deploys:write logs:read'],
-    ['ci-terraform', 'teams:read projects:read projects:write sites:read sites:write domains:read domains:write env:read env:write deploys:read deploys:write keys:read'],
+    [
+      'ci-terraform',
+      'teams:read projects:read projects:write sites:read sites:write domains:read domains:write env:read env:write deploys:read deploys:write keys:read',
+    ],
     ['observability', 'sites:read deploys:read logs:read metrics:read'],
     ['wp-automation', 'sites:read wp:read wp:write backups:read backups:write'],
   ])('%s', (preset, scopes) => {

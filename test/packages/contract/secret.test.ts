@@ -1,5 +1,14 @@
 import fc from 'fast-check';
-import { BASE62_ALPHABET, checkSecret, checksumOf, encodeBase62Fixed, generateSecret, isWellFormedSecret, randomBase62, SECRET_LENGTH } from '@managed-dev/contract';
+import {
+  BASE62_ALPHABET,
+  checkSecret,
+  checksumOf,
+  encodeBase62Fixed,
+  generateSecret,
+  isWellFormedSecret,
+  randomBase62,
+  SECRET_LENGTH,
+} from '@managed-dev/contract';
 
 describe('secret format', () => {
   test('mdk_ + 40 base62 + 6 base62 checksum', () => {
@@ -28,15 +37,24 @@ describe('secret format', () => {
   });
 
   test('property: generated secrets always pass', () => {
-    fc.assert(fc.property(fc.integer(), () => isWellFormedSecret(generateSecret())), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.integer(), () => isWellFormedSecret(generateSecret())),
+      { numRuns: 200 },
+    );
   });
 
-  test.each(['', 'mdk_', 'mdk_short', `MDK_${'a'.repeat(46)}`, `mdk_${'a'.repeat(45)}`, `mdk_${'a'.repeat(47)}`, `mdk_${'-'.repeat(46)}`, `ghp_${'a'.repeat(46)}`])(
-    '%p is malformed',
-    (text) => {
-      expect(checkSecret(text)).toEqual({ ok: false, reason: 'shape' });
-    },
-  );
+  test.each([
+    '',
+    'mdk_',
+    'mdk_short',
+    `MDK_${'a'.repeat(46)}`,
+    `mdk_${'a'.repeat(45)}`,
+    `mdk_${'a'.repeat(47)}`,
+    `mdk_${'-'.repeat(46)}`,
+    `ghp_${'a'.repeat(46)}`,
+  ])('%p is malformed', (text) => {
+    expect(checkSecret(text)).toEqual({ ok: false, reason: 'shape' });
+  });
 
   test('the random source is used with rejection sampling (bytes >= 248 are skipped, no modulo bias)', () => {
     // 248..255 would map to 0..7 again under "% 62"; they must be dropped.

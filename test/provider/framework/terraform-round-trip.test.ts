@@ -58,7 +58,10 @@ describe('a framework provider under real terraform', () => {
     workDirectory = mkdtempSync(join(fixture.directory, 'work-'));
     store = join(workDirectory, 'things.json');
     const cliConfig = join(workDirectory, 'cli.tfrc');
-    writeFileSync(cliConfig, `provider_installation {\n  dev_overrides {\n    "example.com/test/fixture" = ${JSON.stringify(fixture.binDirectory)}\n  }\n  direct {}\n}\n`);
+    writeFileSync(
+      cliConfig,
+      `provider_installation {\n  dev_overrides {\n    "example.com/test/fixture" = ${JSON.stringify(fixture.binDirectory)}\n  }\n  direct {}\n}\n`,
+    );
     env = terraformEnvironment(cliConfig);
     // Fail, not skip, without terraform.
     expectExit(await runTerraform(workDirectory, ['version'], env), 0, 'terraform version');

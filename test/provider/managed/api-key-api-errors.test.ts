@@ -48,7 +48,10 @@ it('reports a down-scoping refusal on scopes and an unreachable constraint on te
   const minted = await owner.post('/v1/keys', { json: { name: 'terraform-keys-only', scopes: ['keys:read', 'keys:write'] } });
   expect(minted.status).toBe(201);
 
-  const workspace = await createTerraformWorkspace({ files: { 'main.tf': config }, env: { MANAGED_ENDPOINT: controlPlane.url, MANAGED_TOKEN: minted.body.secret } });
+  const workspace = await createTerraformWorkspace({
+    files: { 'main.tf': config },
+    env: { MANAGED_ENDPOINT: controlPlane.url, MANAGED_TOKEN: minted.body.secret },
+  });
   workspaces.push(workspace);
   await workspace.terraform(['init']);
   const apply = await workspace.terraform(['apply', '-auto-approve'], { expectExitCodes: [1] });

@@ -116,7 +116,9 @@ it('warns, without failing, when a wildcard withholds dangerous scopes', async (
 });
 
 it('rejects a bad provider endpoint on its line', async () => {
-  const config = header.replace('provider "managed" {}', 'provider "managed" {\n  endpoint = "ftp://example.com"\n}') + '\nresource "managed_api_key" "ok" {\n  name   = "ok"\n  preset = "read-only"\n}\n';
+  const config =
+    header.replace('provider "managed" {}', 'provider "managed" {\n  endpoint = "ftp://example.com"\n}') +
+    '\nresource "managed_api_key" "ok" {\n  name   = "ok"\n  preset = "read-only"\n}\n';
   const workspace = await createTerraformWorkspace({ files: { 'main.tf': config } });
   workspaces.push(workspace);
   await workspace.terraform(['init']);

@@ -40,7 +40,10 @@ afterAll(async () => {
 
 async function workspaceBehindProxy(decide: (request: ProxiedRequest) => Fault, mainTf: string): Promise<TerraformWorkspace> {
   proxy = await startFaultProxy(controlPlane.url, decide);
-  const workspace = await createTerraformWorkspace({ files: { 'main.tf': mainTf }, env: { MANAGED_ENDPOINT: proxy.url, MANAGED_TOKEN: controlPlane.ownerKey } });
+  const workspace = await createTerraformWorkspace({
+    files: { 'main.tf': mainTf },
+    env: { MANAGED_ENDPOINT: proxy.url, MANAGED_TOKEN: controlPlane.ownerKey },
+  });
   workspaces.push(workspace);
   return workspace;
 }
@@ -61,7 +64,9 @@ async function allKeys(): Promise<Array<{ id: string; name: string; status: stri
 
 function stateKeys(showJson: string): Array<{ id: string; name: string; secret: string }> {
   const state = JSON.parse(showJson);
-  return state.values.root_module.resources.filter((resource: { type: string }) => resource.type === 'managed_api_key').map((resource: { values: unknown }) => resource.values);
+  return state.values.root_module.resources
+    .filter((resource: { type: string }) => resource.type === 'managed_api_key')
+    .map((resource: { values: unknown }) => resource.values);
 }
 
 it('mints exactly one key when the first creates are refused and the next is dropped after the server committed', async () => {

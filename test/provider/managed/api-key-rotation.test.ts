@@ -33,7 +33,10 @@ afterAll(async () => {
 });
 
 async function workspaceWith(mainTf: string): Promise<TerraformWorkspace> {
-  const workspace = await createTerraformWorkspace({ files: { 'main.tf': mainTf }, env: { MANAGED_ENDPOINT: controlPlane.url, MANAGED_TOKEN: controlPlane.ownerKey } });
+  const workspace = await createTerraformWorkspace({
+    files: { 'main.tf': mainTf },
+    env: { MANAGED_ENDPOINT: controlPlane.url, MANAGED_TOKEN: controlPlane.ownerKey },
+  });
   workspaces.push(workspace);
   await workspace.terraform(['init']);
   return workspace;

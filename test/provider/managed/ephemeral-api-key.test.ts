@@ -109,7 +109,8 @@ it('an ephemeral key configures a provider that creates a key; no ephemeral secr
   // The state holds exactly one secret: the child's, which works.
   const stateText = await readFile(join(workspace.dir, 'terraform.tfstate'), 'utf8');
   const state = JSON.parse(stateText);
-  const child = state.resources.find((resource: { type: string; mode: string }) => resource.type === 'managed_api_key' && resource.mode === 'managed').instances[0].attributes;
+  const child = state.resources.find((resource: { type: string; mode: string }) => resource.type === 'managed_api_key' && resource.mode === 'managed')
+    .instances[0].attributes;
   expect([...new Set(stateText.match(SECRET_PATTERN))]).toEqual([child.secret]);
   expect(stateText).not.toContain('terraform-run');
   const whoami = await apiClient(controlPlane.url, child.secret).get('/v1/whoami');
@@ -143,7 +144,10 @@ ephemeral "managed_api_key" "bad" {
   ttl        = "2d"
 }
 `;
-  const bad = await createTerraformWorkspace({ files: { 'main.tf': mainTf }, env: { MANAGED_ENDPOINT: controlPlane.url, MANAGED_TOKEN: controlPlane.ownerKey } });
+  const bad = await createTerraformWorkspace({
+    files: { 'main.tf': mainTf },
+    env: { MANAGED_ENDPOINT: controlPlane.url, MANAGED_TOKEN: controlPlane.ownerKey },
+  });
   try {
     await bad.terraform(['init']);
     const result = await bad.terraform(['validate'], { expectExitCodes: [1] });

@@ -8,7 +8,11 @@ const signal = new AbortController().signal;
 
 async function configure(config: Record<string, unknown>, env: Record<string, string | undefined>) {
   const diagnostics = new Diagnostics();
-  const context = await createManagedProvider(env).configure({ config: { endpoint: null, token: null, ...config } as never, terraformVersion: '1.11.4', diagnostics });
+  const context = await createManagedProvider(env).configure({
+    config: { endpoint: null, token: null, ...config } as never,
+    terraformVersion: '1.11.4',
+    diagnostics,
+  });
   return { context, diagnostics };
 }
 

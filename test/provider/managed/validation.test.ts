@@ -44,7 +44,12 @@ describe('validateApiKeyConfig', () => {
   it('warns when a valid wildcard withholds dangerous scopes the key does not otherwise get', () => {
     const found = problems({ scopes: ['*:write'] });
     expect(found).toEqual([
-      { severity: 'warning', attribute: 'scopes', summary: 'Wildcard does not grant dangerous scopes', detail: expect.stringContaining('keys:write, credentials:write') },
+      {
+        severity: 'warning',
+        attribute: 'scopes',
+        summary: 'Wildcard does not grant dangerous scopes',
+        detail: expect.stringContaining('keys:write, credentials:write'),
+      },
     ]);
     const named = problems({ scopes: ['*:write', 'keys:write', 'credentials:write'] });
     expect(named).toEqual([]);
@@ -77,7 +82,11 @@ describe('validateApiKeyConfig', () => {
       return diagnostics.items.map((item) => [item.path?.toString(), item.summary, item.detail]);
     };
     expect(declared({ team_id: 'team_a', project_id: 'proj_b' })).toEqual([
-      ['project_id', 'Conflicting attributes', 'At most one of team_id, project_id or site_id may be set; team_id and project_id are set. Keep one. A key is constrained to one team, project or site.'],
+      [
+        'project_id',
+        'Conflicting attributes',
+        'At most one of team_id, project_id or site_id may be set; team_id and project_id are set. Keep one. A key is constrained to one team, project or site.',
+      ],
     ]);
     expect(declared({ team_id: unknownValue, site_id: 'site_c' }).map((item) => item[0])).toEqual(['site_id']);
     expect(declared({ team_id: 'team_a', project_id: 'proj_b', site_id: 'site_c' }).map((item) => item[0])).toEqual(['project_id', 'site_id']);

@@ -55,7 +55,9 @@ function userEnvironment(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 
 /** The working tree as git sees it (tracked and untracked-but-not-ignored files), node_modules linked. */
 function copyCheckout(target: string): void {
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPOSITORY_ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPOSITORY_ROOT, encoding: 'utf8' })
+    .split('\0')
+    .filter(Boolean);
   for (const file of files) {
     const source = join(REPOSITORY_ROOT, file);
     if (!existsSync(source)) continue;
@@ -88,10 +90,18 @@ beforeAll(async () => {
   copyCheckout(checkoutA);
   copyCheckout(checkoutB);
   await timed('release build A', () =>
-    runCommand('sh', ['-c', 'umask 022 && exec npm run --silent release -- "$0"', releaseA], { cwd: checkoutA, env: userEnvironment({ SOURCE_DATE_EPOCH: epoch, TZ: 'UTC' }), timeoutMs: 600_000 }),
+    runCommand('sh', ['-c', 'umask 022 && exec npm run --silent release -- "$0"', releaseA], {
+      cwd: checkoutA,
+      env: userEnvironment({ SOURCE_DATE_EPOCH: epoch, TZ: 'UTC' }),
+      timeoutMs: 600_000,
+    }),
   );
   await timed('release build B', () =>
-    runCommand('sh', ['-c', 'umask 077 && exec npm run --silent release -- "$0"', releaseB], { cwd: checkoutB, env: userEnvironment({ SOURCE_DATE_EPOCH: epoch, TZ: 'Pacific/Chatham' }), timeoutMs: 600_000 }),
+    runCommand('sh', ['-c', 'umask 077 && exec npm run --silent release -- "$0"', releaseB], {
+      cwd: checkoutB,
+      env: userEnvironment({ SOURCE_DATE_EPOCH: epoch, TZ: 'Pacific/Chatham' }),
+      timeoutMs: 600_000,
+    }),
   );
   controlPlane = await startControlPlane();
 }, 1_200_000);
@@ -114,11 +124,20 @@ describe('npm run release', () => {
         `terraform-provider-managed_${VERSION}_manifest.json`,
       ].sort(),
     );
-    expect(JSON.parse(readFileSync(join(releaseA, `terraform-provider-managed_${VERSION}_manifest.json`), 'utf8'))).toEqual({ version: 1, metadata: { protocol_versions: ['6.0'] } });
+    expect(JSON.parse(readFileSync(join(releaseA, `terraform-provider-managed_${VERSION}_manifest.json`), 'utf8'))).toEqual({
+      version: 1,
+      metadata: { protocol_versions: ['6.0'] },
+    });
     const sums = readFileSync(join(releaseA, `terraform-provider-managed_${VERSION}_SHA256SUMS`), 'utf8');
-    const listed = sums.trimEnd().split('\n').map((line) => line.split('  ')[1]);
+    const listed = sums
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split('  ')[1]);
     expect(listed).toEqual([...platforms.map(zipName), `terraform-provider-managed_${VERSION}_manifest.json`].sort());
-    const verified = execFileSync('sha256sum', ['--check', '--strict', `terraform-provider-managed_${VERSION}_SHA256SUMS`], { cwd: releaseA, encoding: 'utf8' });
+    const verified = execFileSync('sha256sum', ['--check', '--strict', `terraform-provider-managed_${VERSION}_SHA256SUMS`], {
+      cwd: releaseA,
+      encoding: 'utf8',
+    });
     expect(verified.match(/: OK$/gm)).toHaveLength(5);
   });
 
@@ -210,7 +229,8 @@ describe('HCL through the filesystem mirror with no node on PATH', () => {
     };
   });
 
-  const terraform = (args: string[], expectExitCodes = [0], cwd = projectDir, environment = env) => runCommand('terraform', args, { cwd, env: environment, expectExitCodes });
+  const terraform = (args: string[], expectExitCodes = [0], cwd = projectDir, environment = env) =>
+    runCommand('terraform', args, { cwd, env: environment, expectExitCodes });
 
   it('inits, applies, plans clean and destroys through the linux_amd64 single executable', async () => {
     expect(readdirSync(binDir)).toEqual(['terraform']);
@@ -234,7 +254,10 @@ describe('HCL through the filesystem mirror with no node on PATH', () => {
       await terraform(['providers', 'lock', `-fs-mirror=${join(releaseA, 'mirror')}`, '-platform=linux_amd64', '-platform=darwin_arm64']);
       const lock = readFileSync(join(projectDir, '.terraform.lock.hcl'), 'utf8');
       const hashes = [...lock.matchAll(/"(h1:[^"]+|zh:[^"]+)"/g)].map((match) => match[1]).sort();
-      const expected = [packageHash1(await readZip(join(releaseA, zipName('linux_amd64')))), packageHash1(await readZip(join(releaseA, zipName('darwin_arm64'))))].sort();
+      const expected = [
+        packageHash1(await readZip(join(releaseA, zipName('linux_amd64')))),
+        packageHash1(await readZip(join(releaseA, zipName('darwin_arm64')))),
+      ].sort();
       expect(hashes).toEqual(expected);
 
       // Another machine: release B's mirror (built elsewhere), copied again, and a fresh project with the lock.
@@ -273,7 +296,10 @@ app.synth();
 
 async function installProject(dir: string, packages: string[]): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'platform-keys', version: '1.0.0', private: true, main: 'main.js', types: 'main.ts', license: 'MPL-2.0' }, null, 2)}\n`);
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: 'platform-keys', version: '1.0.0', private: true, main: 'main.js', types: 'main.ts', license: 'MPL-2.0' }, null, 2)}\n`,
+  );
   await runCommand('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...packages], { cwd: dir, env: userEnvironment(), timeoutMs: 600_000 });
 }
 
@@ -360,7 +386,12 @@ describe('a cdktn project outside the repository (cdktn 0.24 library on Node 20,
   it('synthesizes with the cdktn library and deploys the synthesized stack with terraform', async () => {
     const client = apiClient(controlPlane.url, controlPlane.ownerKey);
     const cliConfig = await writeTerraformProject(join(runDir, 'cdktn-cli-config'), join(releaseA, 'mirror'), '');
-    const env = userEnvironment({ TF_CLI_CONFIG_FILE: cliConfig, MANAGED_ENDPOINT: controlPlane.url, MANAGED_TOKEN: controlPlane.ownerKey, TF_IN_AUTOMATION: '1' });
+    const env = userEnvironment({
+      TF_CLI_CONFIG_FILE: cliConfig,
+      MANAGED_ENDPOINT: controlPlane.url,
+      MANAGED_TOKEN: controlPlane.ownerKey,
+      TF_IN_AUTOMATION: '1',
+    });
     await timed('cdktn synth (ts-node main.ts)', () => runCommand(join(projectDir, 'node_modules', '.bin', 'ts-node'), ['main.ts'], { cwd: projectDir, env }));
     const stackDir = join(projectDir, 'cdktf.out', 'stacks', 'keys');
     const synthesized = JSON.parse(readFileSync(join(stackDir, 'cdk.tf.json'), 'utf8'));
@@ -378,4 +409,3 @@ describe('a cdktn project outside the repository (cdktn 0.24 library on Node 20,
     });
   });
 });
-

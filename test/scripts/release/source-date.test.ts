@@ -13,7 +13,9 @@ it('takes SOURCE_DATE_EPOCH when set, else the commit time', () => {
 });
 
 it('says what to do when neither is usable', () => {
-  expect(() => sourceDateEpoch(REPOSITORY_ROOT, { SOURCE_DATE_EPOCH: 'yesterday' })).toThrow('SOURCE_DATE_EPOCH must be whole seconds since 1970, got "yesterday"');
+  expect(() => sourceDateEpoch(REPOSITORY_ROOT, { SOURCE_DATE_EPOCH: 'yesterday' })).toThrow(
+    'SOURCE_DATE_EPOCH must be whole seconds since 1970, got "yesterday"',
+  );
   const notARepository = mkdtempSync(join(tmpdir(), 'managed-no-git-'));
   try {
     expect(() => sourceDateEpoch(notARepository, { GIT_CEILING_DIRECTORIES: tmpdir() } as NodeJS.ProcessEnv)).toThrow('set SOURCE_DATE_EPOCH instead');

@@ -47,97 +47,97 @@ const entrySchema: JsonSchema = {
 export function auditRoutes(otherRoutes: readonly AnyRouteDefinition[]) {
   const actions = auditActionsOf([...otherRoutes, ...AUDIT_PATHS]);
   return [
-  defineRoute<undefined>({
-    method: 'get',
-    path: '/v1/audit',
-    scope: 'audit:read',
-    summary: "Page through the account's audit log, newest first",
-    tags: ['audit'],
-    querySchema: auditQuerySchema(actions),
-    responses: { 200: { description: '{items, next_cursor}', schema: pageSchema(entrySchema) } },
-    handler: ({ caller, query, services }) => {
-      const limit = pageLimit(query);
-      let beforeSequence: number | undefined;
-      if (query.cursor !== undefined) {
-        // The cursor carries the sequence number of the last entry of the previous page.
-        beforeSequence = decodeCursor(query.cursor as string).createdAt;
-        if (beforeSequence < 1) throw validationFailed([{ parameter: 'cursor', detail: 'is not a cursor returned by this API' }]);
-      }
-      const rows = services.auditRecords.page({
-        accountId: caller!.accountId,
-        limit,
-        ...(beforeSequence !== undefined ? { beforeSequence } : {}),
-        ...(query.action !== undefined ? { action: query.action as string } : {}),
-        ...(query.outcome !== undefined ? { outcome: query.outcome as string } : {}),
-      });
-      const page = rows.slice(0, limit);
-      const last = page[page.length - 1];
-      return {
-        status: 200,
-        body: {
-          items: page.map((e) => ({
-            id: e.id,
-            sequence: e.sequence,
-            time: e.time,
-            account_id: e.accountId,
-            actor_principal_id: e.actorPrincipalId,
-            key_id: e.keyId,
-            action: e.action,
-            target: e.target,
-            source_ip: e.sourceIp,
-            outcome: e.outcome,
-            detail: e.detail,
-            previous_hash: e.previousHash,
-            hash: e.hash,
-          })),
-          next_cursor: rows.length > limit && last ? encodeCursor({ createdAt: last.sequence, id: last.id }) : null,
-        },
-      };
-    },
-  }),
-  defineRoute<undefined>({
-    method: 'get',
-    path: '/v1/audit/verify',
-    scope: 'audit:read',
-    summary: "Verify the account's audit hash chain and name the first broken entry",
-    tags: ['audit'],
-    responses: {
-      200: {
-        description: '{ok, checked, last_hash} or {ok: false, checked, first_broken: {id, sequence, reason}}',
-        schema: {
-          oneOf: [
-            {
-              type: 'object',
-              required: ['ok', 'checked', 'last_hash'],
-              properties: { ok: { const: true }, checked: { type: 'integer' }, last_hash: { type: ['string', 'null'] } },
-            },
-            {
-              type: 'object',
-              required: ['ok', 'checked', 'first_broken'],
-              properties: {
-                ok: { const: false },
-                checked: { type: 'integer' },
-                first_broken: {
-                  type: 'object',
-                  required: ['id', 'sequence', 'reason'],
-                  properties: { id: { type: 'string' }, sequence: { type: 'integer' }, reason: { type: 'string' } },
+    defineRoute<undefined>({
+      method: 'get',
+      path: '/v1/audit',
+      scope: 'audit:read',
+      summary: "Page through the account's audit log, newest first",
+      tags: ['audit'],
+      querySchema: auditQuerySchema(actions),
+      responses: { 200: { description: '{items, next_cursor}', schema: pageSchema(entrySchema) } },
+      handler: ({ caller, query, services }) => {
+        const limit = pageLimit(query);
+        let beforeSequence: number | undefined;
+        if (query.cursor !== undefined) {
+          // The cursor carries the sequence number of the last entry of the previous page.
+          beforeSequence = decodeCursor(query.cursor as string).createdAt;
+          if (beforeSequence < 1) throw validationFailed([{ parameter: 'cursor', detail: 'is not a cursor returned by this API' }]);
+        }
+        const rows = services.auditRecords.page({
+          accountId: caller!.accountId,
+          limit,
+          ...(beforeSequence !== undefined ? { beforeSequence } : {}),
+          ...(query.action !== undefined ? { action: query.action as string } : {}),
+          ...(query.outcome !== undefined ? { outcome: query.outcome as string } : {}),
+        });
+        const page = rows.slice(0, limit);
+        const last = page[page.length - 1];
+        return {
+          status: 200,
+          body: {
+            items: page.map((e) => ({
+              id: e.id,
+              sequence: e.sequence,
+              time: e.time,
+              account_id: e.accountId,
+              actor_principal_id: e.actorPrincipalId,
+              key_id: e.keyId,
+              action: e.action,
+              target: e.target,
+              source_ip: e.sourceIp,
+              outcome: e.outcome,
+              detail: e.detail,
+              previous_hash: e.previousHash,
+              hash: e.hash,
+            })),
+            next_cursor: rows.length > limit && last ? encodeCursor({ createdAt: last.sequence, id: last.id }) : null,
+          },
+        };
+      },
+    }),
+    defineRoute<undefined>({
+      method: 'get',
+      path: '/v1/audit/verify',
+      scope: 'audit:read',
+      summary: "Verify the account's audit hash chain and name the first broken entry",
+      tags: ['audit'],
+      responses: {
+        200: {
+          description: '{ok, checked, last_hash} or {ok: false, checked, first_broken: {id, sequence, reason}}',
+          schema: {
+            oneOf: [
+              {
+                type: 'object',
+                required: ['ok', 'checked', 'last_hash'],
+                properties: { ok: { const: true }, checked: { type: 'integer' }, last_hash: { type: ['string', 'null'] } },
+              },
+              {
+                type: 'object',
+                required: ['ok', 'checked', 'first_broken'],
+                properties: {
+                  ok: { const: false },
+                  checked: { type: 'integer' },
+                  first_broken: {
+                    type: 'object',
+                    required: ['id', 'sequence', 'reason'],
+                    properties: { id: { type: 'string' }, sequence: { type: 'integer' }, reason: { type: 'string' } },
+                  },
                 },
               },
-            },
-          ],
+            ],
+          },
         },
       },
-    },
-    // Asynchronous: the walk yields to the event loop between slices, so the server keeps answering.
-    handler: async ({ caller, services }) => {
-      const verdict = await services.auditRecords.verify(caller!.accountId);
-      return {
-        status: 200,
-        body: verdict.ok
-          ? { ok: true, checked: verdict.checked, last_hash: verdict.lastHash }
-          : { ok: false, checked: verdict.checked, first_broken: verdict.firstBroken },
-      };
-    },
-  }),
-];
+      // Asynchronous: the walk yields to the event loop between slices, so the server keeps answering.
+      handler: async ({ caller, services }) => {
+        const verdict = await services.auditRecords.verify(caller!.accountId);
+        return {
+          status: 200,
+          body: verdict.ok
+            ? { ok: true, checked: verdict.checked, last_hash: verdict.lastHash }
+            : { ok: false, checked: verdict.checked, first_broken: verdict.firstBroken },
+        };
+      },
+    }),
+  ];
 }

@@ -42,7 +42,9 @@ export const sessionRoutes = [
       const opened = services.sessions.open(authentication!, now);
       return {
         status: 201,
-        headers: { 'Set-Cookie': sessionCookie(opened.token, { secure: secureTransport === true, maxAgeSeconds: Math.floor((opened.expiresAt - now.getTime()) / 1000) }) },
+        headers: {
+          'Set-Cookie': sessionCookie(opened.token, { secure: secureTransport === true, maxAgeSeconds: Math.floor((opened.expiresAt - now.getTime()) / 1000) }),
+        },
         body: sessionBody(authentication!.key.id, opened.expiresAt, opened.csrfToken),
         audit: { target: authentication!.key.id, detail: '201 session opened' },
       };
@@ -74,7 +76,11 @@ export const sessionRoutes = [
     handler: ({ authentication, services, now, secureTransport }) => {
       if (!isSessionAuthentication(authentication)) throw notFound();
       services.sessions.close(authentication, now);
-      return { status: 204, headers: { 'Set-Cookie': clearedSessionCookie(secureTransport === true) }, audit: { target: authentication.key.id, detail: '204 signed out' } };
+      return {
+        status: 204,
+        headers: { 'Set-Cookie': clearedSessionCookie(secureTransport === true) },
+        audit: { target: authentication.key.id, detail: '204 signed out' },
+      };
     },
   }),
 ];

@@ -28,7 +28,13 @@ export function decodeMsgpack(type: CtyType, bytes: Uint8Array): Value {
 type WirePath = (string | number)[];
 
 function fail(path: WirePath, message: string): never {
-  const where = path.length === 0 ? 'value' : path.map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`)).join('').replace(/^\./, '');
+  const where =
+    path.length === 0
+      ? 'value'
+      : path
+          .map((step) => (typeof step === 'number' ? `[${step}]` : `.${step}`))
+          .join('')
+          .replace(/^\./, '');
   throw new Error(`${where}: ${message}`);
 }
 
@@ -197,7 +203,16 @@ export function inferType(value: Value, path: WirePath = []): CtyType {
 }
 
 function isPlainRecord(value: unknown): value is { [key: string]: Value } {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof DecimalNumber) && !(value instanceof Dynamic) && !(value instanceof Unknown) && !(value instanceof Uint8Array) && !(value instanceof Map);
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    !(value instanceof DecimalNumber) &&
+    !(value instanceof Dynamic) &&
+    !(value instanceof Unknown) &&
+    !(value instanceof Uint8Array) &&
+    !(value instanceof Map)
+  );
 }
 
 function describeJs(value: unknown): string {

@@ -11,15 +11,7 @@ import type { CtyType } from './types';
  *   map / object    -> plain object; an object value always has every attribute key
  *   dynamic         -> a `Dynamic` carrying its concrete type, or a plain JS value whose type is inferred
  */
-export type Value =
-  | null
-  | Unknown
-  | string
-  | boolean
-  | CtyNumber
-  | Dynamic
-  | Value[]
-  | { [key: string]: Value };
+export type Value = null | Unknown | string | boolean | CtyNumber | Dynamic | Value[] | { [key: string]: Value };
 
 export type ObjectValue = { [attribute: string]: Value };
 export type CtyNumber = number | bigint | DecimalNumber;

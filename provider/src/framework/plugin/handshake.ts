@@ -27,7 +27,9 @@ export function negotiateProtocolVersion(env: Environment): number {
     .filter(Boolean);
   if (offered.length === 0) return PROTOCOL_VERSION;
   if (offered.includes(String(PROTOCOL_VERSION))) return PROTOCOL_VERSION;
-  throw new Error(`this provider speaks plugin protocol ${PROTOCOL_VERSION}, but the client offers only ${offered.join(', ')} (Terraform 1.0 or later is needed)`);
+  throw new Error(
+    `this provider speaks plugin protocol ${PROTOCOL_VERSION}, but the client offers only ${offered.join(', ')} (Terraform 1.0 or later is needed)`,
+  );
 }
 
 export interface HandshakeFields {

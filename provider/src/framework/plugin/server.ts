@@ -74,7 +74,9 @@ export async function startPluginServer<Client>(definition: ProviderDefinition<C
   const certificate: ServerCertificate | undefined = clientCertificate ? createServerCertificate() : undefined;
   server = new GrpcServer(
     methods,
-    certificate ? { certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem, clientCertificatePem: clientCertificate! } : undefined,
+    certificate
+      ? { certificatePem: certificate.certificatePem, privateKeyPem: certificate.privateKeyPem, clientCertificatePem: clientCertificate! }
+      : undefined,
   );
 
   try {

@@ -65,7 +65,8 @@ export function markComputedNullsUnknown(block: BlockSchema, object: ObjectValue
     if (value === null || value === undefined || typeof value !== 'object' || value instanceof Unknown) continue;
     const elements: Value[] = nested.nesting === 'single' || nested.nesting === 'group' ? [value] : Array.isArray(value) ? value : Object.values(value);
     for (const element of elements) {
-      if (element !== null && typeof element === 'object' && !Array.isArray(element) && !(element instanceof Unknown)) markComputedNullsUnknown(nested.block, element as ObjectValue);
+      if (element !== null && typeof element === 'object' && !Array.isArray(element) && !(element instanceof Unknown))
+        markComputedNullsUnknown(nested.block, element as ObjectValue);
     }
   }
 }

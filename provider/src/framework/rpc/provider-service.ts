@@ -146,7 +146,10 @@ export class ProviderService<Client> {
     return {};
   }
 
-  private async validateDataResourceConfig(request: RequestOf<'ValidateDataResourceConfig'>, diagnostics: Diagnostics): Promise<ResponseOf<'ValidateDataResourceConfig'>> {
+  private async validateDataResourceConfig(
+    request: RequestOf<'ValidateDataResourceConfig'>,
+    diagnostics: Diagnostics,
+  ): Promise<ResponseOf<'ValidateDataResourceConfig'>> {
     const dataSource = this.dataSource(request.type_name);
     const config = readObject(dataSource.type, request.config) ?? {};
     validateDeclarations(dataSource.definition.schema, config, diagnostics);
@@ -274,7 +277,10 @@ export class ProviderService<Client> {
     return Object.fromEntries(Object.entries(this.provider.functions ?? {}).map(([name, definition]) => [name, functionToProto(definition)]));
   }
 
-  private async validateEphemeralResourceConfig(request: RequestOf<'ValidateEphemeralResourceConfig'>, diagnostics: Diagnostics): Promise<ResponseOf<'ValidateEphemeralResourceConfig'>> {
+  private async validateEphemeralResourceConfig(
+    request: RequestOf<'ValidateEphemeralResourceConfig'>,
+    diagnostics: Diagnostics,
+  ): Promise<ResponseOf<'ValidateEphemeralResourceConfig'>> {
     const ephemeral = this.ephemeralResource(request.type_name);
     const config = readObject(ephemeral.type, request.config) ?? {};
     validateDeclarations(ephemeral.definition.schema, config, diagnostics);

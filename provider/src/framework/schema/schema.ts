@@ -106,7 +106,8 @@ export function checkBlockSchema(block: BlockSchema, where: string): void {
     if (attribute.required && (attribute.optional || attribute.computed)) throw new Error(`${at}: required excludes optional and computed`);
     if (!attribute.required && !attribute.optional && !attribute.computed) throw new Error(`${at}: set one of required, optional or computed`);
     if (attribute.requiresReplace && !attribute.required && !attribute.optional) throw new Error(`${at}: requiresReplace needs a configurable attribute`);
-    if (attribute.default !== undefined && !(attribute.optional && attribute.computed)) throw new Error(`${at}: a default needs an optional and computed attribute`);
+    if (attribute.default !== undefined && !(attribute.optional && attribute.computed))
+      throw new Error(`${at}: a default needs an optional and computed attribute`);
   }
   for (const group of block.atMostOneOf ?? []) {
     for (const name of group.attributes) if (!(name in block.attributes)) throw new Error(`${where}: atMostOneOf names unknown attribute ${name}`);

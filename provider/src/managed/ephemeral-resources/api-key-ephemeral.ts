@@ -26,7 +26,12 @@ interface EphemeralKeyPrivate {
 }
 
 function isEphemeralKeyPrivate(value: unknown): value is EphemeralKeyPrivate {
-  return typeof value === 'object' && value !== null && typeof (value as EphemeralKeyPrivate).id === 'string' && typeof (value as EphemeralKeyPrivate).ttl === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as EphemeralKeyPrivate).id === 'string' &&
+    typeof (value as EphemeralKeyPrivate).ttl === 'string'
+  );
 }
 
 /** Renew once two thirds of the lifetime have passed: a third of it is left for Terraform's timer and retries. */

@@ -11,7 +11,7 @@ export const presetScopesFunction: FunctionDefinition = {
   summary: 'The scopes a preset grants',
   description:
     'Returns the scopes of a managed.dev key preset (read-only, deploy-bot, ci-terraform, observability, wp-automation), ' +
-    'for example to compare them with a key\'s effective_scopes or to extend a preset in `scopes`. An unknown name is an error naming the nearest preset.',
+    "for example to compare them with a key's effective_scopes or to extend a preset in `scopes`. An unknown name is an error naming the nearest preset.",
   parameters: [{ name: 'name', type: types.string, description: 'The preset name, e.g. "deploy-bot".' }],
   returnType: types.list(types.string),
   run([name]) {

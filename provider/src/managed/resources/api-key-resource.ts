@@ -22,16 +22,7 @@ import { addApiFailure, failWithApiFailure } from '../api-diagnostics';
 import type { ManagedContext } from '../context';
 import { apiKeySchema } from '../schemas';
 import { validateApiKeyConfig } from '../validation';
-import {
-  configView,
-  createBody,
-  importedIdOnlyState,
-  knownString,
-  scopesOrPresetChanged,
-  stateAfterApply,
-  stateFromRecord,
-  updateBody,
-} from './api-key-state';
+import { configView, createBody, importedIdOnlyState, knownString, scopesOrPresetChanged, stateAfterApply, stateFromRecord, updateBody } from './api-key-state';
 
 const KEY_ID = /^key_[A-Za-z0-9_-]+$/;
 /** The control plane's default rotation grace period: the old secret stops at once. */

@@ -25,7 +25,9 @@ describe('ephemeral keys and renewal', () => {
   test('5m–24h lifetimes are accepted only for ephemeral keys; ephemeral keys default to 1h', async () => {
     const refused = await owner.post('/v1/keys', { json: { name: 'short', scopes: ['sites:read'], ttl: '15m' } });
     expect(refused.status).toBe(400);
-    expect(refused.body.errors).toEqual([{ pointer: '/ttl', detail: 'ttl "15m" is shorter than the minimum of 1h (lifetimes from 5m are for ephemeral keys only)' }]);
+    expect(refused.body.errors).toEqual([
+      { pointer: '/ttl', detail: 'ttl "15m" is shorter than the minimum of 1h (lifetimes from 5m are for ephemeral keys only)' },
+    ]);
 
     const short = await mintKey(owner, { name: 'short', scopes: ['sites:read'], ttl: '15m', ephemeral: true });
     expect(short.record).toMatchObject({ ephemeral: true, ttl: '15m', expires_at: '2030-01-01T00:15:00.000Z' });
@@ -101,7 +103,7 @@ describe('ephemeral keys and renewal', () => {
       expect(await expiryOf(strong.id)).toBe('2030-01-01T01:00:00.000Z');
     });
 
-    test('a keys:write key lacking the target\'s scopes: 403 scope_escalation naming them', async () => {
+    test("a keys:write key lacking the target's scopes: 403 scope_escalation naming them", async () => {
       const strong = await mintKey(owner, { name: 'strong', scopes: ['deploys:write', 'sites:read'], ttl: '1h', ephemeral: true });
       const narrow = apiClient(cp.url, (await mintKey(owner, { name: 'narrow', scopes: ['keys:write', 'sites:read'] })).secret);
       clock.advance(30 * MINUTE);
@@ -112,10 +114,13 @@ describe('ephemeral keys and renewal', () => {
       expect(await expiryOf(strong.id)).toBe('2030-01-01T01:00:00.000Z');
     });
 
-    test('a key constrained to one team: the other team\'s and the unconstrained ephemeral keys are the one 404', async () => {
+    test("a key constrained to one team: the other team's and the unconstrained ephemeral keys are the one 404", async () => {
       const mine = await seedBranch(owner, 'mine');
       const theirs = await seedBranch(owner, 'theirs');
-      const teamKey = apiClient(cp.url, (await mintKey(owner, { name: 'team', scopes: ['keys:write', 'sites:read'], constraint: { team_id: mine.teamId } })).secret);
+      const teamKey = apiClient(
+        cp.url,
+        (await mintKey(owner, { name: 'team', scopes: ['keys:write', 'sites:read'], constraint: { team_id: mine.teamId } })).secret,
+      );
       const otherTeam = await mintKey(owner, { name: 'other', scopes: ['sites:read'], constraint: { team_id: theirs.teamId }, ttl: '1h', ephemeral: true });
       const unconstrained = await mintKey(owner, { name: 'wide', scopes: ['sites:read'], ttl: '1h', ephemeral: true });
       for (const target of [otherTeam, unconstrained]) {
@@ -131,7 +136,10 @@ describe('ephemeral keys and renewal', () => {
     test('an admin service account cannot renew an ephemeral key the owner holds: 403 naming the owner', async () => {
       const strong = await mintKey(owner, { name: 'owner-run', scopes: ['sites:read'], ttl: '1h', ephemeral: true });
       const adminId = await createPrincipal(owner, { name: 'bot', kind: 'service', role: 'admin' });
-      const admin = apiClient(cp.url, (await mintKey(owner, { name: 'bot-key', scopes: ['keys:write', 'keys:read', 'sites:read'], principal_id: adminId })).secret);
+      const admin = apiClient(
+        cp.url,
+        (await mintKey(owner, { name: 'bot-key', scopes: ['keys:write', 'keys:read', 'sites:read'], principal_id: adminId })).secret,
+      );
       const response = await admin.post(`/v1/keys/${strong.id}/renew`);
       expect(response.status).toBe(403);
       expect(response.body).toMatchObject({ code: 'scope_escalation', offending_principal: true });

@@ -25,8 +25,25 @@ describe('key lifecycle over HTTP', () => {
     const created = await mint({ name: 'ci-deploy', preset: 'deploy-bot', ip_allowlist: ['203.0.113.0/24'] });
     expect(Object.keys(created).sort()).toEqual(
       [
-        'constraint', 'created_at', 'created_by', 'description', 'effective_scopes', 'expires_at', 'id', 'ip_allowlist', 'last_used_at',
-        'last_used_ip', 'name', 'preset', 'principal_id', 'revoked_at', 'scopes', 'secret', 'status', 'ttl', 'ephemeral',
+        'constraint',
+        'created_at',
+        'created_by',
+        'description',
+        'effective_scopes',
+        'expires_at',
+        'id',
+        'ip_allowlist',
+        'last_used_at',
+        'last_used_ip',
+        'name',
+        'preset',
+        'principal_id',
+        'revoked_at',
+        'scopes',
+        'secret',
+        'status',
+        'ttl',
+        'ephemeral',
       ].sort(),
     );
     expect(created.id).toMatch(/^key_[0-9A-Za-z]+$/);
@@ -107,9 +124,43 @@ describe('key lifecycle over HTTP', () => {
   });
 
   test.each([
-    ['read-only', ['account:read', 'audit:read', 'backups:read', 'deploys:read', 'domains:read', 'env:read', 'keys:read', 'logs:read', 'members:read', 'metrics:read', 'projects:read', 'sites:read', 'teams:read', 'wp:read']],
+    [
+      'read-only',
+      [
+        'account:read',
+        'audit:read',
+        'backups:read',
+        'deploys:read',
+        'domains:read',
+        'env:read',
+        'keys:read',
+        'logs:read',
+        'members:read',
+        'metrics:read',
+        'projects:read',
+        'sites:read',
+        'teams:read',
+        'wp:read',
+      ],
+    ],
     ['deploy-bot', ['deploys:read', 'deploys:write', 'logs:read', 'sites:read']],
-    ['ci-terraform', ['deploys:read', 'deploys:write', 'domains:read', 'domains:write', 'env:read', 'env:write', 'keys:read', 'projects:read', 'projects:write', 'sites:read', 'sites:write', 'teams:read']],
+    [
+      'ci-terraform',
+      [
+        'deploys:read',
+        'deploys:write',
+        'domains:read',
+        'domains:write',
+        'env:read',
+        'env:write',
+        'keys:read',
+        'projects:read',
+        'projects:write',
+        'sites:read',
+        'sites:write',
+        'teams:read',
+      ],
+    ],
     ['observability', ['deploys:read', 'logs:read', 'metrics:read', 'sites:read']],
     ['wp-automation', ['backups:read', 'backups:write', 'sites:read', 'wp:read', 'wp:write']],
   ])('preset %s expands as docs/guides/scopes.md lists', async (preset, expected) => {

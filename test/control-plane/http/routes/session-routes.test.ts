@@ -97,7 +97,9 @@ it('refuses a state-changing request that carries the cookie but no CSRF token, 
   expect(keys.body.items).toEqual([]);
   // The refusals are audited under the key.
   const denied = await apiClient(controlPlane.url, controlPlane.ownerKey).get('/v1/audit?outcome=denied');
-  expect(denied.body.items.some((entry: { detail: string; key_id: string | null }) => entry.detail === 'csrf_token_invalid' && entry.key_id !== null)).toBe(true);
+  expect(denied.body.items.some((entry: { detail: string; key_id: string | null }) => entry.detail === 'csrf_token_invalid' && entry.key_id !== null)).toBe(
+    true,
+  );
 });
 
 it("gives a weak key's session no more than the key: same 403s, no escalation", async () => {

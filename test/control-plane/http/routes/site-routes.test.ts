@@ -16,7 +16,14 @@ describe('site sub-resources', () => {
     const owner = apiClient(cp.url, cp.ownerKey);
     const { projectId } = await seedBranch(owner, 'state');
     const wp = await owner.post(`/v1/projects/${projectId}/sites`, {
-      json: { name: 'blog', runtime: 'wordpress', wp_plugins: [{ slug: 'akismet', version: '5.3' }, { slug: 'jetpack', version: '13.1', active: false }] },
+      json: {
+        name: 'blog',
+        runtime: 'wordpress',
+        wp_plugins: [
+          { slug: 'akismet', version: '5.3' },
+          { slug: 'jetpack', version: '13.1', active: false },
+        ],
+      },
     });
     expect(wp.status).toBe(201);
     const site = wp.body.id;

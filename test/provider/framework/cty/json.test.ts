@@ -28,7 +28,10 @@ describe('state JSON decoding (UpgradeResourceState)', () => {
   });
 
   it('reads nested objects, maps and dynamic values with their type', () => {
-    const decoded = decodeJsonValue(thingType, '{"id":"x","labels":{"a":"1"},"nested":[{"port":443}],"extra":{"type":["list","string"],"value":["v"]}}') as Record<string, unknown>;
+    const decoded = decodeJsonValue(
+      thingType,
+      '{"id":"x","labels":{"a":"1"},"nested":[{"port":443}],"extra":{"type":["list","string"],"value":["v"]}}',
+    ) as Record<string, unknown>;
     expect(decoded.labels).toEqual({ a: '1' });
     expect(decoded.nested).toEqual([{ port: 443, name: null }]);
     expect(decoded.extra).toEqual(new Dynamic(types.list(types.string), ['v']));

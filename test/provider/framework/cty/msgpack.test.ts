@@ -102,7 +102,12 @@ describe('cty msgpack codec', () => {
       ports: [80, 443.5, new DecimalNumber('0.3')],
       labels: { team: 'core', 'with space': 'x', constructor: 'y' },
       pair: ['x', -1],
-      nested: { inner: [{ id: 'i1', weight: 1 }, { id: 'i2', weight: null }] },
+      nested: {
+        inner: [
+          { id: 'i1', weight: 1 },
+          { id: 'i2', weight: null },
+        ],
+      },
       anything: new Dynamic(types.list(types.string), ['d']),
       missing: null,
       pending: unknown,

@@ -106,7 +106,13 @@ describe('the provider executable', () => {
     expect(existsSync(address)).toBe(false);
     expect(run.output().stdout).toBe(`${line}\n`);
     expect(run.output().stderr).toContain('[DEBUG] SIGINT ignored');
-    expect(run.output().stderr.split('\n').filter(Boolean).every((logLine) => /^(\[(DEBUG|INFO|WARN|ERROR)\]| {4})/.test(logLine))).toBe(true);
+    expect(
+      run
+        .output()
+        .stderr.split('\n')
+        .filter(Boolean)
+        .every((logLine) => /^(\[(DEBUG|INFO|WARN|ERROR)\]| {4})/.test(logLine)),
+    ).toBe(true);
   });
 
   it('writes no debug lines unless TF_LOG or TF_LOG_PROVIDER asks for them', async () => {

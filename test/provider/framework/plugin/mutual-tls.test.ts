@@ -12,15 +12,29 @@ const ControllerClient = grpc.makeGenericClientConstructor(services.controller, 
 
 function unary(client: grpc.Client, method: string, request: object): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    type UnaryCall = (request: object, options: grpc.CallOptions, callback: (error: grpc.ServiceError | null, response: Record<string, unknown>) => void) => void;
+    type UnaryCall = (
+      request: object,
+      options: grpc.CallOptions,
+      callback: (error: grpc.ServiceError | null, response: Record<string, unknown>) => void,
+    ) => void;
     const call = (client as unknown as Record<string, UnaryCall>)[method]!.bind(client);
-    call(request, { deadline: Date.now() + 5000 }, (error: grpc.ServiceError | null, response: Record<string, unknown>) => (error ? reject(error) : resolve(response)));
+    call(request, { deadline: Date.now() + 5000 }, (error: grpc.ServiceError | null, response: Record<string, unknown>) =>
+      error ? reject(error) : resolve(response),
+    );
   });
 }
 
-function tlsClient<T extends grpc.Client>(Constructor: new (address: string, credentials: grpc.ChannelCredentials, options: object) => T, server: RunningPluginServer, identity: ServerCertificate): T {
+function tlsClient<T extends grpc.Client>(
+  Constructor: new (address: string, credentials: grpc.ChannelCredentials, options: object) => T,
+  server: RunningPluginServer,
+  identity: ServerCertificate,
+): T {
   // The same trust setup as go-plugin's client: trust exactly the handshake's certificate, present our own.
-  const credentials = grpc.credentials.createSsl(Buffer.from(server.certificate!.certificatePem), Buffer.from(identity.privateKeyPem), Buffer.from(identity.certificatePem));
+  const credentials = grpc.credentials.createSsl(
+    Buffer.from(server.certificate!.certificatePem),
+    Buffer.from(identity.privateKeyPem),
+    Buffer.from(identity.certificatePem),
+  );
   return new Constructor(`unix://${server.socketPath}`, credentials, { 'grpc.ssl_target_name_override': 'localhost', 'grpc.default_authority': 'localhost' });
 }
 
@@ -49,7 +63,7 @@ describe('plugin server with automatic mutual TLS', () => {
     const schema = await unary(provider, 'GetProviderSchema', {});
     expect(Object.keys(schema.resource_schemas as object)).toEqual(['fixture_thing']);
     const health = tlsClient(HealthClient, server, terraformIdentity);
-    expect(await unary(health, 'Check', { service: 'plugin' })).toEqual({ status: 1 }) // SERVING;
+    expect(await unary(health, 'Check', { service: 'plugin' })).toEqual({ status: 1 }); // SERVING;
     provider.close();
     health.close();
   });

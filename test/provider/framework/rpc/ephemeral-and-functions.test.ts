@@ -24,7 +24,11 @@ const provider: ProviderDefinition<string> = {
   ephemeralResources: {
     test_token: {
       schema: tokenSchema,
-      open: ({ config }) => ({ result: { ...config, value: `secret-of-${String(config.name)}` }, private: { handle: 7 }, renewAt: new Date('2030-01-01T00:10:00.250Z') }),
+      open: ({ config }) => ({
+        result: { ...config, value: `secret-of-${String(config.name)}` },
+        private: { handle: 7 },
+        renewAt: new Date('2030-01-01T00:10:00.250Z'),
+      }),
       renew: ({ private: handle }) => {
         events.push(`renew ${JSON.stringify(handle)}`);
         return { renewAt: new Date('2030-01-01T00:20:00.000Z') };

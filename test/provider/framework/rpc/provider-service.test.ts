@@ -18,7 +18,9 @@ const widget: ResourceDefinition<{ calls: string[] }> = {
       token: { type: types.string, computed: true, sensitive: true },
       fingerprint: { type: types.string, optional: true, computed: true },
     },
-    blocks: { rule: { nesting: 'list', block: { attributes: { action: { type: types.string, required: true }, rule_id: { type: types.string, computed: true } } } } },
+    blocks: {
+      rule: { nesting: 'list', block: { attributes: { action: { type: types.string, required: true }, rule_id: { type: types.string, computed: true } } } },
+    },
   },
   validate({ config, diagnostics }) {
     if (config.name === 'bad') diagnostics.error('Bad name', 'not allowed', AttributePath.root('name'));
@@ -70,7 +72,10 @@ const base = { name: 'alpha', region: 'eu', ports: [80], id: null, token: null, 
 
 async function configuredService(calls: string[] = []): Promise<ProviderService<{ calls: string[] }>> {
   const service = new ProviderService(providerWith(calls));
-  await callRpc(service, 'ConfigureProvider', { terraform_version: '1.11.4', config: { msgpack: Buffer.from(encodeMsgpack(types.object({ endpoint: types.string }), { endpoint: null })) } });
+  await callRpc(service, 'ConfigureProvider', {
+    terraform_version: '1.11.4',
+    config: { msgpack: Buffer.from(encodeMsgpack(types.object({ endpoint: types.string }), { endpoint: null })) },
+  });
   return service;
 }
 
@@ -87,13 +92,21 @@ describe('ProviderService', () => {
   });
 
   it('puts validation diagnostics on the attribute path', async () => {
-    const response = await callRpc(new ProviderService(providerWith([])), 'ValidateResourceConfig', { type_name: 'test_widget', config: dv({ ...base, name: 'bad' }) });
+    const response = await callRpc(new ProviderService(providerWith([])), 'ValidateResourceConfig', {
+      type_name: 'test_widget',
+      config: dv({ ...base, name: 'bad' }),
+    });
     expect(response.diagnostics).toEqual([{ severity: 1, summary: 'Bad name', detail: 'not allowed', attribute: { steps: [{ attribute_name: 'name' }] } }]);
   });
 
   it('plans a create with computed attributes unknown, nested blocks included', async () => {
     const service = await configuredService();
-    const response = await callRpc(service, 'PlanResourceChange', { type_name: 'test_widget', prior_state: dv(null), proposed_new_state: dv(base), config: dv(base) });
+    const response = await callRpc(service, 'PlanResourceChange', {
+      type_name: 'test_widget',
+      prior_state: dv(null),
+      proposed_new_state: dv(base),
+      config: dv(base),
+    });
     const planned = read(response.planned_state)!;
     expect(isUnknown(planned.id) && isUnknown(planned.token) && isUnknown(planned.fingerprint)).toBe(true);
     expect(isUnknown((planned.rule as ObjectValue[])[0].rule_id)).toBe(true);
@@ -106,7 +119,12 @@ describe('ProviderService', () => {
     const service = await configuredService();
     const prior = { ...base, id: 'w-1', token: 't', fingerprint: 'f1', rule: [{ action: 'allow', rule_id: 'r1' }] };
     const proposed = { ...prior, name: 'beta' };
-    const response = await callRpc(service, 'PlanResourceChange', { type_name: 'test_widget', prior_state: dv(prior), proposed_new_state: dv(proposed), config: dv({ ...base, name: 'beta' }) });
+    const response = await callRpc(service, 'PlanResourceChange', {
+      type_name: 'test_widget',
+      prior_state: dv(prior),
+      proposed_new_state: dv(proposed),
+      config: dv({ ...base, name: 'beta' }),
+    });
     const planned = read(response.planned_state)!;
     expect(planned.id).toBe('w-1');
     expect(planned.token).toBe('t');
@@ -118,7 +136,12 @@ describe('ProviderService', () => {
     const service = await configuredService();
     const prior = { ...base, id: 'w-1', token: 't', fingerprint: 'f1' };
     const proposed = { ...prior, region: 'us', name: 'warn' };
-    const response = await callRpc(service, 'PlanResourceChange', { type_name: 'test_widget', prior_state: dv(prior), proposed_new_state: dv(proposed), config: dv(proposed) });
+    const response = await callRpc(service, 'PlanResourceChange', {
+      type_name: 'test_widget',
+      prior_state: dv(prior),
+      proposed_new_state: dv(proposed),
+      config: dv(proposed),
+    });
     expect(response.requires_replace).toEqual([{ steps: [{ attribute_name: 'region' }] }]);
     expect(response.diagnostics).toEqual([expect.objectContaining({ severity: 2, summary: 'Heads up' })]);
   });
@@ -127,9 +150,19 @@ describe('ProviderService', () => {
     const calls: string[] = [];
     const service = await configuredService(calls);
     const prior = { ...base, id: 'w-1', token: 't', fingerprint: 'f1' };
-    const plan = await callRpc(service, 'PlanResourceChange', { type_name: 'test_widget', prior_state: dv(prior), proposed_new_state: dv(null), config: dv(null) });
+    const plan = await callRpc(service, 'PlanResourceChange', {
+      type_name: 'test_widget',
+      prior_state: dv(prior),
+      proposed_new_state: dv(null),
+      config: dv(null),
+    });
     expect(read(plan.planned_state)).toBeNull();
-    const apply = await callRpc(service, 'ApplyResourceChange', { type_name: 'test_widget', prior_state: dv(prior), planned_state: dv(null), config: dv(null) });
+    const apply = await callRpc(service, 'ApplyResourceChange', {
+      type_name: 'test_widget',
+      prior_state: dv(prior),
+      planned_state: dv(null),
+      config: dv(null),
+    });
     expect(read(apply.new_state)).toBeNull();
     expect(calls).toEqual(['delete']);
   });
@@ -137,33 +170,56 @@ describe('ProviderService', () => {
   it('creates, echoing private data, and refuses state left unknown', async () => {
     const calls: string[] = [];
     const service = await configuredService(calls);
-    const apply = await callRpc(service, 'ApplyResourceChange', { type_name: 'test_widget', prior_state: dv(null), planned_state: dv({ ...base, id: unknown }), config: dv(base), planned_private: Buffer.from('p') });
+    const apply = await callRpc(service, 'ApplyResourceChange', {
+      type_name: 'test_widget',
+      prior_state: dv(null),
+      planned_state: dv({ ...base, id: unknown }),
+      config: dv(base),
+      planned_private: Buffer.from('p'),
+    });
     expect(read(apply.new_state)).toMatchObject({ id: 'w-1', token: 's3cret' });
     expect(apply.private.toString()).toBe('p');
     expect(apply.diagnostics).toEqual([]);
     const bad = new ProviderService({ ...providerWith(calls), resources: { test_widget: { ...widget, create: ({ planned }) => planned } } });
     await callRpc(bad, 'ConfigureProvider', {});
-    const failed = await callRpc(bad, 'ApplyResourceChange', { type_name: 'test_widget', prior_state: dv(null), planned_state: dv({ ...base, id: unknown }), config: dv(base) });
+    const failed = await callRpc(bad, 'ApplyResourceChange', {
+      type_name: 'test_widget',
+      prior_state: dv(null),
+      planned_state: dv({ ...base, id: unknown }),
+      config: dv(base),
+    });
     expect(failed.diagnostics[0].summary).toBe('Provider returned an incomplete object');
   });
 
   it('reports a vanished object as null state and echoes private', async () => {
     const service = await configuredService();
-    const response = await callRpc(service, 'ReadResource', { type_name: 'test_widget', current_state: dv({ ...base, id: 'gone' }), private: Buffer.from('keep') });
+    const response = await callRpc(service, 'ReadResource', {
+      type_name: 'test_widget',
+      current_state: dv({ ...base, id: 'gone' }),
+      private: Buffer.from('keep'),
+    });
     expect(read(response.new_state)).toBeNull();
     expect(response.private.toString()).toBe('keep');
   });
 
   it('upgrades same-version state by decoding it against the current schema', async () => {
     const service = new ProviderService(providerWith([]));
-    const response = await callRpc(service, 'UpgradeResourceState', { type_name: 'test_widget', version: 1, raw_state: { json: Buffer.from('{"name":"a","id":"w-1","dropped":1}') } });
+    const response = await callRpc(service, 'UpgradeResourceState', {
+      type_name: 'test_widget',
+      version: 1,
+      raw_state: { json: Buffer.from('{"name":"a","id":"w-1","dropped":1}') },
+    });
     expect(response.diagnostics).toEqual([]);
     expect(read(response.upgraded_state)).toEqual({ name: 'a', region: null, ports: null, id: 'w-1', token: null, fingerprint: null, rule: null });
   });
 
   it('upgrades older state through the resource hook and refuses newer state', async () => {
     const service = new ProviderService(providerWith([]));
-    const older = await callRpc(service, 'UpgradeResourceState', { type_name: 'test_widget', version: 0, raw_state: { json: Buffer.from('{"title":"old","id":"w-0"}') } });
+    const older = await callRpc(service, 'UpgradeResourceState', {
+      type_name: 'test_widget',
+      version: 0,
+      raw_state: { json: Buffer.from('{"title":"old","id":"w-0"}') },
+    });
     expect(read(older.upgraded_state)).toMatchObject({ name: 'old', id: 'w-0' });
     const newer = await callRpc(service, 'UpgradeResourceState', { type_name: 'test_widget', version: 7, raw_state: { json: Buffer.from('{}') } });
     expect(newer.diagnostics[0].summary).toBe('State written by a newer provider');
@@ -178,9 +234,15 @@ describe('ProviderService', () => {
   it('turns exceptions into error diagnostics and unknown types into clear errors', async () => {
     const service = await configuredService();
     const echoType = types.object({ input: types.string, output: types.string });
-    const ok = await callRpc(service, 'ReadDataSource', { type_name: 'test_echo', config: { msgpack: Buffer.from(encodeMsgpack(echoType, { input: 'hi', output: null })) } });
+    const ok = await callRpc(service, 'ReadDataSource', {
+      type_name: 'test_echo',
+      config: { msgpack: Buffer.from(encodeMsgpack(echoType, { input: 'hi', output: null })) },
+    });
     expect(decodeMsgpack(echoType, ok.state.msgpack)).toEqual({ input: 'hi', output: 'HI' });
-    const boom = await callRpc(service, 'ReadDataSource', { type_name: 'test_echo', config: { msgpack: Buffer.from(encodeMsgpack(echoType, { input: 'explode', output: null })) } });
+    const boom = await callRpc(service, 'ReadDataSource', {
+      type_name: 'test_echo',
+      config: { msgpack: Buffer.from(encodeMsgpack(echoType, { input: 'explode', output: null })) },
+    });
     expect(boom.diagnostics[0]).toMatchObject({ severity: 1, summary: 'Unexpected error in the test provider (ReadDataSource)', detail: 'kaboom' });
     const missing = await callRpc(service, 'ReadResource', { type_name: 'test_nothing', current_state: dv(null) });
     expect(missing.diagnostics[0].summary).toBe('Unknown resource type');
@@ -197,8 +259,12 @@ describe('ProviderService', () => {
   });
 
   it('rejects contradictory schemas at construction', () => {
-    expect(() => new ProviderService({ ...providerWith([]), resources: { test_x: { ...widget, schema: { attributes: { a: { type: types.string, required: true, computed: true } } } } } })).toThrow(
-      'required excludes optional and computed',
-    );
+    expect(
+      () =>
+        new ProviderService({
+          ...providerWith([]),
+          resources: { test_x: { ...widget, schema: { attributes: { a: { type: types.string, required: true, computed: true } } } } },
+        }),
+    ).toThrow('required excludes optional and computed');
   });
 });

@@ -11,7 +11,14 @@ const resource: ResourceDefinition<undefined> = {
   schema: {
     attributes: {
       name: { type: types.string, required: true, planModifiers: [({ planned }) => void (planned.name = String(planned.name).trim())] },
-      window: { type: types.string, optional: true, computed: true, default: '60m', requiresReplace: true, semanticEquals: (a, b) => minutes(a) === minutes(b) },
+      window: {
+        type: types.string,
+        optional: true,
+        computed: true,
+        default: '60m',
+        requiresReplace: true,
+        semanticEquals: (a, b) => minutes(a) === minutes(b),
+      },
       id: { type: types.string, computed: true },
     },
   },

@@ -157,7 +157,9 @@ describe('ManagedApiClient retries', () => {
 
   it('gives up after maxAttempts with the last answer', async () => {
     server = await startServer((request, res) => json(res, 502, { title: 'Bad Gateway', status: 502, detail: 'upstream down' }));
-    const failure = await client(server.url).getKey('key_1').catch((error: unknown) => error);
+    const failure = await client(server.url)
+      .getKey('key_1')
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ApiError);
     expect((failure as ApiError).problem).toMatchObject({ status: 502, detail: 'upstream down' });
     expect(server.seen).toHaveLength(4);
@@ -168,7 +170,9 @@ describe('ManagedApiClient retries', () => {
     const probe = await startServer(() => undefined);
     const deadUrl = probe.url;
     await probe.close();
-    const failure = await client(deadUrl).whoami().catch((error: unknown) => error);
+    const failure = await client(deadUrl)
+      .whoami()
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ApiUnreachableError);
     expect((failure as ApiUnreachableError).attempts).toBe(4);
     expect((failure as Error).message).toMatch(/ECONNREFUSED/);
@@ -197,7 +201,9 @@ describe('ManagedApiClient answers', () => {
         errors: [{ pointer: '/scopes/0', detail: 'unknown scope "sites:raed"; did you mean "sites:read"?' }],
       }),
     );
-    const failure = (await client(server.url).createKey({ name: 'x', scopes: ['sites:raed'] }, 'idem-400').catch((e: unknown) => e)) as ApiError;
+    const failure = (await client(server.url)
+      .createKey({ name: 'x', scopes: ['sites:raed'] }, 'idem-400')
+      .catch((e: unknown) => e)) as ApiError;
     expect(failure).toBeInstanceOf(ApiError);
     expect(failure.status).toBe(400);
     expect(failure.problem.errors).toEqual([{ pointer: '/scopes/0', detail: 'unknown scope "sites:raed"; did you mean "sites:read"?' }]);

@@ -62,7 +62,7 @@ describe('stateFromRecord', () => {
     });
   });
 
-  it('keeps the prior spelling of empty sets, and (by the schema\'s ttl equality) of an equal TTL, and derives the TTL after import', () => {
+  it("keeps the prior spelling of empty sets, and (by the schema's ttl equality) of an equal TTL, and derives the TTL after import", () => {
     const prior = { scopes: [], ip_allowlist: [], ttl: '720h', description: '' };
     const state = stateFromRecord(record, prior);
     expect(state).toMatchObject({ scopes: [], ip_allowlist: [], ttl: '30d', description: '' });
@@ -116,7 +116,13 @@ describe('request bodies', () => {
   };
 
   it('creates with only what is set, scopes sorted', () => {
-    expect(createBody(planned)).toEqual({ name: 'ci', scopes: ['deploys:write', 'sites:read'], constraint: { project_id: 'proj_web' }, ip_allowlist: ['10.0.0.0/8'], ttl: '30d' });
+    expect(createBody(planned)).toEqual({
+      name: 'ci',
+      scopes: ['deploys:write', 'sites:read'],
+      constraint: { project_id: 'proj_web' },
+      ip_allowlist: ['10.0.0.0/8'],
+      ttl: '30d',
+    });
   });
 
   it('patches only what changed, clearing with null or []', () => {
