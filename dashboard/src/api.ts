@@ -3,13 +3,7 @@
  * browser holds an HttpOnly session cookie it cannot read; this module keeps the session's CSRF
  * token in memory (never in storage) and sends it on every request that changes anything.
  */
-export interface FieldError {
-  readonly pointer?: string;
-  readonly parameter?: string;
-  readonly header?: string;
-  readonly detail: string;
-  readonly suggestion?: string;
-}
+import type { FieldError, KeyConstraint, KeyRecord, MintedKey as KeyWithSecret } from '@managed-dev/contract';
 
 export interface Problem {
   readonly status: number;
@@ -31,28 +25,7 @@ export interface Session {
   readonly csrf_token: string;
 }
 
-export type Constraint = { team_id: string } | { project_id: string } | { site_id: string } | null;
-
-export interface KeyRecord {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string | null;
-  readonly preset: string | null;
-  readonly scopes: readonly string[];
-  readonly effective_scopes: readonly string[];
-  readonly constraint: Constraint;
-  readonly ip_allowlist: readonly string[];
-  readonly status: 'active' | 'expired' | 'revoked';
-  readonly created_at: string;
-  readonly expires_at: string;
-  readonly revoked_at: string | null;
-  readonly last_used_at: string | null;
-  readonly last_used_ip: string | null;
-}
-
-export interface KeyWithSecret extends KeyRecord {
-  readonly secret: string;
-}
+export type { KeyConstraint, KeyRecord, KeyWithSecret };
 
 export interface Whoami {
   readonly account_id: string;
@@ -63,7 +36,7 @@ export interface Whoami {
   readonly preset: string | null;
   readonly scopes: readonly string[];
   readonly effective_scopes: readonly string[];
-  readonly constraint: Constraint;
+  readonly constraint: KeyConstraint | null;
 }
 
 export interface Page<Item> {
@@ -147,7 +120,7 @@ export interface KeyCreateBody {
   ttl: string;
   preset?: string;
   scopes?: string[];
-  constraint?: Exclude<Constraint, null>;
+  constraint?: KeyConstraint;
   ip_allowlist?: string[];
 }
 

@@ -3,7 +3,7 @@
  * see, read through the /v1 API. A constrained key sees only its subtree (and lists no teams), so
  * the walk starts where its constraint sits.
  */
-import { ApiProblem, getOne, listAll, type Constraint, type Named } from './api';
+import { ApiProblem, getOne, listAll, type KeyConstraint, type Named } from './api';
 
 export type PlaceKind = 'team' | 'project' | 'site';
 
@@ -37,7 +37,7 @@ async function projectsOf(team: Named): Promise<Place[]> {
   return places;
 }
 
-export async function visiblePlaces(constraint: Constraint): Promise<Place[]> {
+export async function visiblePlaces(constraint: KeyConstraint | null): Promise<Place[]> {
   if (constraint && 'site_id' in constraint) {
     const site = await getOne<Named>(`/v1/sites/${constraint.site_id}`);
     return [{ kind: 'site', id: site.id, name: site.name }];
@@ -52,7 +52,7 @@ export async function visiblePlaces(constraint: Constraint): Promise<Place[]> {
   return places;
 }
 
-export function constraintOf(place: Place): Exclude<Constraint, null> {
+export function constraintOf(place: Place): KeyConstraint {
   switch (place.kind) {
     case 'team':
       return { team_id: place.id };
@@ -63,7 +63,7 @@ export function constraintOf(place: Place): Exclude<Constraint, null> {
   }
 }
 
-export function placeIdOf(constraint: Constraint): string | undefined {
+export function placeIdOf(constraint: KeyConstraint | null): string | undefined {
   if (!constraint) return undefined;
   if ('team_id' in constraint) return constraint.team_id;
   if ('project_id' in constraint) return constraint.project_id;

@@ -4,16 +4,9 @@
  * @managed-dev/contract, docs/guides/errors.md), which fixes the status and title, so an error
  * names only its code and says what went wrong.
  */
-import { ERROR_CATALOG, ErrorCode } from '@managed-dev/contract';
+import { ERROR_CATALOG, ErrorCode, type FieldError } from '@managed-dev/contract';
 
-/** One entry of a problem's `errors[]`: a JSON pointer into the request body, or a query/header name. */
-export interface FieldError {
-  readonly pointer?: string;
-  readonly parameter?: string;
-  readonly header?: string;
-  readonly detail: string;
-  readonly suggestion?: string;
-}
+export type { FieldError };
 
 export interface ApiErrorInit {
   code: ErrorCode;

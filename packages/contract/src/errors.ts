@@ -6,6 +6,15 @@
  * server's ApiError takes an `ErrorCode`, so a typo is a compile error.
  */
 
+/** One entry of a problem's `errors[]`: a JSON pointer into the request body, or a query/header name. */
+export interface FieldError {
+  readonly pointer?: string;
+  readonly parameter?: string;
+  readonly header?: string;
+  readonly detail: string;
+  readonly suggestion?: string;
+}
+
 export interface ErrorCodeDefinition {
   /** The HTTP status every problem with this code has. */
   readonly status: number;
