@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener } from 'node:http';
 import pino, { DestinationStream, Logger } from 'pino';
 import type { LogLevel } from '../config';
+import { auditablePath } from '../domain/audit-redaction';
 
 export type { Logger };
 
@@ -42,13 +43,14 @@ export function noteRequest(request: IncomingMessage, facts: RequestFacts): void
   else factsByRequest.set(request, { ...facts });
 }
 
-/** Any `mdk_…` run, valid or not: a secret typed into a URL must not be copied into the log. */
-const SECRET_LIKE = /mdk_[0-9A-Za-z]*/g;
-
+/**
+ * The path as the audit log keeps it (decoded to the end, secret shapes blanked, bounded): a secret
+ * pasted into a URL, plainly or percent-encoded any number of times, must not reach the log.
+ */
 function loggablePath(url: string | undefined): string {
   const raw = url ?? '';
   const queryStart = raw.indexOf('?');
-  return (queryStart === -1 ? raw : raw.slice(0, queryStart)).replace(SECRET_LIKE, 'mdk_[redacted]');
+  return auditablePath(queryStart === -1 ? raw : raw.slice(0, queryStart));
 }
 
 export function withRequestLog(listener: RequestListener, logger: Logger): RequestListener {
