@@ -14,8 +14,9 @@ import type { Db } from './database';
 export interface Migration {
   readonly version: number;
   readonly name: string;
-  /** SQL text, or a function for data migrations that need code. */
-  readonly up: string | ((db: Db) => void);
+  /** The SQL text for each engine; `postgresDdl(sqlite)` where only column types differ. */
+  readonly sqlite: string;
+  readonly postgres: string;
 }
 
 const loadModule = createRequire(__filename);
@@ -54,8 +55,7 @@ export function applyMigrations(db: Db, migrations: readonly Migration[] = loadM
     const run = db.transaction(() => {
       const done = db.prepare('SELECT 1 FROM schema_migrations WHERE version = ?').get(migration.version);
       if (done) return false;
-      if (typeof migration.up === 'string') db.exec(migration.up);
-      else migration.up(db);
+      db.exec(migration.sqlite);
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString());
       return true;
     });
