@@ -20,13 +20,13 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { DatabaseError, Pool, type ClientConfig, type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
+import { DEFAULT_DATABASE_POOL_SIZE } from '../../config';
 import type { RunResult, SqlDatabase, SqlParams, StorageEngine, TransactionOptions } from '../sql-database';
 import { advisoryLockKey } from './advisory-lock-key';
 import { ChangeNotifications, CHANGES_CHANNEL } from './change-notifications';
 import { bindParameters, compiledStatement, type CompiledStatement } from './parameters';
 import { RESULT_TYPES } from './result-types';
 
-export const DEFAULT_POOL_SIZE = 10;
 export const POOL_APPLICATION_NAME = 'managed-control-plane';
 
 /** SQLSTATE unique_violation: a UNIQUE or PRIMARY KEY constraint. */
@@ -87,7 +87,7 @@ export class PostgresDatabase implements SqlDatabase {
   static async open(url: string, options: PostgresDatabaseOptions = {}): Promise<PostgresDatabase> {
     const onBackgroundError = options.onBackgroundError ?? (() => undefined);
     const connection: ClientConfig = { connectionString: url, types: RESULT_TYPES };
-    const pool = new Pool({ ...connection, max: options.poolSize ?? DEFAULT_POOL_SIZE, application_name: POOL_APPLICATION_NAME });
+    const pool = new Pool({ ...connection, max: options.poolSize ?? DEFAULT_DATABASE_POOL_SIZE, application_name: POOL_APPLICATION_NAME });
     // An idle connection that the server closes is dropped by the pool; without a listener the
     // 'error' event would end the process.
     pool.on('error', onBackgroundError);
