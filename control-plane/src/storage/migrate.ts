@@ -10,6 +10,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Db } from './database';
+import type { SqlDatabase } from './sql-database';
 
 export interface Migration {
   readonly version: number;
@@ -73,4 +74,40 @@ export function pendingMigrations(db: Db, known: readonly number[]): number[] {
       .map((row) => row.version),
   );
   return known.filter((version) => !applied.has(version));
+}
+
+/** Held by whoever applies migrations to a shared database (applyMigrationsTo). */
+export const MIGRATION_LOCK = 'schema-migrations';
+
+/** Portable: both engines accept it (PostgreSQL's INTEGER is 32 bits). */
+const CREATE_SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    BIGINT PRIMARY KEY,
+  name       TEXT NOT NULL,
+  applied_at TEXT NOT NULL
+)`;
+
+/**
+ * The migrations on any SqlDatabase, for the engine it runs (PostgreSQL, shared by replicas that
+ * start together): each migration in its own transaction under the lock `schema-migrations`, so
+ * replicas take turns and the later ones find each version recorded and skip it. Returns the
+ * versions this call applied.
+ */
+export async function applyMigrationsTo(db: SqlDatabase, migrations: readonly Migration[] = loadMigrations()): Promise<number[]> {
+  // Under the lock too: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a concurrent one.
+  await db.transaction(async () => {
+    await db.lock(MIGRATION_LOCK);
+    await db.exec(CREATE_SCHEMA_MIGRATIONS);
+  });
+  const applied: number[] = [];
+  for (const migration of migrations) {
+    const ran = await db.transaction(async () => {
+      await db.lock(MIGRATION_LOCK);
+      if (await db.get('SELECT 1 AS done FROM schema_migrations WHERE version = ?', [migration.version])) return false;
+      await db.exec(migration[db.engine]);
+      await db.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [migration.version, migration.name, new Date().toISOString()]);
+      return true;
+    });
+    if (ran) applied.push(migration.version);
+  }
+  return applied;
 }
