@@ -170,10 +170,14 @@ export function parseDatabaseUrl(text: string | undefined): string | undefined {
   try {
     url = new URL(text);
   } catch {
-    throw new Error('MANAGED_DATABASE_URL must be a postgres:// or postgresql:// URL, e.g. postgres://user:password@db.internal:5432/managed (the value given is not a URL)');
+    throw new Error(
+      'MANAGED_DATABASE_URL must be a postgres:// or postgresql:// URL, e.g. postgres://user:password@db.internal:5432/managed (the value given is not a URL)',
+    );
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new Error(`MANAGED_DATABASE_URL must be a postgres:// or postgresql:// URL, e.g. postgres://user:password@db.internal:5432/managed (got a ${url.protocol}// URL)`);
+    throw new Error(
+      `MANAGED_DATABASE_URL must be a postgres:// or postgresql:// URL, e.g. postgres://user:password@db.internal:5432/managed (got a ${url.protocol}// URL)`,
+    );
   }
   return text;
 }

@@ -14,7 +14,20 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,18 +51,18 @@ const TIMING_FILE = 'start-ms';
 const CLUSTER_DIR = 'cluster';
 
 /** The newest installed PostgreSQL's bin directory, or a failure that says how to install it. */
-export function postgresBinDirectory(): string {
-  const versions = existsSync(POSTGRES_ROOT)
-    ? readdirSync(POSTGRES_ROOT)
-        .filter((entry) => /^\d+$/.test(entry) && existsSync(join(POSTGRES_ROOT, entry, 'bin', 'initdb')))
+export function postgresBinDirectory(root: string = POSTGRES_ROOT): string {
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((entry) => /^\d+$/.test(entry) && existsSync(join(root, entry, 'bin', 'initdb')))
         .sort((a, b) => Number(b) - Number(a))
     : [];
   if (versions.length === 0) {
     throw new Error(
-      `PostgreSQL is not installed: the PostgreSQL store tests start a throwaway cluster with initdb and pg_ctl from ${POSTGRES_ROOT}/<version>/bin. Install it with: ${INSTALL_HINT}`,
+      `PostgreSQL is not installed: the PostgreSQL store tests start a throwaway cluster with initdb and pg_ctl from ${root}/<version>/bin. Install it with: ${INSTALL_HINT}`,
     );
   }
-  return join(POSTGRES_ROOT, versions[0], 'bin');
+  return join(root, versions[0], 'bin');
 }
 
 const runningAsRoot = () => process.getuid?.() === 0;
@@ -62,7 +75,7 @@ async function runPostgresBinary(binary: string, args: readonly string[]): Promi
     await run(command, commandArgs, { env: { ...process.env, LC_ALL: 'C' }, timeout: START_WAIT_MS });
   } catch (error) {
     const failure = error as Error & { stderr?: string; stdout?: string };
-    throw new Error(`${binary} ${args.join(' ')} failed: ${failure.message}\n${failure.stderr ?? ''}${failure.stdout ?? ''}`);
+    throw new Error(`${binary} ${args.join(' ')} failed: ${failure.message}\n${failure.stderr ?? ''}${failure.stdout ?? ''}`, { cause: error });
   }
 }
 
@@ -128,7 +141,9 @@ async function startCluster(stateDir: string): Promise<string> {
 function stateDirectory(): string {
   const stateDir = process.env[POSTGRES_STATE_ENV];
   if (!stateDir || !existsSync(stateDir)) {
-    throw new Error(`${POSTGRES_STATE_ENV} is not set: run the tests through jest, whose globalSetup (test/support/postgres-global-setup.ts) prepares the PostgreSQL cluster`);
+    throw new Error(
+      `${POSTGRES_STATE_ENV} is not set: run the tests through jest, whose globalSetup (test/support/postgres-global-setup.ts) prepares the PostgreSQL cluster`,
+    );
   }
   return stateDir;
 }

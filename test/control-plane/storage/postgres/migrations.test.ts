@@ -40,7 +40,14 @@ describe('migrations on PostgreSQL', () => {
     const now = 1_764_590_000_000;
     await db.transaction(async () => {
       await db.run('INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)', ['acc_1', 'default', now]);
-      await db.run('INSERT INTO principals (id, account_id, name, kind, role, created_at) VALUES (?, ?, ?, ?, ?, ?)', ['prn_1', 'acc_1', 'owner', 'user', 'owner', now]);
+      await db.run('INSERT INTO principals (id, account_id, name, kind, role, created_at) VALUES (?, ?, ?, ?, ?, ?)', [
+        'prn_1',
+        'acc_1',
+        'owner',
+        'user',
+        'owner',
+        now,
+      ]);
       await db.run(
         `INSERT INTO api_keys (id, account_id, principal_id, created_by, name, scopes_json, ip_allowlist_json, ttl, created_at, expires_at)
          VALUES (@id, 'acc_1', 'prn_1', 'prn_1', 'ci', '[]', '[]', '30d', @now, @expires)`,

@@ -13,7 +13,9 @@ const stringLiteral = opaqueText.map((content) => `'${content.replace(/'/g, "''"
 const escapeStringLiteral = opaqueText.map((content) => `E'${content.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
 const quotedIdentifier = opaqueText.map((content) => `"${content.replace(/"/g, '""')}"`);
 const lineComment = opaqueText.map((content) => `--${content.replace(/\n/g, ' ')}\n`);
-const blockComment = opaqueText.filter((content) => !content.includes('*/') && !content.includes('/*') && !content.endsWith('/') && !content.startsWith('*')).map((content) => `/*${content}*/`);
+const blockComment = opaqueText
+  .filter((content) => !content.includes('*/') && !content.includes('/*') && !content.endsWith('/') && !content.startsWith('*'))
+  .map((content) => `/*${content}*/`);
 const dollarQuoted = fc
   .tuple(fc.constantFrom('', 'q', 'body_1'), opaqueText)
   .filter(([tag, content]) => `${content}$${tag}$`.indexOf(`$${tag}$`) === content.length && !`$${tag}$${content}`.startsWith(`$${tag}$$`))
@@ -25,9 +27,15 @@ const opaque = fc.oneof(stringLiteral, escapeStringLiteral, quotedIdentifier, li
 
 type Piece = { readonly kind: 'opaque'; readonly text: string } | { readonly kind: 'parameter'; readonly name: string };
 
-const positionalPieces = fc.array(fc.oneof(opaque.map((text): Piece => ({ kind: 'opaque', text })), fc.constant<Piece>({ kind: 'parameter', name: '' })), {
-  maxLength: 20,
-});
+const positionalPieces = fc.array(
+  fc.oneof(
+    opaque.map((text): Piece => ({ kind: 'opaque', text })),
+    fc.constant<Piece>({ kind: 'parameter', name: '' }),
+  ),
+  {
+    maxLength: 20,
+  },
+);
 const namedPieces = fc.array(
   fc.oneof(
     opaque.map((text): Piece => ({ kind: 'opaque', text })),
