@@ -19,7 +19,7 @@
  * so that its notification commits with it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DatabaseError, Pool, type ClientConfig, type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
+import { DatabaseError, Pool, type ClientConfig, type PoolClient, type QueryConfig, type QueryResult, type QueryResultRow } from 'pg';
 import { DEFAULT_DATABASE_POOL_SIZE } from '../../config';
 import type { RunResult, SqlDatabase, SqlParams, StorageEngine, TransactionOptions } from '../sql-database';
 import { advisoryLockKey } from './advisory-lock-key';
@@ -73,6 +73,12 @@ interface NeutralScope {
 
 type Queryable = Pick<PoolClient, 'query'>;
 
+/**
+ * Always the extended protocol (parse, bind, execute), parameters or not: one statement per call,
+ * as better-sqlite3 enforces, so a stray `;` cannot smuggle a second statement in.
+ */
+type ExtendedQueryConfig = QueryConfig & { readonly queryMode: 'extended' };
+
 export class PostgresDatabase implements SqlDatabase {
   readonly engine: StorageEngine = 'postgres';
   private readonly transactions = new AsyncLocalStorage<TransactionScope>();
@@ -81,6 +87,7 @@ export class PostgresDatabase implements SqlDatabase {
   private constructor(
     private readonly pool: Pool,
     private readonly changes: ChangeNotifications,
+    private readonly onBackgroundError: (error: Error) => void,
   ) {}
 
   /** Connects the pool and the change listener; rejects when the database cannot be reached. */
@@ -101,7 +108,7 @@ export class PostgresDatabase implements SqlDatabase {
       await pool.end();
       throw error;
     }
-    return new PostgresDatabase(pool, changes);
+    return new PostgresDatabase(pool, changes, onBackgroundError);
   }
 
   get inTransaction(): boolean {
@@ -161,7 +168,8 @@ export class PostgresDatabase implements SqlDatabase {
     } catch (error) {
       // A neutral write that failed may have left rows of its own behind: count it after all.
       scope.active = false;
-      await this.noteWrite(this.openScope());
+      // The caller must see the write's own error; a failed notification only goes to the log.
+      await this.noteWrite(this.openScope()).catch((notifyError: unknown) => this.onBackgroundError(notifyError as Error));
       throw error;
     } finally {
       scope.active = false;
@@ -198,10 +206,10 @@ export class PostgresDatabase implements SqlDatabase {
       // Outside a transaction, a write and its notification must still commit together.
       return this.outermost(() => this.query(sql, params));
     }
-    const result = await (scope?.transaction.client ?? this.pool).query({ text: statement.text, values, queryMode: 'extended' } as never);
-    const typed = result as unknown as QueryResult<QueryResultRow>;
-    if (WRITE_COMMANDS.has(typed.command) && (typed.rowCount ?? 0) > 0) await this.noteWrite(scope);
-    return typed;
+    const config: ExtendedQueryConfig = { text: statement.text, values, queryMode: 'extended' };
+    const result = await (scope?.transaction.client ?? this.pool).query<QueryResultRow>(config);
+    if (WRITE_COMMANDS.has(result.command) && (result.rowCount ?? 0) > 0) await this.noteWrite(scope);
+    return result;
   }
 
   private mayWrite(statement: CompiledStatement): boolean {
