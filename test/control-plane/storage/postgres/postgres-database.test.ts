@@ -2,6 +2,7 @@
  * PostgresDatabase on a real PostgreSQL (test/support/postgres.ts): what repositories rely on from
  * storage/sql-database.ts, engine for engine.
  */
+import { Client } from 'pg';
 import { PostgresDatabase } from '../../../../control-plane/src/storage/postgres/postgres-database';
 import { eventually } from '../../../support/eventually';
 import { createTestDatabase, type TestDatabase } from '../../../support/postgres';
@@ -49,6 +50,14 @@ describe('PostgresDatabase', () => {
     expect((await db.get<{ at: number }>('SELECT at FROM things WHERE id = ?', ['b']))?.at).toBe(Number.MAX_SAFE_INTEGER);
     // Past 2^53 a number would be silently wrong: refused instead.
     await expect(db.get('SELECT 9007199254740993::bigint AS big')).rejects.toThrow(/does not fit a JavaScript number/);
+    // Our pool's parsers only: node-postgres's global ones (any other client in the process) are untouched.
+    const plain = new Client({ connectionString: database.url });
+    await plain.connect();
+    try {
+      expect((await plain.query('SELECT 7::bigint AS seven')).rows[0].seven).toBe('7');
+    } finally {
+      await plain.end();
+    }
   });
 
   test('run reports changed rows; a throw rolls the transaction back; a nested transaction that throws is undone alone', async () => {
