@@ -12,6 +12,12 @@
  * be trusted: the stamp moves at the drop, on every read while the connection is down (a cache
  * then holds nothing for longer than one lookup), and once more when LISTEN is back in place.
  * Reconnection backs off from RECONNECT_MIN_DELAY_MS to RECONNECT_MAX_DELAY_MS.
+ *
+ * A connection can also die silently (a network path that drops packets, a frozen server): no
+ * error, no end, just no notifications. So the listener asks the server `SELECT 1` every
+ * HEARTBEAT_INTERVAL_MS; once nothing has answered for TRUSTED_SILENCE_MS the stamp moves on every
+ * read as if the connection were down, and a heartbeat, connection or LISTEN that gets no answer
+ * within UNANSWERED_LIMIT_MS counts as a drop (reconnect).
  */
 import { randomUUID } from 'node:crypto';
 import { Client, type ClientConfig, type Notification } from 'pg';
@@ -20,6 +26,9 @@ export const CHANGES_CHANNEL = 'managed_changes';
 export const LISTENER_APPLICATION_NAME = 'managed-change-listener';
 export const RECONNECT_MIN_DELAY_MS = 50;
 export const RECONNECT_MAX_DELAY_MS = 5000;
+export const HEARTBEAT_INTERVAL_MS = 500;
+export const TRUSTED_SILENCE_MS = 2500;
+export const UNANSWERED_LIMIT_MS = 5000;
 
 export class ChangeNotifications {
   /** Sent as the payload of this replica's notifications, so its own echo is recognised. */
@@ -30,6 +39,9 @@ export class ChangeNotifications {
   private closed = false;
   private reconnectDelayMs = RECONNECT_MIN_DELAY_MS;
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  /** performance.now() when the listening connection last answered. */
+  private lastAnsweredAt = 0;
 
   constructor(
     private readonly connection: ClientConfig,
@@ -42,9 +54,9 @@ export class ChangeNotifications {
     await this.listen();
   }
 
-  /** The stamp: still while the listener is up, moving on every call while it is down. */
+  /** The stamp: still while the listener is up and answering, moving on every call otherwise. */
   current(): number {
-    if (!this.listening) this.stamp += 1;
+    if (!this.listening || performance.now() - this.lastAnsweredAt > TRUSTED_SILENCE_MS) this.stamp += 1;
     return this.stamp;
   }
 
@@ -53,9 +65,9 @@ export class ChangeNotifications {
     this.stamp += 1;
   }
 
-  /** True while notifications are being received (for tests and health reporting). */
+  /** True while the listening connection is up and answering (for tests and health reporting). */
   get isListening(): boolean {
-    return this.listening;
+    return this.listening && performance.now() - this.lastAnsweredAt <= TRUSTED_SILENCE_MS;
   }
 
   /** The backend process id of the listening connection, while there is one. */
@@ -67,6 +79,7 @@ export class ChangeNotifications {
     this.closed = true;
     this.listening = false;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     const client = this.client;
     this.client = undefined;
     if (client) await client.end().catch(() => undefined);
@@ -79,8 +92,11 @@ export class ChangeNotifications {
       // A connection that silently died (a dropped network path) is noticed by TCP keepalive.
       keepAlive: true,
       keepAliveInitialDelayMillis: 10_000,
+      connectionTimeoutMillis: UNANSWERED_LIMIT_MS,
+      query_timeout: UNANSWERED_LIMIT_MS,
     });
     client.on('notification', (message: Notification) => {
+      this.lastAnsweredAt = performance.now();
       if (message.channel === this.channel && message.payload !== this.senderId) this.bump();
     });
     client.on('error', (error: Error) => this.lost(client, error));
@@ -94,16 +110,37 @@ export class ChangeNotifications {
       throw error;
     }
     if (this.client !== client) return; // lost or closed while connecting
+    this.lastAnsweredAt = performance.now();
     this.listening = true;
     this.reconnectDelayMs = RECONNECT_MIN_DELAY_MS;
+    this.startHeartbeat(client);
     // Whatever committed between the drop (or the start) and now was not heard.
     this.bump();
+  }
+
+  private startHeartbeat(client: Client): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    let waiting = false;
+    this.heartbeatTimer = setInterval(() => {
+      if (waiting || this.client !== client) return;
+      waiting = true;
+      client.query('SELECT 1').then(
+        () => {
+          waiting = false;
+          this.lastAnsweredAt = performance.now();
+        },
+        (error: Error) => this.lost(client, error), // no answer within UNANSWERED_LIMIT_MS, or the connection failed
+      );
+    }, HEARTBEAT_INTERVAL_MS);
+    this.heartbeatTimer.unref();
   }
 
   private lost(client: Client, error: Error | undefined): void {
     if (this.client !== client) return;
     this.client = undefined;
     this.listening = false;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
     this.bump();
     client.end().catch(() => undefined);
     if (this.closed) return;

@@ -3,7 +3,9 @@
  * move it at commit, another replica's soon after (LISTEN/NOTIFY), cache-neutral writes not at all,
  * and a lost listener makes every cache start over until it is back.
  */
+import { TRUSTED_SILENCE_MS } from '../../../../control-plane/src/storage/postgres/change-notifications';
 import { PostgresDatabase } from '../../../../control-plane/src/storage/postgres/postgres-database';
+import { startFreezableTcpProxy } from '../../../support/freezable-tcp-proxy';
 import { adminQuery, createTestDatabase, type TestDatabase } from '../../../support/postgres';
 import { eventually } from '../../../support/eventually';
 
@@ -128,6 +130,34 @@ describe('PostgreSQL change stamp', () => {
     expect(replicaB.changeStamp()).toBe(reconnected); // still again once it listens
     await replicaA.run('UPDATE things SET value = ? WHERE id = ?', ['v', 'seed']);
     await eventually(() => replicaB.changeStamp() !== reconnected, "B's stamp to move on A's write after the reconnect");
+  });
+
+  test('a listener that silently stops answering is distrusted within moments, then replaced', async () => {
+    const proxy = await startFreezableTcpProxy(Number(new URL(database.url).port));
+    const viaProxy = new URL(database.url);
+    viaProxy.port = String(proxy.port);
+    const replicaC = await PostgresDatabase.open(viaProxy.toString(), { poolSize: 1 });
+    try {
+      expect(replicaC.listening).toBe(true);
+      const before = replicaC.changeStamp();
+      expect(replicaC.changeStamp()).toBe(before);
+      // No error, no end: only silence. Within a heartbeat or two C must stop trusting its caches.
+      proxy.freeze();
+      await eventually(() => replicaC.changeStamp() !== replicaC.changeStamp(), 'C to distrust its silent listener');
+      expect(replicaC.listening).toBe(false);
+      proxy.thaw(); // the frozen connections are cut; new ones pass
+      await eventually(() => replicaC.listening, 'C to listen again');
+      const reconnected = replicaC.changeStamp();
+      // Heartbeats keep a healthy listener trusted: longer than the trusted silence, nothing moves.
+      await replicaC.get('SELECT pg_sleep(?::float8)', [(TRUSTED_SILENCE_MS + 500) / 1000]);
+      expect(replicaC.listening).toBe(true);
+      expect(replicaC.changeStamp()).toBe(reconnected);
+      await replicaA.run('UPDATE things SET value = ? WHERE id = ?', ['u', 'seed']);
+      await eventually(() => replicaC.changeStamp() !== reconnected, "C's stamp to move on A's write after it listens again");
+    } finally {
+      await proxy.close();
+      await replicaC.close();
+    }
   });
 });
 
