@@ -12,15 +12,15 @@
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { SqlDatabase, StorageEngine } from './sql-database';
+import type { SqlDatabase } from './sql-database';
 
-export type Migration = {
+export interface Migration {
   readonly version: number;
   readonly name: string;
-} & {
-  /** The SQL text of the migration for each engine (several statements, no parameters). */
-  readonly [engine in StorageEngine]: string;
-};
+  /** The SQL text for each engine; `postgresDdl(sqlite)` where only column types differ. */
+  readonly sqlite: string;
+  readonly postgres: string;
+}
 
 const loadModule = createRequire(__filename);
 

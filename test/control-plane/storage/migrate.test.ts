@@ -34,8 +34,8 @@ describe('migrations', () => {
     const db = new Database(join(dir, 'test.sqlite'));
     try {
       const migrations = [
-        { version: 1, name: 'one', up: 'CREATE TABLE one (id INTEGER)' },
-        { version: 2, name: 'broken', up: 'CREATE TABLE two (id INTEGER); THIS IS NOT SQL' },
+        { version: 1, name: 'one', sqlite: 'CREATE TABLE one (id INTEGER)', postgres: 'CREATE TABLE one (id BIGINT)' },
+        { version: 2, name: 'broken', sqlite: 'CREATE TABLE two (id INTEGER); THIS IS NOT SQL', postgres: 'CREATE TABLE two (id BIGINT); THIS IS NOT SQL' },
       ];
       expect(() => applyMigrations(db, migrations)).toThrow();
       const versions = (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version);
@@ -49,7 +49,7 @@ describe('migrations', () => {
   test('migration files must declare the version their name says', () => {
     const folder = join(dir, 'migrations');
     mkdirSync(folder);
-    writeFileSync(join(folder, '0001_first.js'), "exports.migration = { version: 2, name: 'first', up: '' };");
+    writeFileSync(join(folder, '0001_first.js'), "exports.migration = { version: 2, name: 'first', sqlite: '', postgres: '' };");
     expect(() => loadMigrations(folder)).toThrow(/declares version 2/);
   });
 });

@@ -12,13 +12,13 @@ import type { JsonSchema, ResolvedTarget, RouteRequest } from '../route-definiti
 
 type ResolveInput = Pick<RouteRequest, 'params' | 'services' | 'caller'>;
 
-export function resolveTeam({ params, services }: ResolveInput): ResolvedTarget<Team> | null {
-  const team = services.tree.findTeam(params.id!);
+export async function resolveTeam({ params, services }: ResolveInput): Promise<ResolvedTarget<Team> | null> {
+  const team = await services.tree.findTeam(params.id!);
   return team ? { resource: { accountId: team.accountId, placement: { teamId: team.id } }, value: team } : null;
 }
 
-export function resolveProject({ params, services }: ResolveInput): ResolvedTarget<Project> | null {
-  const project = services.tree.findProject(params.id!);
+export async function resolveProject({ params, services }: ResolveInput): Promise<ResolvedTarget<Project> | null> {
+  const project = await services.tree.findProject(params.id!);
   return project ? { resource: { accountId: project.accountId, placement: { teamId: project.teamId, projectId: project.id } }, value: project } : null;
 }
 
@@ -39,9 +39,8 @@ function siteTarget(site: Site): ResolvedTarget<Site> {
   return resolved;
 }
 
-export function resolveSite({ params, services }: ResolveInput): ResolvedTarget<Site> | null {
-  const site = services.tree.findSite(params.id!);
-  return site ? siteTarget(site) : null;
+export function resolveSite({ params, services }: ResolveInput): Promise<ResolvedTarget<Site> | null> {
+  return services.tree.findSite(params.id!).then((site) => (site ? siteTarget(site) : null));
 }
 
 /**
@@ -53,8 +52,8 @@ export function accountWideTarget(caller: Caller | null): TargetResource {
 }
 
 /** A live principal of any account; the decision hides other accounts' principals. */
-export function resolvePrincipal({ params, services }: ResolveInput): ResolvedTarget<Principal> | null {
-  const principal = services.principals.findById(params.id!);
+export async function resolvePrincipal({ params, services }: ResolveInput): Promise<ResolvedTarget<Principal> | null> {
+  const principal = await services.principals.findById(params.id!);
   return principal && principal.deletedAt === null ? { resource: { accountId: principal.accountId, accountWide: true }, value: principal } : null;
 }
 
