@@ -76,9 +76,15 @@ export class BackupIntegrityError extends Error {
   }
 }
 
-/** True for SQLite's "UNIQUE constraint failed" (better-sqlite3 reports it by code). */
+/**
+ * True for SQLite's "UNIQUE constraint failed" (better-sqlite3 reports it by code). Told by name and
+ * code rather than `instanceof`: the native addon keeps the SqliteError class it was first loaded
+ * with, so under a fresh module registry (jest) its errors are instances of another copy.
+ */
 export function isSqliteUniqueViolation(error: unknown): boolean {
-  return error instanceof Database.SqliteError && (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+  if (typeof error !== 'object' || error === null || (error as Error).name !== 'SqliteError') return false;
+  const code = (error as { code?: unknown }).code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 const savepointSql: string[] = [];
