@@ -48,8 +48,8 @@ interface Unit {
   readonly parent: Unit | undefined;
   /** Savepoints below BEGIN: 0 for a transaction of its own, 1 for a change in the group commit. */
   readonly depth: number;
-  /** Nested transactions of this unit take turns, so two of them never interleave savepoints. */
-  readonly children: TurnLock;
+  /** Nested transactions of this unit take turns, so two of them never interleave savepoints (made on first use). */
+  children: TurnLock | undefined;
 }
 
 interface Joined {
@@ -87,14 +87,11 @@ export function isSqliteUniqueViolation(error: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
-const savepointSql: string[] = [];
-const releaseSql: string[] = [];
-const rollbackToSql: string[] = [];
-function savepointStatements(depth: number): void {
-  if (savepointSql[depth] !== undefined) return;
-  savepointSql[depth] = `SAVEPOINT unit_${depth}`;
-  releaseSql[depth] = `RELEASE unit_${depth}`;
-  rollbackToSql[depth] = `ROLLBACK TO unit_${depth}`;
+/** The three statements of the savepoint at one depth below BEGIN. */
+interface SavepointStatements {
+  readonly open: Database.Statement;
+  readonly release: Database.Statement;
+  readonly rollBackTo: Database.Statement;
 }
 
 export class SqliteDatabase implements SqlDatabase {
@@ -107,6 +104,8 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly begin: Database.Statement;
   private readonly commit: Database.Statement;
   private readonly rollback: Database.Statement;
+  /** By depth: prepared once, not looked up by text on every change. */
+  private readonly savepoints: SavepointStatements[] = [];
 
   private readonly totalChanges: Database.Statement;
   private readonly dataVersion: Database.Statement;
@@ -206,18 +205,32 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   private async nested<T>(parent: Unit, work: () => Promise<T>): Promise<T> {
-    await parent.children.acquire();
+    const siblings = (parent.children ??= new TurnLock());
+    await siblings.acquire();
     try {
-      return await this.inSavepoint({ open: true, parent, depth: parent.depth + 1, children: new TurnLock() }, work);
+      return await this.inSavepoint({ open: true, parent, depth: parent.depth + 1, children: undefined }, work);
     } finally {
-      parent.children.release();
+      siblings.release();
     }
+  }
+
+  private savepointAt(depth: number): SavepointStatements {
+    let statements = this.savepoints[depth];
+    if (statements === undefined) {
+      statements = {
+        open: this.connection.prepare(`SAVEPOINT unit_${depth}`),
+        release: this.connection.prepare(`RELEASE unit_${depth}`),
+        rollBackTo: this.connection.prepare(`ROLLBACK TO unit_${depth}`),
+      };
+      this.savepoints[depth] = statements;
+    }
+    return statements;
   }
 
   /** Runs `work` as `unit` inside a savepoint at its depth; a throw undoes the savepoint alone. */
   private async inSavepoint<T>(unit: Unit, work: () => Promise<T>): Promise<T> {
-    savepointStatements(unit.depth);
-    this.statement(savepointSql[unit.depth]!).run();
+    const savepoint = this.savepointAt(unit.depth);
+    savepoint.open.run();
     let result: T;
     try {
       result = await this.units.run(unit, work);
@@ -225,13 +238,13 @@ export class SqliteDatabase implements SqlDatabase {
       unit.open = false;
       // After an I/O error SQLite may have rolled back the whole transaction, savepoint included.
       if (this.connection.inTransaction) {
-        this.statement(rollbackToSql[unit.depth]!).run();
-        this.statement(releaseSql[unit.depth]!).run();
+        savepoint.rollBackTo.run();
+        savepoint.release.run();
       }
       throw error;
     }
     unit.open = false;
-    this.statement(releaseSql[unit.depth]!).run();
+    savepoint.release.run();
     return result;
   }
 
@@ -240,7 +253,7 @@ export class SqliteDatabase implements SqlDatabase {
     try {
       this.commitBatch();
       this.begin.run();
-      const unit: Unit = { open: true, parent: undefined, depth: 0, children: new TurnLock() };
+      const unit: Unit = { open: true, parent: undefined, depth: 0, children: undefined };
       try {
         const result = await this.units.run(unit, work);
         unit.open = false;
@@ -262,7 +275,7 @@ export class SqliteDatabase implements SqlDatabase {
     let value: T;
     try {
       batch = this.openBatch();
-      value = await this.inSavepoint({ open: true, parent: undefined, depth: 1, children: new TurnLock() }, work);
+      value = await this.inSavepoint({ open: true, parent: undefined, depth: 1, children: undefined }, work);
     } finally {
       this.writers.release();
     }
