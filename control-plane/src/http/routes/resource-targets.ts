@@ -39,8 +39,23 @@ function siteTarget(site: Site): ResolvedTarget<Site> {
   return resolved;
 }
 
-export function resolveSite({ params, services }: ResolveInput): Promise<ResolvedTarget<Site> | null> {
-  return services.tree.findSite(params.id!).then((site) => (site ? siteTarget(site) : null));
+/**
+ * The site cache hands out the same promise for a site until the database changes, so what a
+ * settled one resolved to is kept beside it: a cache hit then resolves synchronously, and the rest
+ * of the request (authorization, handler, response) runs without waiting on a promise. A promise
+ * the cache no longer hands out is simply never asked about again.
+ */
+const settledSites = new WeakMap<Promise<Site | undefined>, ResolvedTarget<Site> | null>();
+
+export function resolveSite({ params, services }: ResolveInput): ResolvedTarget<Site> | null | Promise<ResolvedTarget<Site> | null> {
+  const loading = services.tree.findSite(params.id!);
+  const settled = settledSites.get(loading);
+  if (settled !== undefined) return settled;
+  return loading.then((site) => {
+    const resolved = site ? siteTarget(site) : null;
+    settledSites.set(loading, resolved);
+    return resolved;
+  });
 }
 
 /**
