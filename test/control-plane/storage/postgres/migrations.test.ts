@@ -1,8 +1,8 @@
 /**
  * Every migration on PostgreSQL, applied by replicas that start together on one fresh database
- * (storage/migrate.ts applyMigrationsTo, storage/open-database.ts).
+ * (storage/migrate.ts applyMigrations, storage/open-database.ts).
  */
-import { applyMigrationsTo, loadMigrations } from '../../../../control-plane/src/storage/migrate';
+import { applyMigrations, loadMigrations } from '../../../../control-plane/src/storage/migrate';
 import { openConfiguredDatabase } from '../../../../control-plane/src/storage/open-database';
 import { PostgresDatabase } from '../../../../control-plane/src/storage/postgres/postgres-database';
 import { createTestDatabase, type TestDatabase } from '../../../support/postgres';
@@ -21,7 +21,7 @@ describe('migrations on PostgreSQL', () => {
   test('three replicas migrating one fresh database together apply each version exactly once', async () => {
     const replicas = await Promise.all([1, 2, 3].map(() => PostgresDatabase.open(database.url, { poolSize: 2 })));
     opened.push(...replicas);
-    const appliedByEach = await Promise.all(replicas.map((db) => applyMigrationsTo(db)));
+    const appliedByEach = await Promise.all(replicas.map((db) => applyMigrations(db)));
 
     const known = loadMigrations().map((migration) => migration.version);
     const appliedByAll = appliedByEach.flat().sort((a, b) => a - b);
@@ -30,12 +30,13 @@ describe('migrations on PostgreSQL', () => {
     expect(recorded.map((row) => row.version)).toEqual(known);
 
     // A later start has nothing left to do.
-    expect(await applyMigrationsTo(replicas[1])).toEqual([]);
+    expect(await applyMigrations(replicas[1])).toEqual([]);
   });
 
   test('openConfiguredDatabase returns a migrated PostgresDatabase whose schema behaves as on SQLite', async () => {
-    const db = await openConfiguredDatabase({ databaseUrl: database.url, databasePoolSize: 2 });
-    opened.push(db);
+    const db = await openConfiguredDatabase({ dataDir: '/nonexistent-unused-with-postgres', databaseUrl: database.url, databasePoolSize: 2 });
+    expect(db).toBeInstanceOf(PostgresDatabase);
+    opened.push(db as PostgresDatabase);
     expect(db.engine).toBe('postgres');
     const now = 1_764_590_000_000;
     await db.transaction(async () => {
