@@ -3,13 +3,9 @@
  * refusals included, since both run the one pipeline (http/request-pipeline.ts).
  */
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { startServer } from '../../../control-plane/src/app';
 import { withFastPath } from '../../../control-plane/src/http/fast-path';
 import { MAX_BODY_BYTES } from '../../../control-plane/src/http/request-pipeline';
 import { defineRoute } from '../../../control-plane/src/http/route-definition';
@@ -185,7 +181,6 @@ describe('GET fast path', () => {
   });
 
   test('when two routes match a path, the earlier one in the table answers, as in Express', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'managed-fast-order-'));
     const routes = [
       defineRoute({
         method: 'get',
@@ -215,9 +210,9 @@ describe('GET fast path', () => {
         handler: ({ params }) => ({ status: 200, body: { route: 'literal then parameter', part: params.part } }),
       }),
     ];
-    const server = await startServer({ env: { MANAGED_DATA_DIR: dataDir }, config: { port: 0, host: '127.0.0.1' }, announce: () => undefined, routes });
+    const server = await startControlPlane({ routes });
     try {
-      const ownerKey = server.bootstrap.created ? server.bootstrap.ownerKey : '';
+      const ownerKey = server.ownerKey;
       for (const [path, expected] of [
         ['/v1/things/special', { route: 'by id', id: 'special' }],
         ['/v1/things/other', { route: 'by id', id: 'other' }],
@@ -229,7 +224,6 @@ describe('GET fast path', () => {
       }
     } finally {
       await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
