@@ -12,6 +12,7 @@ import type { Clock } from '../../control-plane/src/clock';
 import type { AnyRouteDefinition } from '../../control-plane/src/http/route-definition';
 import type { StorageEngine } from '../../control-plane/src/storage/sql-database';
 import { databasePath } from '../../control-plane/src/storage/sqlite/sqlite-files';
+import { queryOutside, storedSize, storedTexts } from './store-inspection';
 import { storeEnvironment, testStore } from './test-store';
 
 export const TEST_RATE_LIMITS: Readonly<Record<string, string>> = {
@@ -41,6 +42,17 @@ export interface TestControlPlane {
    * checks of rows go through `server.services.db`, in SQL both engines accept.
    */
   readonly databasePath: string | undefined;
+  /** The PostgreSQL database's URL; undefined on SQLite. */
+  readonly databaseUrl: string | undefined;
+  /**
+   * One statement on a connection of the test's own (an edit behind the server's back, or a read
+   * after it closed), in SQL both engines accept with `?` parameters; returns the rows.
+   */
+  queryOutside<Row>(sql: string, params?: ReadonlyArray<string | number | null>): Promise<Row[]>;
+  /** Bytes the store occupies (test/support/store-inspection.ts). */
+  storedSize(): Promise<number>;
+  /** Everything the store holds, as text, to prove a secret is in none of it. */
+  storedTexts(): Promise<string[]>;
   readonly ownerKey: string;
   readonly accountId: string;
   readonly ownerPrincipalId: string;
@@ -85,11 +97,18 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     throw new Error(`startControlPlane needs a fresh database to learn the owner key; the one in ${dataDir} was already bootstrapped`);
   }
   const release = storage.release;
+  const location = {
+    store,
+    dataDir,
+    databasePath: store === 'sqlite' ? databasePath(dataDir) : undefined,
+    databaseUrl: storage.env.MANAGED_DATABASE_URL,
+  };
   return {
     url: server.url,
-    dataDir,
-    store,
-    databasePath: store === 'sqlite' ? databasePath(dataDir) : undefined,
+    ...location,
+    queryOutside: (sql, params) => queryOutside(location, sql, params),
+    storedSize: () => storedSize(location),
+    storedTexts: () => storedTexts(location),
     ownerKey: bootstrap.ownerKey,
     accountId: bootstrap.accountId,
     ownerPrincipalId: bootstrap.ownerPrincipalId,

@@ -122,6 +122,7 @@ describe('GET fast path', () => {
       [`/v1/sites/${other.siteId}`, constrained.secret, 404],
       ['/v1/sites/site_doesnotexist0000000000', constrained.secret, 404],
     ];
+    await cp.server.services.denials.flush(); // refusals are audited after their response
     const denialsBefore = (await owner.get('/v1/audit?outcome=denied&limit=100')).body.items.length;
     for (const [path, key, status] of cases) {
       const fast = await api(cp.url, 'GET', path, key === undefined ? {} : { key });
@@ -131,6 +132,7 @@ describe('GET fast path', () => {
       expect(headersOf(fast)).toEqual(headersOf(express));
     }
     // Each known key's refusal is audited once per request (revoked, wrong network, scope, outside the constraint); the missing id is not.
+    await cp.server.services.denials.flush(); // refusals are audited after their response
     const denials = (await owner.get('/v1/audit?outcome=denied&limit=100')).body.items.slice(0, -denialsBefore || undefined);
     expect(denials.map((entry: { detail: string }) => entry.detail).sort()).toEqual(
       [
