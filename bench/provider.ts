@@ -13,8 +13,9 @@
  *
  * `npm run bench:provider -- start` or `-- plan` runs one part.
  * Environment: BENCH_START_RUNS (default 21), BENCH_RUNS (default 3), BENCH_SIZES (default 10,100,500),
- * BENCH_BEFORE_BUNDLE: another build's provider/dist/terraform-provider-managed.js (e.g. main's, copied
- * out of its checkout) measured in (2) as a third column, interleaved, for a before/after in one run.
+ * BENCH_BEFORE_CHECKOUT: another built checkout (e.g. main's worktree); its provider, installed through
+ * a mirror written by that checkout's own `npm run provider:mirror` (its launcher too), is measured in
+ * (2) as a third column, interleaved, for a before/after in one run.
  * Medians are printed; ratios are against the baseline of the same run.
  */
 import { spawn } from 'node:child_process';
@@ -25,7 +26,6 @@ import { bundleProviderCode } from '../provider/scripts/bundle';
 import { buildSingleExecutable } from '../scripts/release/single-executable';
 import { createServerCertificate } from '../provider/src/framework/plugin/certificate';
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '../provider/src/framework/plugin/handshake';
-import { writeMirror } from '../provider/scripts/write-mirror';
 import { createTerraformWorkspace, removeProviderMirror, REPOSITORY_ROOT, runCommand, type TerraformWorkspace } from '../test/support/terraform';
 import { startControlPlaneProcess } from '../scripts/lib/node-process';
 
@@ -142,11 +142,10 @@ async function benchPlanAndApply(): Promise<void> {
   const controlPlane = await startControlPlaneProcess(dataDir);
   const workspaces: TerraformWorkspace[] = [];
   const rows: string[] = [];
-  const beforeBundle = process.env.BENCH_BEFORE_BUNDLE;
-  const beforeMirror = beforeBundle ? mkdtempSync(join(tmpdir(), 'managed-bench-before-mirror-')) : undefined;
-  if (beforeBundle && beforeMirror) {
-    if (!existsSync(beforeBundle)) throw new Error(`BENCH_BEFORE_BUNDLE ${beforeBundle} does not exist`);
-    writeMirror(beforeMirror, { version: '0.1.0', bundlePath: beforeBundle });
+  const beforeCheckout = process.env.BENCH_BEFORE_CHECKOUT;
+  const beforeMirror = beforeCheckout ? mkdtempSync(join(tmpdir(), 'managed-bench-before-mirror-')) : undefined;
+  if (beforeCheckout && beforeMirror) {
+    await runCommand('npm', ['run', '--silent', 'provider:mirror', '--', beforeMirror], { cwd: beforeCheckout, env: process.env });
   }
   try {
     const header = 'terraform {\n  required_providers {\n    managed = { source = "managed-dev/managed" }\n  }\n}\n';
@@ -198,7 +197,7 @@ async function benchPlanAndApply(): Promise<void> {
       }
     }
     console.log(`\n(2) terraform apply (create) and plan (refresh) of N managed_api_key vs N terraform_data, median of ${RUNS} interleaved runs`);
-    console.log(`  what      N   managed_api_key   terraform_data   ratio${beforeMirror ? '   BENCH_BEFORE_BUNDLE, ratio' : ''}`);
+    console.log(`  what      N   managed_api_key   terraform_data   ratio${beforeMirror ? '   BENCH_BEFORE_CHECKOUT, ratio' : ''}`);
     for (const row of rows) console.log(row);
   } finally {
     if (beforeMirror) rmSync(beforeMirror, { recursive: true, force: true });
