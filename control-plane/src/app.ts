@@ -19,7 +19,7 @@ import { withSecurityHeaders } from './http/security-headers';
 import type { AnyRouteDefinition } from './http/route-definition';
 import { ROUTES } from './http/route-table';
 import { AppServices, createServices } from './services/app-services';
-import { startWalCheckpointer } from './storage/wal-checkpointer';
+import { SqliteDatabase } from './storage/sqlite/sqlite-database';
 
 export interface StartServerOptions {
   /** Environment to read (PORT, HOST, MANAGED_DATA_DIR, MANAGED_PEPPER, ...); default process.env. */
@@ -46,7 +46,8 @@ export interface RunningServer {
   readonly logger: Logger;
   /**
    * Stops accepting connections, lets in-flight requests finish (at most the shutdown timeout;
-   * then their connections are cut), writes queued last-used records and closes the database.
+   * then their connections are cut), writes queued last-used records and denials, commits the
+   * open group of changes and closes the database.
    */
   close(): Promise<void>;
 }
@@ -54,7 +55,7 @@ export interface RunningServer {
 export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
   const config: ControlPlaneConfig = { ...configFromEnvironment(options.env ?? process.env), ...options.config };
   const logger = createLogger(config.logLevel, options.logDestination);
-  const services = createServices(config, options.clock ?? systemClock);
+  const services = await createServices(config, options.clock ?? systemClock);
   const routes = options.routes ?? ROUTES;
   // One pipeline, two transports: Express for everything, and plain GETs without Express's
   // per-request overhead (http/fast-path.ts); both run the same steps of the same object.
@@ -64,29 +65,30 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   // request log sees every response.
   const listener = withRequestLog(withSecurityHeaders(withDashboard(withFastPath(app, services, routes, pipeline), config.dashboardDir)), logger);
   const httpServer = createServer(listener);
-  const shutDown = () => {
-    services.denials.close();
-    services.db.close();
+  const shutDown = async () => {
+    await services.denials.close();
+    await services.db.close();
   };
   try {
     httpServer.listen(config.port, config.host);
     await once(httpServer, 'listening');
   } catch (error) {
-    shutDown();
+    await shutDown();
     throw error;
   }
 
   let bootstrap: BootstrapResult;
   try {
-    bootstrap = ensureBootstrapped(services, config.bootstrapKey);
+    bootstrap = await ensureBootstrapped(services, config.bootstrapKey);
   } catch (error) {
     await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-    shutDown();
+    await shutDown();
     throw error;
   }
-  // WAL checkpoints (and their fsync) on a worker thread, not inside a request's commit. Started
-  // once the start has succeeded: a failed start must not wait for a worker nothing keeps alive.
-  const checkpointer = startWalCheckpointer(services.db);
+  // SQLite: WAL checkpoints (and their fsync) on a worker thread, not inside a request's commit.
+  // Started once the start has succeeded: a failed start must not wait for a worker nothing keeps
+  // alive. Closing the database stops it.
+  if (services.db instanceof SqliteDatabase) services.db.startWalCheckpointer();
   const announce = options.announce ?? ((line: string) => process.stdout.write(`${line}\n`));
   for (const line of bootstrapAnnouncement(bootstrap)) announce(line);
 
@@ -117,12 +119,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       })
         // Buffered request log lines are written before close() settles (main.ts exits right after).
         .finally(() => new Promise<void>((resolve) => logger.flush(() => resolve())))
-        .finally(() => {
-          services.lastUsed.flush(); // queued last-used records are written before the database closes
-          services.denials.close(); // so are queued denials and the counts not yet summarised
-          services.changes.flush(); // and the open batch of changes commits
-        })
-        .finally(() => checkpointer.stop())
+        // Queued last-used records are written before the database closes, and so are queued
+        // denials and the counts not yet summarised; closing commits the open group of changes
+        // (and stops the WAL checkpointer).
+        .finally(() => Promise.all([services.lastUsed.flush(), services.denials.close()]))
         .finally(() => services.db.close());
       return closed;
     },

@@ -27,7 +27,7 @@ export function bootstrapKeyPath(dataDir: string): string {
   return join(dataDir, BOOTSTRAP_KEY_FILE);
 }
 
-export function ensureBootstrapped(services: AppServices, bootstrapKey: string | undefined): BootstrapResult {
+export async function ensureBootstrapped(services: AppServices, bootstrapKey: string | undefined): Promise<BootstrapResult> {
   if (bootstrapKey !== undefined) {
     const check = checkSecret(bootstrapKey);
     if (!check.ok) {
@@ -37,34 +37,30 @@ export function ensureBootstrapped(services: AppServices, bootstrapKey: string |
     }
   }
   const { db } = services;
-  const readState = (): BootstrapState | undefined => {
-    const row = db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?').get(BOOTSTRAP_SETTING);
-    return row ? (JSON.parse(row.value) as BootstrapState) : undefined;
-  };
-  // IMMEDIATE: two processes starting on one directory must not both bootstrap.
-  return db
-    .transaction((): BootstrapResult => {
-      const existing = readState();
-      if (existing) return { created: false, ...existing };
-      const created = services.keyService.createAccountWithOwner(DEFAULT_ACCOUNT_NAME, services.clock.now(), bootstrapKey);
-      const state: BootstrapState = { accountId: created.accountId, ownerPrincipalId: created.principalId, ownerKeyId: created.keyId };
-      db.prepare('INSERT INTO settings (name, value) VALUES (?, ?)').run(BOOTSTRAP_SETTING, JSON.stringify(state));
-      let keyFile: string | null = null;
-      if (bootstrapKey === undefined) {
-        keyFile = bootstrapKeyPath(services.config.dataDir);
-        // Written inside the transaction: if the file cannot be written, no key exists that nobody saw.
-        writeFileSync(keyFile, `${created.secret}\n`, { mode: 0o600, flag: 'w' });
-        chmodSync(keyFile, 0o600); // a file left over from an earlier directory keeps its mode otherwise
-      }
-      return {
-        created: true,
-        ...state,
-        ownerKey: created.secret,
-        keySource: bootstrapKey === undefined ? 'generated' : 'environment',
-        keyFile,
-      };
-    })
-    .immediate();
+  return db.transaction(async (): Promise<BootstrapResult> => {
+    // Processes (or replicas) starting together on one database bootstrap once: the lock is held
+    // until this transaction ends, so the next one to take it reads the state the first wrote.
+    await db.lock(BOOTSTRAP_SETTING);
+    const row = await db.get<{ value: string }>('SELECT value FROM settings WHERE name = ?', [BOOTSTRAP_SETTING]);
+    if (row) return { created: false, ...(JSON.parse(row.value) as BootstrapState) };
+    const created = await services.keyService.createAccountWithOwner(DEFAULT_ACCOUNT_NAME, services.clock.now(), bootstrapKey);
+    const state: BootstrapState = { accountId: created.accountId, ownerPrincipalId: created.principalId, ownerKeyId: created.keyId };
+    await db.run('INSERT INTO settings (name, value) VALUES (?, ?)', [BOOTSTRAP_SETTING, JSON.stringify(state)]);
+    let keyFile: string | null = null;
+    if (bootstrapKey === undefined) {
+      keyFile = bootstrapKeyPath(services.config.dataDir);
+      // Written inside the transaction: if the file cannot be written, no key exists that nobody saw.
+      writeFileSync(keyFile, `${created.secret}\n`, { mode: 0o600, flag: 'w' });
+      chmodSync(keyFile, 0o600); // a file left over from an earlier directory keeps its mode otherwise
+    }
+    return {
+      created: true,
+      ...state,
+      ownerKey: created.secret,
+      keySource: bootstrapKey === undefined ? 'generated' : 'environment',
+      keyFile,
+    };
+  });
 }
 
 /** The lines a first start prints (never anything on later starts). */

@@ -1,19 +1,19 @@
 /**
  * Operator CLI (docs/guides/configuration.md). What no HTTP route does, an operator with access to
- * the data directory does here. It opens the same SQLite file (WAL, busy timeout), so every
- * command works while the server runs.
+ * the data directory does here. It opens the same database the server is configured with (for
+ * SQLite, the same file: WAL, busy timeout), so every command works while the server runs.
  *
  *   npm run --silent cli -- --help
  */
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import Database from 'better-sqlite3';
 import { DEFAULT_ACCOUNT_NAME } from './bootstrap';
 import { systemClock } from './clock';
 import { configFromEnvironment } from './config';
 import { createServices } from './services/app-services';
-import { databasePath } from './storage/database';
-import { isUniqueViolation } from './storage/database';
+import { openConfiguredDatabase } from './services/configured-database';
+import { BackupIntegrityError, SqliteDatabase } from './storage/sqlite/sqlite-database';
+import { databasePath } from './storage/sqlite/sqlite-files';
 
 interface Command {
   readonly usage: string;
@@ -30,7 +30,7 @@ export interface CliIo {
 /** Account names: what an operator would type; shown back in whoami and logs. */
 const ACCOUNT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-function createAccount([name, ...rest]: readonly string[], io: CliIo): number {
+async function createAccount([name, ...rest]: readonly string[], io: CliIo): Promise<number> {
   if (name === undefined || rest.length > 0) return usageError(io);
   if (!ACCOUNT_NAME.test(name)) {
     io.err(`invalid account name "${name}": use 1-63 lower-case letters, digits and dashes, starting and ending with a letter or digit\n`);
@@ -40,35 +40,36 @@ function createAccount([name, ...rest]: readonly string[], io: CliIo): number {
     io.err(`"${DEFAULT_ACCOUNT_NAME}" is reserved for the account the server's first start creates\n`);
     return 2;
   }
-  const services = createServices(configFromEnvironment(io.env), systemClock);
+  const services = await createServices(configFromEnvironment(io.env), systemClock);
   try {
-    if (services.accounts.findByName(name)) {
+    if (await services.accounts.findByName(name)) {
       io.err(`an account named "${name}" already exists\n`);
       return 1;
     }
     let created;
     try {
-      created = services.keyService.createAccountWithOwner(name, systemClock.now());
+      created = await services.keyService.createAccountWithOwner(name, systemClock.now());
     } catch (error) {
       // Another CLI run created the same name between the check above and this insert.
-      if (!isUniqueViolation(error)) throw error;
+      if (!services.db.isUniqueViolation(error)) throw error;
       io.err(`an account named "${name}" already exists\n`);
       return 1;
     }
     io.out(`${JSON.stringify({ account_id: created.accountId, owner_key: created.secret })}\n`);
     return 0;
   } finally {
-    services.denials.close();
-    services.db.close();
+    await services.denials.close();
+    await services.db.close();
   }
 }
 
 /**
  * SQLite's online backup API copies the database page by page while the server keeps writing
  * (WAL), and the copy is one consistent snapshot. It is written beside the target and renamed
- * into place only after `PRAGMA integrity_check` passed, so a failed backup never leaves a file
- * that looks like a good one. The pepper is not in the database: back up MANAGED_PEPPER (or
- * <data dir>/pepper) separately, or the copy's secrets cannot be checked.
+ * into place only after `PRAGMA integrity_check` passed (SqliteDatabase.backupTo), so a failed
+ * backup never leaves a file that looks like a good one. The pepper is not in the database: back
+ * up MANAGED_PEPPER (or <data dir>/pepper) separately, or the copy's secrets cannot be checked.
+ * Another engine is backed up with its own tools (PostgreSQL: pg_dump or its base backups).
  */
 async function backup([target, ...rest]: readonly string[], io: CliIo): Promise<number> {
   if (target === undefined || rest.length > 0) return usageError(io);
@@ -77,36 +78,27 @@ async function backup([target, ...rest]: readonly string[], io: CliIo): Promise<
     io.err(`${destination} already exists; choose a new file name\n`);
     return 1;
   }
-  const source = databasePath(configFromEnvironment(io.env).dataDir);
+  const config = configFromEnvironment(io.env);
+  const source = databasePath(config.dataDir);
   if (!existsSync(source)) {
     io.err(`no database at ${source}; set MANAGED_DATA_DIR to the server's data directory\n`);
     return 1;
   }
-  const partial = `${destination}.partial`;
-  const db = new Database(source, { fileMustExist: true });
+  const db = await openConfiguredDatabase(config);
   try {
-    db.pragma('busy_timeout = 5000');
-    const progress = await db.backup(partial);
-    const copy = new Database(partial, { readonly: true, fileMustExist: true });
-    let integrity: string;
-    try {
-      integrity = String(copy.pragma('integrity_check', { simple: true }));
-    } finally {
-      copy.close();
-    }
-    if (integrity !== 'ok') {
-      rmSync(partial, { force: true });
-      io.err(`the copy failed PRAGMA integrity_check: ${integrity}\n`);
+    if (!(db instanceof SqliteDatabase)) {
+      io.err(`backup copies the embedded SQLite database; this control plane runs on ${db.engine}: back it up with that database's own tools (e.g. pg_dump)\n`);
       return 1;
     }
-    renameSync(partial, destination);
-    io.out(`${JSON.stringify({ file: destination, pages: progress.totalPages, integrity_check: integrity })}\n`);
+    const copied = await db.backupTo(destination);
+    io.out(`${JSON.stringify({ file: destination, pages: copied.pages, integrity_check: copied.integrityCheck })}\n`);
     return 0;
   } catch (error) {
-    rmSync(partial, { force: true });
-    throw error;
+    if (!(error instanceof BackupIntegrityError)) throw error;
+    io.err(`the copy failed PRAGMA integrity_check: ${error.integrityCheck}\n`);
+    return 1;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

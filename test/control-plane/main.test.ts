@@ -42,7 +42,7 @@ function startMain(dataDir: string, extra: Record<string, string> = {}, umask?: 
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${stdout}\n${stderr}`)), 30_000);
-    exited.then((code) => {
+    void exited.then((code) => {
       clearTimeout(timer);
       reject(Object.assign(new Error(`server exited with ${code}:\n${stdout}\n${stderr}`), { stdout, stderr, code }));
     });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { RunningServer, startServer } from '../../control-plane/src/app';
 import type { Clock } from '../../control-plane/src/clock';
 import type { AnyRouteDefinition } from '../../control-plane/src/http/route-definition';
-import { databasePath } from '../../control-plane/src/storage/database';
+import { databasePath } from '../../control-plane/src/storage/sqlite/sqlite-files';
 
 export const TEST_RATE_LIMITS: Readonly<Record<string, string>> = {
   MANAGED_RATE_LIMIT_PER_KEY: '1000000',

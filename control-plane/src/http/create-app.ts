@@ -130,7 +130,8 @@ export function createApp(services: AppServices, routes: readonly AnyRouteDefini
       noteRequest(request, { route: route.path });
       try {
         const result = pipeline.handle(prepared, incomingCall(request, response));
-        if (result instanceof Promise) result.then((done) => sendResult(response, done), next);
+        // A rejection, or a failure to send the result, goes to the final handler: problem+json.
+        if (result instanceof Promise) result.then((done) => sendResult(response, done)).catch(next);
         else sendResult(response, result);
       } catch (error) {
         next(error);

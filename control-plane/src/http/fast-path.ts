@@ -316,18 +316,20 @@ export function withFastPath(
       return;
     }
     const { found, call } = matched;
+    const fail = (error: unknown) => {
+      try {
+        writeFailure(response, error, call, request.method!);
+      } catch {
+        response.destroy(); // nothing more can be said on this connection
+      }
+    };
     try {
       const result = pipeline.handle(found.prepared, call);
-      if (result instanceof Promise) {
-        result.then(
-          (done) => writeResult(response, done),
-          (error: unknown) => writeFailure(response, error, call, request.method!),
-        );
-      } else {
-        writeResult(response, result);
-      }
+      // Every rejection, and a failure to write the result, ends as the one problem (500 unless an ApiError).
+      if (result instanceof Promise) result.then((done) => writeResult(response, done)).catch(fail);
+      else writeResult(response, result);
     } catch (error) {
-      writeFailure(response, error, call, request.method!);
+      fail(error);
     }
   };
 }

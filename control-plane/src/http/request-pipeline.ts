@@ -8,8 +8,10 @@
  * A transport only says how to read its request (`IncomingCall`) and how to write a
  * `RouteResponse` or a problem; a new check added here applies to every path at once.
  *
- * The steps run synchronously as far as they can (a GET without a body never waits on a
- * promise), which is what keeps the fast path fast.
+ * The steps run synchronously as far as they can: a step that must wait (a database read, the
+ * body) hands a promise to the next one, and only from there on does the request wait on promises.
+ * A bearer key found in the authenticator's cache is checked without any, which is what keeps the
+ * fast path fast.
  */
 import type { Caller } from '../domain/authorization';
 import { authorize } from '../domain/authorization';
@@ -21,7 +23,7 @@ import type { AppServices } from '../services/app-services';
 import type { AuditContext, Authentication } from '../services/authenticator';
 import { auditContextOf } from '../services/authenticator';
 import { checkJsonContentType, parseJsonBody, unsupportedMediaType } from './json-body';
-import { type AnyRouteDefinition, type RouteRequest, type RouteResponse, routeNameOf, successActionOf } from './route-definition';
+import { type AnyRouteDefinition, type ResolvedTarget, type RouteRequest, type RouteResponse, routeNameOf, successActionOf } from './route-definition';
 import { validateBody, validateQuery } from './validation';
 
 /** What the pipeline needs to know about a request, whichever server received it. */
@@ -145,43 +147,68 @@ export class RequestPipeline {
   }
 
   private run(prepared: PipelineRoute, call: IncomingCall, request: PipelineRequest): RouteResponse | Promise<RouteResponse> {
+    if (prepared.route.public) {
+      this.limitAnonymous(call.sourceIp, request.now);
+      return this.validate(prepared, call, request);
+    }
+    const authentication = this.authenticate(call, prepared.route.method, request.now);
+    if (authentication instanceof Promise) return authentication.then((done) => this.admit(prepared, call, request, done));
+    return this.admit(prepared, call, request, authentication);
+  }
+
+  /** IP allowlist, rate limit and the target; then the authorization decision. */
+  private admit(prepared: PipelineRoute, call: IncomingCall, request: PipelineRequest, authentication: Authentication): RouteResponse | Promise<RouteResponse> {
     const { route } = prepared;
     const { services, now } = request;
-    if (route.public) {
+    const { caller } = authentication;
+    request.authentication = authentication;
+    request.caller = caller;
+    call.noteKey?.(caller.keyId);
+    // Before anything about the target is looked at: a key used from the wrong place learns nothing.
+    if (!isAllowed(call.sourceIp, caller.ipAllowlist)) {
+      // From the address's bucket, not the key's: a leaked key used elsewhere must not drain the
+      // legitimate holder's bucket, yet each refusal is audited, so it must not be free either.
       this.limitAnonymous(call.sourceIp, now);
-    } else {
-      const authentication = this.authenticate(call, prepared.route.method, now);
-      const { caller } = authentication;
-      request.authentication = authentication;
-      request.caller = caller;
-      call.noteKey?.(caller.keyId);
-      // Before anything about the target is looked at: a key used from the wrong place learns nothing.
-      if (!isAllowed(call.sourceIp, caller.ipAllowlist)) {
-        // From the address's bucket, not the key's: a leaked key used elsewhere must not drain the
-        // legitimate holder's bucket, yet each refusal is audited, so it must not be free either.
-        this.limitAnonymous(call.sourceIp, now);
-        throw ipNotAllowed();
-      }
-      const rate = services.keyRateLimiter.take(caller.keyId, now.getTime());
-      if (!rate.allowed) throw tooManyRequests(rate.retryAfterSeconds, 'This key is over its rate limit.');
-      services.lastUsed.touch(caller.keyId, now.getTime(), call.sourceIp);
-      const resolved = route.resolveTarget ? route.resolveTarget(request) : undefined;
-      const decision = authorize(
-        route.resolveTarget ? { caller, requiredScope: route.scope, target: resolved ? resolved.resource : null } : { caller, requiredScope: route.scope },
-      );
-      if (decision.outcome === 'not_found') {
-        // Only a constraint or the principal's reach is worth recording: a missing or foreign id
-        // is not (it would tell the log's reader that a foreign id exists).
-        if (decision.cause === 'outside_constraint' || decision.cause === 'outside_reach') {
-          this.recordDenial(prepared, call, caller, `not_found (${decision.cause})`, now);
-        }
-        throw notFound();
-      }
-      if (decision.outcome === 'insufficient_scope') throw insufficientScope(decision.scope);
-      request.effectiveScopes = decision.effectiveScopes;
-      request.target = resolved?.value;
+      throw ipNotAllowed();
     }
+    const rate = services.keyRateLimiter.take(caller.keyId, now.getTime());
+    if (!rate.allowed) throw tooManyRequests(rate.retryAfterSeconds, 'This key is over its rate limit.');
+    services.lastUsed.touch(caller.keyId, now.getTime(), call.sourceIp);
+    if (!route.resolveTarget) return this.decide(prepared, call, request, caller, undefined);
+    const resolved = route.resolveTarget(request);
+    if (resolved instanceof Promise) return resolved.then((target) => this.decide(prepared, call, request, caller, target));
+    return this.decide(prepared, call, request, caller, resolved);
+  }
 
+  /** `resolved`: what resolveTarget found (null: nothing), or undefined when the route has no target. */
+  private decide(
+    prepared: PipelineRoute,
+    call: IncomingCall,
+    request: PipelineRequest,
+    caller: Caller,
+    resolved: ResolvedTarget<unknown> | null | undefined,
+  ): RouteResponse | Promise<RouteResponse> {
+    const { route } = prepared;
+    const decision = authorize(
+      resolved !== undefined ? { caller, requiredScope: route.scope, target: resolved ? resolved.resource : null } : { caller, requiredScope: route.scope },
+    );
+    if (decision.outcome === 'not_found') {
+      // Only a constraint or the principal's reach is worth recording: a missing or foreign id
+      // is not (it would tell the log's reader that a foreign id exists).
+      if (decision.cause === 'outside_constraint' || decision.cause === 'outside_reach') {
+        this.recordDenial(prepared, call, caller, `not_found (${decision.cause})`, request.now);
+      }
+      throw notFound();
+    }
+    if (decision.outcome === 'insufficient_scope') throw insufficientScope(decision.scope);
+    request.effectiveScopes = decision.effectiveScopes;
+    request.target = resolved?.value;
+    return this.validate(prepared, call, request);
+  }
+
+  /** The query string and the body, then the handler. */
+  private validate(prepared: PipelineRoute, call: IncomingCall, request: PipelineRequest): RouteResponse | Promise<RouteResponse> {
+    const { route } = prepared;
     // Every route validates its query string: one without a schema takes no parameters at all.
     if (route.querySchema || call.query !== undefined) request.query = withNormalizedName(validateQuery(route.querySchema, { ...(call.query ?? {}) }));
     if (!route.bodySchema) {
@@ -216,16 +243,20 @@ export class RequestPipeline {
    * 401s are also unauthenticated traffic, and a CSRF refusal (audited one by one) is as cheap to
    * provoke: each takes a token from the address's bucket (429, only counted, when none is left).
    */
-  private authenticate(call: IncomingCall, method: string, now: Date): Authentication {
+  private authenticate(call: IncomingCall, method: string, now: Date): Authentication | Promise<Authentication> {
+    const refused = (error: unknown): never => {
+      if (error instanceof ApiError && (error.status === 401 || error.code === 'csrf_token_invalid')) this.limitAnonymous(call.sourceIp, now);
+      throw error;
+    };
     try {
       // A bearer key, or the dashboard's session cookie (+ CSRF token on changes): services/session-service.ts.
-      return this.services.sessions.authenticateRequest(
+      const authentication = this.services.sessions.authenticateRequest(
         { method: method.toUpperCase(), authorization: call.header('authorization'), cookie: call.header('cookie'), csrfToken: call.header('x-csrf-token') },
         now,
       );
+      return authentication instanceof Promise ? authentication.catch(refused) : authentication;
     } catch (error) {
-      if (error instanceof ApiError && (error.status === 401 || error.code === 'csrf_token_invalid')) this.limitAnonymous(call.sourceIp, now);
-      throw error;
+      return refused(error);
     }
   }
 
@@ -240,6 +271,7 @@ export class RequestPipeline {
     const caller = request.caller;
     const idempotencyKey = route.idempotent && caller ? call.header('idempotency-key') : undefined;
     if (!caller || (prepared.successAction === undefined && idempotencyKey === undefined)) return route.handler(request);
+    // A change's handler runs inside the change's transaction, and so every query it makes.
     return this.services.changes.commit(
       {
         caller,
@@ -253,7 +285,7 @@ export class RequestPipeline {
           ? { audit: { action: prepared.successAction, target: (result: RouteResponse) => auditTarget(call.params, result) } }
           : {}),
       },
-      () => route.handler(request),
+      async () => route.handler(request),
     );
   }
 

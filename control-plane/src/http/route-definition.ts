@@ -104,7 +104,7 @@ export interface RouteDefinition<Body = unknown, Target = unknown> {
    * longer be handed it. A replay of a secret is handing that secret out again, so it needs the
    * authority a fresh request would need today, not the authority the caller had when it first asked.
    */
-  checkReplay?(request: RouteRequest<Body, Target>, stored: RouteResponse): void;
+  checkReplay?(request: RouteRequest<Body, Target>, stored: RouteResponse): void | Promise<void>;
   /**
    * Problem codes this route can answer with beyond those every route of its kind shares
    * (credentials, target, body, idempotency: see errorCodesOf in http/openapi.ts).
@@ -117,12 +117,17 @@ export interface RouteDefinition<Body = unknown, Target = unknown> {
   /**
    * Loads the resource the path names, before authorization, so a resource outside the caller's
    * account or constraint is a 404 (existence hiding) rather than a 403. Runs after authentication.
+   * A resolver that needs no database read (nothing to load) answers synchronously.
    */
-  readonly resolveTarget?: (request: Omit<RouteRequest<unknown, undefined>, 'body' | 'target' | 'effectiveScopes'>) => ResolvedTarget<Target> | null;
+  readonly resolveTarget?: (
+    request: Omit<RouteRequest<unknown, undefined>, 'body' | 'target' | 'effectiveScopes'>,
+  ) => ResolvedTarget<Target> | null | Promise<ResolvedTarget<Target> | null>;
   /**
    * Written as a method on purpose: methods compare their parameters bivariantly, which is what
    * lets a route typed for its own body sit in the table of all routes (AnyRouteDefinition). The
-   * pipeline only ever passes a route the body its `bodySchema` validated.
+   * pipeline only ever passes a route the body its `bodySchema` validated. A change's handler
+   * runs inside the change's transaction (services/change-committer.ts): every query it awaits
+   * belongs to it.
    */
   handler(request: RouteRequest<Body, Target>): RouteResponse | Promise<RouteResponse>;
 }

@@ -6,14 +6,13 @@ import type { Clock } from '../clock';
 import type { ControlPlaneConfig } from '../config';
 import { loadPepper } from '../storage/pepper';
 import { AccountRepository } from '../storage/account-repository';
-import { Db, openDatabase } from '../storage/database';
+import type { SqlDatabase } from '../storage/sql-database';
 import { IdempotencyRepository } from '../storage/idempotency-repository';
 import { KeyRepository } from '../storage/key-repository';
 import { PrincipalRepository } from '../storage/principal-repository';
 import { CredentialCipher } from '../domain/credential-cipher';
 import { AuditRepository } from '../storage/audit-repository';
 import { auditSealKey } from '../domain/audit-chain';
-import { changeStamp } from '../storage/change-stamp';
 import { SiteResourceRepository } from '../storage/site-resource-repository';
 import { TreeRepository } from '../storage/tree-repository';
 import { AuditLog } from './audit-log';
@@ -25,18 +24,20 @@ import { KeyService } from './key-service';
 import { PrincipalService } from './principal-service';
 import { SiteService } from './site-service';
 import { TreeService } from './tree-service';
+import { SessionRepository } from '../storage/session-repository';
+import { SessionService } from './session-service';
 import { DenialRecorder } from './denial-recorder';
 import { RateLimiter } from './rate-limiter';
+import { openConfiguredDatabase } from './configured-database';
 
 /** Buckets kept per limiter: ~100 bytes each, so a few MB at most whatever the traffic. */
 const MAX_RATE_LIMITED_CALLERS = 50_000;
-import { SessionRepository } from '../storage/session-repository';
-import { SessionService } from './session-service';
 
 export interface AppServices {
   readonly config: ControlPlaneConfig;
   readonly clock: Clock;
-  readonly db: Db;
+  /** The database, whichever engine (services/configured-database.ts); closed by whoever created the services. */
+  readonly db: SqlDatabase;
   readonly pepper: Buffer;
   readonly accounts: AccountRepository;
   readonly principals: PrincipalRepository;
@@ -68,8 +69,19 @@ export interface AppServices {
   readonly sessions: SessionService;
 }
 
-export function createServices(config: ControlPlaneConfig, clock: Clock): AppServices {
-  const db = openDatabase(config.dataDir);
+/** Opens the configured database (migrated) and builds every service over it. */
+export async function createServices(config: ControlPlaneConfig, clock: Clock): Promise<AppServices> {
+  const db = await openConfiguredDatabase(config);
+  try {
+    return await servicesOver(db, config, clock);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+}
+
+/** Every service over an open database (which the caller keeps and closes). */
+export async function servicesOver(db: SqlDatabase, config: ControlPlaneConfig, clock: Clock): Promise<AppServices> {
   const pepper = loadPepper(config.dataDir, config.pepper);
   const accounts = new AccountRepository(db);
   const principals = new PrincipalRepository(db);
@@ -79,13 +91,15 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
   const siteResources = new SiteResourceRepository(db);
   const credentialCipher = new CredentialCipher(pepper);
   const auditRecords = new AuditRepository(db, auditSealKey(pepper));
-  auditRecords.sealUnsealedChains();
+  await auditRecords.sealUnsealedChains();
   const audit = new AuditLog(auditRecords);
   const idempotency = new IdempotencyService(pepper, idempotencyRecords);
-  const writeLastUsed = db.transaction((records: ReadonlyArray<{ keyId: string; at: number; ip: string }>) => {
-    for (const record of records) keys.recordLastUsed(record.keyId, record.at, record.ip);
-  });
-  const authenticator = new Authenticator(pepper, keys, principals, tree, changeStamp(db));
+  // Every queued record in one transaction: one commit however many keys were used meanwhile.
+  const writeLastUsed = (records: ReadonlyArray<{ keyId: string; at: number; ip: string }>) =>
+    db.transaction(async () => {
+      for (const record of records) await keys.recordLastUsed(record.keyId, record.at, record.ip);
+    });
+  const authenticator = new Authenticator(pepper, keys, principals, tree, () => db.changeStamp());
   return {
     config,
     clock,
@@ -107,7 +121,7 @@ export function createServices(config: ControlPlaneConfig, clock: Clock): AppSer
     siteService: new SiteService(db, siteResources, credentialCipher),
     auditRecords,
     audit,
-    lastUsed: new LastUsedRecorder({ writeLastUsed: (records) => writeLastUsed(records) }),
+    lastUsed: new LastUsedRecorder({ writeLastUsed }),
     keyRateLimiter: new RateLimiter(config.keyRateLimit, MAX_RATE_LIMITED_CALLERS),
     anonymousRateLimiter: new RateLimiter(config.anonymousRateLimit, MAX_RATE_LIMITED_CALLERS),
     denials: new DenialRecorder({ audit, now: () => clock.now() }),

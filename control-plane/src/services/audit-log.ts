@@ -19,7 +19,7 @@ export interface AuditEvent extends Omit<AuditFields, 'time'> {
 export class AuditLog {
   constructor(private readonly repository: AuditRepository) {}
 
-  record(event: AuditEvent, at: Date): AuditEntry {
+  record(event: AuditEvent, at: Date): Promise<AuditEntry> {
     return this.repository.append({ ...event, time: at.toISOString() });
   }
 }

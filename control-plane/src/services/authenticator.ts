@@ -12,7 +12,9 @@ import type { KeyRepository, StoredKey } from '../storage/key-repository';
 import type { Principal, PrincipalRepository } from '../storage/principal-repository';
 import type { TreeRepository } from '../storage/tree-repository';
 import { reachesEveryTeam } from '../domain/visibility';
-import type { ChangeStamp } from '../storage/change-stamp';
+
+/** A number that moves whenever the database changed (SqlDatabase.changeStamp). */
+export type ChangeStamp = () => number;
 
 /** What a secret resolved to, kept until the next database write (see storage/change-stamp.ts). */
 interface CachedAuthentication {
@@ -56,7 +58,7 @@ export class Authenticator {
   /**
    * The hot path: the key row, its principal and the expanded scopes are read once and reused
    * until anything is written to the database (a revocation, a role change, a new membership…),
-   * so a busy key costs one HMAC and a tiny pragma read instead of three queries.
+   * so a busy key costs one HMAC and a stamp read instead of three queries, and no promise.
    */
   private cached(cacheKey: string, now: number): CachedAuthentication | undefined {
     const stamp = this.stamp();
@@ -68,24 +70,39 @@ export class Authenticator {
     return cached && (cached.secretValidUntil === null || cached.secretValidUntil > now) ? cached : undefined;
   }
 
-  private load(cacheKey: string, hash: Buffer, now: number): CachedAuthentication | undefined {
-    const found = this.keys.findBySecretHash(hash, now);
+  /**
+   * Reads the key, its principal and (for members and viewers) its teams. What was read is cached
+   * only if nothing was written meanwhile: the stamp is read before the first query and compared
+   * after the last, so a revocation that lands between the reads never leaves a stale entry behind.
+   */
+  private async load(cacheKey: string, hash: Buffer, now: number): Promise<CachedAuthentication | undefined> {
+    const stampBefore = this.stamp();
+    const found = await this.keys.findBySecretHash(hash, now);
     if (!found) return undefined;
-    const principal = this.principals.findById(found.key.principalId);
+    const principal = await this.principals.findById(found.key.principalId);
     const live = principal && principal.deletedAt === null ? principal : undefined;
     const entry: CachedAuthentication = {
       key: found.key,
       storedHash: found.storedHash,
       secretValidUntil: found.secretValidUntil,
       principal,
-      authentication: live ? this.buildAuthentication(found.key, live, hash) : null,
+      authentication: live ? await this.buildAuthentication(found.key, live, hash) : null,
     };
-    if (this.cache.size >= MAX_CACHED_KEYS) this.cache.clear();
-    this.cache.set(cacheKey, entry);
+    const stampAfter = this.stamp();
+    if (stampAfter === stampBefore) {
+      if (stampAfter !== this.cacheStamp) {
+        this.cache.clear();
+        this.cacheStamp = stampAfter;
+      }
+      if (this.cache.size >= MAX_CACHED_KEYS) this.cache.clear();
+      this.cache.set(cacheKey, entry);
+    }
     return entry;
   }
 
-  private buildAuthentication(key: StoredKey, principal: Principal, secretHash: Buffer): Authentication {
+  private async buildAuthentication(key: StoredKey, principal: Principal, secretHash: Buffer): Promise<Authentication> {
+    // Members and viewers reach only their teams; owners and admins reach all, so skip the query.
+    const teamIds = reachesEveryTeam(principal.role) ? undefined : await this.tree.teamIdsOf(principal.id);
     return {
       key,
       principal,
@@ -98,14 +115,17 @@ export class Authenticator {
         keyScopes: grantedScopes(key.preset, key.scopes),
         constraint: key.constraint,
         ipAllowlist: key.ipAllowlist,
-        // Members and viewers reach only their teams; owners and admins reach all, so skip the query.
-        ...(reachesEveryTeam(principal.role) ? {} : { teamIds: this.tree.teamIdsOf(principal.id) }),
+        ...(teamIds ? { teamIds } : {}),
       },
     };
   }
 
-  /** Throws ApiError 401 (missing credentials or invalid_token); returns who is calling otherwise. */
-  authenticate(authorization: string | undefined, now: Date): Authentication {
+  /**
+   * Throws ApiError 401 (missing credentials or invalid_token); returns who is calling otherwise.
+   * A cached secret is answered synchronously (no promise on the hot path); one that must be read
+   * from the database comes as a promise, which rejects with the same 401s.
+   */
+  authenticate(authorization: string | undefined, now: Date): Authentication | Promise<Authentication> {
     if (authorization === undefined || authorization.trim() === '') throw missingCredentials();
     const match = BEARER.exec(authorization);
     if (!match) throw invalidToken('The Authorization header must be "Bearer <key>".');
@@ -115,19 +135,17 @@ export class Authenticator {
     // Only a secret that passed the offline check is ever cached, and an equal HMAC means the same
     // secret, so a cached one needs no second check; a new one is checked before its hash goes
     // anywhere near the database.
-    let found = this.cached(cacheKey, now.getTime());
-    if (!found) {
-      const check = checkSecret(secret);
-      if (!check.ok) {
-        throw invalidToken(
-          check.reason === 'checksum'
-            ? 'The key fails its checksum: it was mistyped or truncated.'
-            : 'The key is malformed: expected "mdk_" followed by 46 letters and digits.',
-        );
-      }
-      found = this.load(cacheKey, hash, now.getTime());
+    const found = this.cached(cacheKey, now.getTime());
+    if (found) return this.accept(found, hash, now);
+    const check = checkSecret(secret);
+    if (!check.ok) {
+      throw invalidToken(
+        check.reason === 'checksum'
+          ? 'The key fails its checksum: it was mistyped or truncated.'
+          : 'The key is malformed: expected "mdk_" followed by 46 letters and digits.',
+      );
     }
-    return this.accept(found, hash, now);
+    return this.load(cacheKey, hash, now.getTime()).then((loaded) => this.accept(loaded, hash, now));
   }
 
   /**
@@ -135,10 +153,11 @@ export class Authenticator {
    * the same lookup, cache, status and principal checks as a bearer request, so a session can
    * never be more than its key — and ends when that secret is rotated out, revoked or expired.
    */
-  authenticateSecretHash(hash: Buffer, now: Date): Authentication {
+  authenticateSecretHash(hash: Buffer, now: Date): Authentication | Promise<Authentication> {
     const cacheKey = hash.toString('base64');
-    const found = this.cached(cacheKey, now.getTime()) ?? this.load(cacheKey, hash, now.getTime());
-    return this.accept(found, hash, now);
+    const found = this.cached(cacheKey, now.getTime());
+    if (found) return this.accept(found, hash, now);
+    return this.load(cacheKey, hash, now.getTime()).then((loaded) => this.accept(loaded, hash, now));
   }
 
   private accept(found: CachedAuthentication | undefined, hash: Buffer, now: Date): Authentication {

@@ -4,22 +4,22 @@
  * killing the process at any point leaves either all of them or none, so there is never a key
  * without its audit entry, nor a retry that mints a second key for one Idempotency-Key.
  *
- * The transaction is BEGIN IMMEDIATE: it takes SQLite's write lock before the idempotency lookup,
- * so the lookup, the change and the record are serialised with every other writer, in this
- * process and in any other (the operator CLI). Handlers of changes are synchronous (better-sqlite3
- * is), which is what lets the whole request be one transaction.
+ * The transaction takes the database's write lock before the idempotency lookup (SQLite: BEGIN
+ * IMMEDIATE), so the lookup, the change and the record are serialised with every other writer, in
+ * this process and in any other (the operator CLI). Handlers of changes are asynchronous, and every
+ * database call they make, however deep and across however many awaits, belongs to the change's
+ * transaction (storage/sql-database.ts), which is what lets the whole request be one transaction.
  *
- * Group commit: the changes made during one turn of the event loop share one SQLite transaction,
- * each inside its own savepoint (a failing change rolls back only itself), and the transaction
- * commits from setImmediate, before any of their responses is released. A commit costs about as
- * much as the rest of a mint (it writes every touched page to the WAL), so 16 clients minting at
- * once pay for one commit instead of sixteen. Nothing is answered before it is durable in the WAL;
- * a crash loses only changes nobody was told about. While the batch is open, other requests on
- * this connection can read its rows a moment before they commit (they would be gone only if the
- * COMMIT itself failed, which fails every change of the batch with 500).
+ * Group commit (`groupCommit`, done by the database): on SQLite the changes made during one turn
+ * of the event loop share one transaction, each inside its own savepoint (a failing change rolls
+ * back only itself), and the returned promise settles only once that transaction's COMMIT is
+ * durable in the WAL. A commit costs about as much as the rest of a mint, so 16 clients minting at
+ * once pay for one commit instead of sixteen. Nothing is answered before it is durable; a crash
+ * loses only changes nobody was told about. If the COMMIT itself fails (or SQLite rolled the batch
+ * back by itself), every change of the batch fails with 500 and none is answered as done.
  */
 import type { Caller } from '../domain/authorization';
-import type { Db } from '../storage/database';
+import type { SqlDatabase } from '../storage/sql-database';
 import type { ChangeResponse } from './change-response';
 import type { AuditLog } from './audit-log';
 import type { IdempotencyService, IdempotentRequest, PreparedIdempotentRequest } from './idempotency-service';
@@ -37,7 +37,7 @@ export interface ChangeRequest {
    * Present when the route guards its replays: throws (a refusal) when the caller may no longer
    * be handed the stored response, e.g. a key's secret it could no longer mint.
    */
-  readonly checkReplay?: (stored: ChangeResponse) => void;
+  readonly checkReplay?: (stored: ChangeResponse) => void | Promise<void>;
   /** Present when the route's success is audited. */
   readonly audit?: {
     readonly action: string;
@@ -57,43 +57,31 @@ export function genericChangeDetail(method: string, body: unknown): string {
   return fields.length > 0 ? `${verb} ${fields.join(', ')}` : `${verb} no fields`;
 }
 
-function isPromise(value: unknown): value is Promise<unknown> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function';
-}
+/** Every change joins the open group commit (storage/sql-database.ts, TransactionOptions). */
+const GROUP_COMMIT = Object.freeze({ groupCommit: true });
 
-interface Waiting {
-  readonly response: ChangeResponse;
-  readonly resolve: (response: ChangeResponse) => void;
-  readonly reject: (error: unknown) => void;
-}
+/** A change handler: its writes go to the change's transaction. */
+export type ChangeHandler = () => Promise<ChangeResponse>;
 
 export class ChangeCommitter {
-  /** Changes done in the open batch transaction, answered once it commits. */
-  private waiting: Waiting[] = [];
-  private batchOpen = false;
-  private readonly inSavepoint;
-
   constructor(
-    private readonly db: Db,
+    private readonly db: SqlDatabase,
     private readonly idempotency: IdempotencyService,
     private readonly audit: AuditLog,
-  ) {
-    // Inside the open batch better-sqlite3 runs this as a savepoint: a throw undoes just this change.
-    this.inSavepoint = db.transaction(
-      (request: ChangeRequest, prepared: PreparedIdempotentRequest | undefined, change: () => ChangeResponse | Promise<ChangeResponse>) =>
-        this.apply(request, prepared, change),
-    );
-  }
+  ) {}
 
   /**
-   * Runs `change` (a synchronous handler) with the idempotency lookup and record and the audit
-   * entry, all inside the batch transaction, and resolves once that has committed. A thrown error
-   * rolls back everything this change wrote (and rejects at once); other changes are unaffected.
+   * Runs `change` with the idempotency lookup and record and the audit entry, all in one
+   * transaction, and resolves once that has committed. A thrown error rolls back everything this
+   * change wrote (and rejects); other changes of the same group commit are unaffected. Called
+   * inside a transaction someone else opened, the change is a savepoint of it and that
+   * transaction's owner commits it.
    */
-  commit(request: ChangeRequest, change: () => ChangeResponse | Promise<ChangeResponse>): Promise<ChangeResponse> {
+  commit(request: ChangeRequest, change: ChangeHandler): Promise<ChangeResponse> {
+    let prepared: PreparedIdempotentRequest | undefined;
     try {
       // Syntax errors and digests before the write lock is taken.
-      const prepared: PreparedIdempotentRequest | undefined = request.idempotency
+      prepared = request.idempotency
         ? this.idempotency.prepare({
             ...request.idempotency,
             owner: { principalId: request.caller.principalId, keyId: request.caller.keyId },
@@ -102,77 +90,30 @@ export class ChangeCommitter {
             now: request.now,
           })
         : undefined;
-      const batched = this.openBatch();
-      const response = this.inSavepoint(request, prepared, change);
-      // Called inside a transaction someone else opened: that transaction's owner commits it.
-      if (!batched) return Promise.resolve(response);
-      return new Promise((resolve, reject) => this.waiting.push({ response, resolve, reject }));
     } catch (error) {
       return Promise.reject(error);
     }
+    return this.db.transaction(() => this.apply(request, prepared, change), GROUP_COMMIT);
   }
 
-  /** Commits the open batch now (shutdown calls this before closing the database). */
-  flush(): void {
-    if (!this.batchOpen) return;
-    const waiting = this.takeWaiting();
-    try {
-      this.db.exec('COMMIT');
-    } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      for (const change of waiting) change.reject(error);
-      return;
-    }
-    for (const change of waiting) change.resolve(change.response);
-  }
-
-  /** Opens the batch transaction unless it is open; false when a transaction not ours is open. */
-  private openBatch(): boolean {
-    if (this.batchOpen) {
-      if (this.db.inTransaction) return true;
-      // SQLite rolled the batch back by itself (an I/O error does that): what it held is lost, so
-      // those changes fail, and this one starts a new batch rather than committing on its own.
-      const lost = new Error('the write transaction was rolled back by SQLite before it could commit');
-      for (const change of this.takeWaiting()) change.reject(lost);
-    } else if (this.db.inTransaction) {
-      return false;
-    }
-    this.db.exec('BEGIN IMMEDIATE');
-    this.batchOpen = true;
-    setImmediate(() => this.flush());
-    return true;
-  }
-
-  private takeWaiting(): Waiting[] {
-    const waiting = this.waiting;
-    this.waiting = [];
-    this.batchOpen = false;
-    return waiting;
-  }
-
-  private apply(
-    request: ChangeRequest,
-    prepared: PreparedIdempotentRequest | undefined,
-    change: () => ChangeResponse | Promise<ChangeResponse>,
-  ): ChangeResponse {
-    const replayed = prepared ? this.idempotency.replay(prepared) : undefined;
+  private async apply(request: ChangeRequest, prepared: PreparedIdempotentRequest | undefined, change: ChangeHandler): Promise<ChangeResponse> {
+    const replayed = prepared ? await this.idempotency.replay(prepared) : undefined;
     if (replayed) {
-      request.checkReplay?.(replayed);
-      this.record(request, REPLAY_ACTION, replayed, `replayed the stored ${request.audit?.action ?? request.method} response; nothing was changed`);
+      await request.checkReplay?.(replayed);
+      await this.record(request, REPLAY_ACTION, replayed, `replayed the stored ${request.audit?.action ?? request.method} response; nothing was changed`);
       return replayed;
     }
-    const response = change();
-    if (isPromise(response)) throw new Error('a change handler returned a promise; changes must be synchronous to commit as one transaction');
-    if (prepared) this.idempotency.remember(prepared, response);
+    const response = await change();
+    if (prepared) await this.idempotency.remember(prepared, response);
     if (request.audit && response.status < 400) {
-      this.record(request, request.audit.action, response, response.audit?.detail ?? genericChangeDetail(request.method, request.body));
+      await this.record(request, request.audit.action, response, response.audit?.detail ?? genericChangeDetail(request.method, request.body));
     }
     return response;
   }
 
-  private record(request: ChangeRequest, action: string, response: ChangeResponse, detail: string): void {
+  private async record(request: ChangeRequest, action: string, response: ChangeResponse, detail: string): Promise<void> {
     if (!request.audit) return;
-    this.audit.record(
+    await this.audit.record(
       {
         accountId: request.caller.accountId,
         actorPrincipalId: request.caller.principalId,

@@ -31,9 +31,11 @@ export class DenialRecorder {
   private flushScheduled = false;
   private counts = new Map<AnonymousDenial, number>();
   private readonly timer: NodeJS.Timeout;
+  /** Writes under way, so a flush at shutdown waits for them before the database closes. */
+  private readonly writing = new Set<Promise<void>>();
 
   constructor(private readonly options: DenialRecorderOptions) {
-    this.timer = setInterval(() => this.writeSummary(), DENIAL_SUMMARY_INTERVAL_MS);
+    this.timer = setInterval(() => void this.writeSummary(), DENIAL_SUMMARY_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -52,48 +54,64 @@ export class DenialRecorder {
     this.pending.push({ event, at });
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(() => this.flushPending());
+    setImmediate(() => void this.flushPending());
   }
 
-  /** Writes everything queued and counted now (shutdown). */
-  flush(): void {
-    this.flushPending();
-    this.writeSummary();
+  /** Writes everything queued and counted now, and waits for every write under way (shutdown). */
+  async flush(): Promise<void> {
+    await Promise.all([this.flushPending(), this.writeSummary()]);
+    await Promise.all(this.writing);
   }
 
-  close(): void {
+  async close(): Promise<void> {
     clearInterval(this.timer);
-    this.flush();
+    await this.flush();
   }
 
-  private flushPending(): void {
+  private flushPending(): Promise<void> {
     this.flushScheduled = false;
-    for (const { event, at } of this.pending.splice(0)) this.safely(() => this.options.audit.record(event, at));
+    const pending = this.pending.splice(0);
+    return this.track(
+      (async () => {
+        // One after another, each on its own: a failed entry does not keep the next from being written.
+        for (const { event, at } of pending) await this.safely(() => this.options.audit.record(event, at));
+      })(),
+    );
   }
 
-  private writeSummary(): void {
-    if (this.counts.size === 0) return;
+  private writeSummary(): Promise<void> {
+    if (this.counts.size === 0) return Promise.resolve();
     const counts = this.counts;
     this.counts = new Map();
     const detail = [...counts.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([kind, count]) => `${kind} ${count}`)
       .join(', ');
-    this.safely(() =>
-      this.options.audit.record(
-        { accountId: null, actorPrincipalId: null, keyId: null, action: 'requests.denied', target: null, sourceIp: null, outcome: 'denied', detail },
-        this.options.now(),
+    return this.track(
+      this.safely(() =>
+        this.options.audit.record(
+          { accountId: null, actorPrincipalId: null, keyId: null, action: 'requests.denied', target: null, sourceIp: null, outcome: 'denied', detail },
+          this.options.now(),
+        ),
       ),
     );
   }
 
-  private safely(write: () => unknown): void {
+  /** Runs a write that must never take a response down with it: a failure is reported, never thrown. */
+  private async safely(write: () => Promise<unknown>): Promise<void> {
     try {
-      write();
+      await write();
     } catch (error) {
       (this.options.report ?? ((message) => process.stderr.write(`${message}\n`)))(
         `audit write failed: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
+  }
+
+  /** Keeps `writing` (a promise that never rejects) until it settles, for flush() to wait on. */
+  private track(writing: Promise<void>): Promise<void> {
+    this.writing.add(writing);
+    void writing.then(() => this.writing.delete(writing));
+    return writing;
   }
 }

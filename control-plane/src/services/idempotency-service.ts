@@ -5,7 +5,7 @@
  * fix the request and retry with the same key.
  *
  * Both steps run inside the caller's write transaction (services/change-committer.ts): the lookup
- * and the record are serialised with every other writer by BEGIN IMMEDIATE, so two requests with
+ * and the record are serialised with every other writer by its write lock, so two requests with
  * one Idempotency-Key can never both mint, and the record commits together with what it records.
  */
 import {
@@ -62,10 +62,10 @@ export class IdempotencyService {
    * The stored response to replay, or undefined when this is a fresh request. Throws 422 when the
    * key was used for a different request. Call inside the write transaction.
    */
-  replay(prepared: PreparedIdempotentRequest): ChangeResponse | undefined {
+  async replay(prepared: PreparedIdempotentRequest): Promise<ChangeResponse | undefined> {
     const now = prepared.request.now.getTime();
-    this.records.purgeCreatedBefore(now - IDEMPOTENCY_WINDOW_MS);
-    const existing = this.records.find(prepared.keyDigest);
+    await this.records.purgeCreatedBefore(now - IDEMPOTENCY_WINDOW_MS);
+    const existing = await this.records.find(prepared.keyDigest);
     if (!existing || existing.createdAt + IDEMPOTENCY_WINDOW_MS <= now) return undefined;
     if (!digestsEqual(existing.requestDigest, prepared.fingerprint)) {
       throw new ApiError({
@@ -79,10 +79,10 @@ export class IdempotencyService {
   }
 
   /** Stores a successful response for replay. Call inside the write transaction that made it. */
-  remember(prepared: PreparedIdempotentRequest, response: ChangeResponse): void {
+  async remember(prepared: PreparedIdempotentRequest, response: ChangeResponse): Promise<void> {
     if (response.status < 200 || response.status >= 300) return;
     const { request } = prepared;
     const sealed = sealResponse(this.pepper, request.owner, request.idempotencyKey, JSON.stringify(response));
-    this.records.put(prepared.keyDigest, prepared.fingerprint, request.now.getTime(), sealed);
+    await this.records.put(prepared.keyDigest, prepared.fingerprint, request.now.getTime(), sealed);
   }
 }

@@ -28,7 +28,7 @@ import { keyAuthority, keyAuthorityError, ownerRefusals } from '../domain/key-au
 import { hashSecret, pepperKey } from '../domain/secret-hash';
 import type { AccountRepository } from '../storage/account-repository';
 import type { AuditRepository } from '../storage/audit-repository';
-import type { Db } from '../storage/database';
+import type { SqlDatabase } from '../storage/sql-database';
 import type { KeyRepository, NewKey, StoredKey } from '../storage/key-repository';
 import type { Principal, PrincipalRepository } from '../storage/principal-repository';
 
@@ -52,7 +52,7 @@ export interface KeyPage {
 }
 
 export interface KeyServiceDependencies {
-  readonly db: Db;
+  readonly db: SqlDatabase;
   readonly pepper: Buffer;
   readonly keys: KeyRepository;
   readonly principals: PrincipalRepository;
@@ -92,25 +92,25 @@ export class KeyService {
   }
 
   /** The public record of a stored key, with effective scopes under its principal's current role. */
-  record(key: StoredKey, now: Date): KeyRecord {
-    const principal = this.deps.principals.findById(key.principalId);
+  async record(key: StoredKey, now: Date): Promise<KeyRecord> {
+    const principal = await this.deps.principals.findById(key.principalId);
     const role = principal && principal.deletedAt === null ? principal.role : null;
     return keyRecord(key, role, now.getTime());
   }
 
   /** A key of the caller's account, or undefined (the route turns that into the one 404). */
-  find(id: string): StoredKey | undefined {
+  find(id: string): Promise<StoredKey | undefined> {
     return this.deps.keys.findById(id);
   }
 
-  create(caller: Caller, input: KeyCreateInput, now: Date): KeyWithSecret {
+  async create(caller: Caller, input: KeyCreateInput, now: Date): Promise<KeyWithSecret> {
     const errors: FieldError[] = checkKeyFields(input);
     const nothing = checkGrantsSomething(input.preset, input.scopes);
     if (nothing) errors.push(nothing);
     if (errors.length > 0) throw validationFailed(errors);
 
-    const minter = this.livePrincipal(caller.principalId);
-    const owner = this.keyOwner(caller, minter, input.principal_id);
+    const minter = await this.livePrincipal(caller.principalId);
+    const owner = await this.keyOwner(caller, minter, input.principal_id);
     // The constraint's shape was validated by the schema. Whether the team/project/site exists
     // and is inside the minter's own constraint and reach is decided with the resource tree.
     const offenders = offendingScopes(input.preset, input.scopes, grantableScopes({ role: minter.role, keyScopes: caller.keyScopes }, owner.role));
@@ -120,7 +120,7 @@ export class KeyService {
       minter: { ...reachOf(caller), role: minter.role },
       minterConstraint: caller.constraint,
       requested,
-      requestedTarget: node ? (this.deps.tree.liveAncestryOf(node.kind, node.id) ?? null) : null,
+      requestedTarget: node ? ((await this.deps.tree.liveAncestryOf(node.kind, node.id)) ?? null) : null,
     });
     if (offenders.length > 0 || outOfReach.length > 0) throw keyEscalation(offenders, outOfReach);
 
@@ -145,8 +145,8 @@ export class KeyService {
       createdAt,
       expiresAt: expiryFor(now, ttl, ephemeral ? 'ephemeral' : 'standard').getTime(),
     };
-    this.deps.keys.insert(key, hashSecret(this.pepperKey, secret));
-    // The owner was read (and found live) above, in this same synchronous step: no need to read it again.
+    await this.deps.keys.insert(key, hashSecret(this.pepperKey, secret));
+    // The owner was read (and found live) above, in this same transaction: no need to read it again.
     return { ...keyRecord({ ...key, revokedAt: null, lastUsedAt: null, lastUsedIp: null }, owner.role, createdAt), secret };
   }
 
@@ -155,23 +155,23 @@ export class KeyService {
    * node (deleted nodes included), an unconstrained one at the account root. So a constrained
    * caller sees only keys inside its own subtree, and a member only keys within its teams.
    */
-  targetOf(key: StoredKey): TargetResource {
+  async targetOf(key: StoredKey): Promise<TargetResource> {
     if (!key.constraint) return { accountId: key.accountId, accountWide: true };
     const node = constraintNode(key.constraint);
-    const ancestry = this.deps.tree.ancestryOf(node.kind, node.id);
+    const ancestry = await this.deps.tree.ancestryOf(node.kind, node.id);
     if (!ancestry || ancestry.accountId !== key.accountId) return { accountId: key.accountId, accountWide: true };
     const { accountId, teamId, projectId, siteId } = ancestry;
     return { accountId, placement: { teamId: teamId!, ...(projectId ? { projectId } : {}), ...(siteId ? { siteId } : {}) } };
   }
 
-  private visibleTo(caller: Caller, key: StoredKey): boolean {
-    const target = this.targetOf(key);
+  private async visibleTo(caller: Caller, key: StoredKey): Promise<boolean> {
+    const target = await this.targetOf(key);
     return isVisible(reachOf(caller), caller.constraint, { accountId: target.accountId, ...target.placement });
   }
 
-  list(caller: Caller, query: KeyListQuery, now: Date): KeyPage {
+  async list(caller: Caller, query: KeyListQuery, now: Date): Promise<KeyPage> {
     const after = query.cursor !== undefined ? decodeCursor(query.cursor) : undefined;
-    const rows = this.deps.keys.list({
+    const rows = await this.deps.keys.list({
       accountId: caller.accountId,
       now: now.getTime(),
       limit: query.limit + 1,
@@ -180,9 +180,11 @@ export class KeyService {
       ...(after ? { after } : {}),
     });
     const page = rows.slice(0, query.limit);
+    // Filtered after paging so the cursor stays a plain position; a page may hold fewer items.
+    const items: KeyRecord[] = [];
+    for (const key of page) if (await this.visibleTo(caller, key)) items.push(await this.record(key, now));
     return {
-      // Filtered after paging so the cursor stays a plain position; a page may hold fewer items.
-      items: page.filter((key) => this.visibleTo(caller, key)).map((key) => this.record(key, now)),
+      items,
       next_cursor: rows.length > query.limit ? encodeCursor(page[page.length - 1]!) : null,
     };
   }
@@ -192,18 +194,18 @@ export class KeyService {
    * An id of another account, outside the caller's constraint or reach, or of no key is simply
    * absent: the answer is the same as for a missing key, as GET /v1/keys/{id} answers 404 for both.
    */
-  listByIds(caller: Caller, ids: readonly string[], now: Date): KeyPage {
+  async listByIds(caller: Caller, ids: readonly string[], now: Date): Promise<KeyPage> {
     const wanted = [...new Set(ids)];
-    const found = new Map(this.deps.keys.findManyInAccount(caller.accountId, wanted).map((key) => [key.id, key]));
+    const found = new Map((await this.deps.keys.findManyInAccount(caller.accountId, wanted)).map((key) => [key.id, key]));
     const items: KeyRecord[] = [];
     for (const id of wanted) {
       const key = found.get(id);
-      if (key && this.visibleTo(caller, key)) items.push(this.record(key, now));
+      if (key && (await this.visibleTo(caller, key))) items.push(await this.record(key, now));
     }
     return { items, next_cursor: null };
   }
 
-  update(caller: Caller, key: StoredKey, input: KeyUpdateInput, now: Date): KeyRecord {
+  async update(caller: Caller, key: StoredKey, input: KeyUpdateInput, now: Date): Promise<KeyRecord> {
     const errors = checkKeyFields(input);
     const preset = input.preset !== undefined ? input.preset : key.preset;
     const scopes = input.scopes !== undefined ? input.scopes : key.scopes;
@@ -212,8 +214,8 @@ export class KeyService {
     if (errors.length > 0) throw validationFailed(errors);
 
     if (input.preset !== undefined || input.scopes !== undefined) {
-      const minter = this.livePrincipal(caller.principalId);
-      const owner = this.deps.principals.findById(key.principalId);
+      const minter = await this.livePrincipal(caller.principalId);
+      const owner = await this.deps.principals.findById(key.principalId);
       const ownerRole: Role = owner && owner.deletedAt === null ? owner.role : 'viewer';
       const grantable = grantableScopes({ role: minter.role, keyScopes: caller.keyScopes }, ownerRole);
       // Only what the change asks for is judged: patching the scopes of a key whose owner was
@@ -222,30 +224,30 @@ export class KeyService {
       if (offenders.length > 0) throw scopeEscalation(offenders);
     }
     // Whatever the change, the key as stored must be one the caller could mint.
-    this.checkAuthorityOver(caller, key);
+    await this.checkAuthorityOver(caller, key);
 
-    this.deps.keys.update(key.id, {
+    await this.deps.keys.update(key.id, {
       ...(input.name !== undefined ? { name: input.name } : {}),
       ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.preset !== undefined ? { preset: input.preset } : {}),
       ...(input.scopes !== undefined ? { scopes: normalizeScopeList(input.scopes) } : {}),
       ...(input.ip_allowlist !== undefined ? { ipAllowlist: normalizeScopeList(input.ip_allowlist) } : {}),
     });
-    return this.record(this.deps.keys.findById(key.id)!, now);
+    return this.record((await this.deps.keys.findById(key.id))!, now);
   }
 
   /** Idempotent: revoking a revoked key succeeds and keeps the first revocation time. */
-  revoke(caller: Caller, key: StoredKey, now: Date): KeyRecord {
-    this.checkAuthorityOver(caller, key);
-    this.deps.keys.revoke(key.id, now.getTime());
-    return this.record(this.deps.keys.findById(key.id)!, now);
+  async revoke(caller: Caller, key: StoredKey, now: Date): Promise<KeyRecord> {
+    await this.checkAuthorityOver(caller, key);
+    await this.deps.keys.revoke(key.id, now.getTime());
+    return this.record((await this.deps.keys.findById(key.id))!, now);
   }
 
-  rotate(caller: Caller, key: StoredKey, input: KeyRotateInput, now: Date): KeyWithSecret {
+  async rotate(caller: Caller, key: StoredKey, input: KeyRotateInput, now: Date): Promise<KeyWithSecret> {
     const grace = parseGracePeriod(input.grace_period ?? '0');
     if (!grace.ok) throw validationFailed([{ pointer: '/grace_period', detail: grace.message }]);
-    this.checkAuthorityOver(caller, key);
-    const status = this.record(key, now).status;
+    await this.checkAuthorityOver(caller, key);
+    const status = (await this.record(key, now)).status;
     if (status !== 'active') {
       throw new ApiError({
         code: 'key_not_active',
@@ -256,8 +258,8 @@ export class KeyService {
     // A rotated key starts a fresh lifetime: expires_at becomes now + its ttl, so rotating
     // before expiry (the provider's rotate_before_expiry) keeps a key alive indefinitely.
     const expiresAt = expiryFor(now, key.ttl, key.ephemeral ? 'ephemeral' : 'standard').getTime();
-    this.deps.keys.rotate(key.id, hashSecret(this.pepperKey, secret), now.getTime(), now.getTime() + grace.milliseconds, expiresAt);
-    return { ...this.record(this.deps.keys.findById(key.id)!, now), secret };
+    await this.deps.keys.rotate(key.id, hashSecret(this.pepperKey, secret), now.getTime(), now.getTime() + grace.milliseconds, expiresAt);
+    return { ...(await this.record((await this.deps.keys.findById(key.id))!, now)), secret };
   }
 
   /**
@@ -265,24 +267,24 @@ export class KeyService {
    * now + its ttl. Like rotation, it needs the authority to mint the key as stored
    * (domain/key-authority.ts), so a weaker key cannot keep a stronger key alive.
    */
-  renew(caller: Caller, key: StoredKey, now: Date): KeyRecord {
+  async renew(caller: Caller, key: StoredKey, now: Date): Promise<KeyRecord> {
     // Authority first, as rotate does: a weaker key must not learn whether a key is ephemeral or active.
-    this.checkAuthorityOver(caller, key);
+    await this.checkAuthorityOver(caller, key);
     if (!key.ephemeral) {
       throw new ApiError({
         code: 'key_not_ephemeral',
         detail: 'Only ephemeral keys can be renewed; rotate an ordinary key to give it a new lifetime.',
       });
     }
-    const status = this.record(key, now).status;
+    const status = (await this.record(key, now)).status;
     if (status !== 'active') {
       throw new ApiError({
         code: 'key_not_active',
         detail: `The key is ${status}; only an active key can be renewed. Mint a new key instead.`,
       });
     }
-    this.deps.keys.extendExpiry(key.id, expiryFor(now, key.ttl, 'ephemeral').getTime());
-    return this.record(this.deps.keys.findById(key.id)!, now);
+    await this.deps.keys.extendExpiry(key.id, expiryFor(now, key.ttl, 'ephemeral').getTime());
+    return this.record((await this.deps.keys.findById(key.id))!, now);
   }
 
   /**
@@ -291,34 +293,34 @@ export class KeyService {
    * what the caller holds now. A key whose scopes were narrowed after it minted a child must not
    * get the child's live secret again by replaying its Idempotency-Key.
    */
-  checkReplayOfSecret(caller: Caller, stored: { readonly body?: unknown }): void {
+  async checkReplayOfSecret(caller: Caller, stored: { readonly body?: unknown }): Promise<void> {
     const body = stored.body as { id?: unknown; secret?: unknown } | undefined;
     if (typeof body?.secret !== 'string' || typeof body.id !== 'string') return;
-    const key = this.deps.keys.findById(body.id);
+    const key = await this.deps.keys.findById(body.id);
     // The key row is never deleted; a missing one means the stored response names nothing to guard.
     if (!key) throw notFound();
-    this.checkAuthorityOver(caller, key);
+    await this.checkAuthorityOver(caller, key);
   }
 
   /**
    * Creates an account with an owner principal and an owner key, atomically (operator CLI and
    * first-start bootstrap). `secret` installs a given key instead of generating one.
    */
-  createAccountWithOwner(
+  async createAccountWithOwner(
     name: string,
     now: Date,
     secret: string = generateSecret(),
-  ): { accountId: string; principalId: string; keyId: string; secret: string } {
+  ): Promise<{ accountId: string; principalId: string; keyId: string; secret: string }> {
     const accountId = newId('account');
     const principalId = newId('principal');
     const keyId = newId('key');
     const createdAt = now.getTime();
-    this.deps.db.transaction(() => {
-      this.deps.accounts.insert({ id: accountId, name, createdAt });
+    await this.deps.db.transaction(async () => {
+      await this.deps.accounts.insert({ id: accountId, name, createdAt });
       // Its audit chain is sealed from now on: deleting the whole chain later is a missing head.
-      this.deps.auditHeads.sealGenesis(accountId);
-      this.deps.principals.insert({ id: principalId, accountId, name: 'owner', kind: 'user', role: 'owner', createdAt });
-      this.deps.keys.insert(
+      await this.deps.auditHeads.sealGenesis(accountId);
+      await this.deps.principals.insert({ id: principalId, accountId, name: 'owner', kind: 'user', role: 'owner', createdAt });
+      await this.deps.keys.insert(
         {
           id: keyId,
           accountId,
@@ -338,7 +340,7 @@ export class KeyService {
         },
         hashSecret(this.pepperKey, secret),
       );
-    })();
+    });
     return { accountId, principalId, keyId, secret };
   }
 
@@ -347,27 +349,28 @@ export class KeyService {
    * (domain/key-authority.ts): otherwise the same 403 `scope_escalation` as POST /v1/keys. The
    * key is visible to the caller (the route's authorization hid it otherwise), so 403 reveals nothing.
    */
-  private checkAuthorityOver(caller: Caller, key: StoredKey): void {
-    const actor = this.livePrincipal(caller.principalId);
+  private async checkAuthorityOver(caller: Caller, key: StoredKey): Promise<void> {
+    const actor = await this.livePrincipal(caller.principalId);
     // A deleted owner keeps its last role and kind: its keys no longer authenticate, and deciding
     // on the stored facts keeps them manageable by exactly those who could have minted them.
-    const owner = this.deps.principals.findById(key.principalId);
+    const owner = await this.deps.principals.findById(key.principalId);
     const node = key.constraint ? constraintNode(key.constraint) : null;
+    const constraintTarget = node ? ((await this.deps.tree.ancestryOf(node.kind, node.id)) ?? null) : null;
     const verdict = keyAuthority(
       { principalId: actor.id, reach: { ...reachOf(caller), role: actor.role }, keyScopes: caller.keyScopes, constraint: caller.constraint },
       {
         preset: key.preset,
         scopes: key.scopes,
         constraint: key.constraint,
-        constraintTarget: node ? (this.deps.tree.ancestryOf(node.kind, node.id) ?? null) : null,
+        constraintTarget,
         owner: owner ? { id: owner.id, kind: owner.kind, role: owner.role } : { id: key.principalId, kind: 'service', role: 'viewer' },
       },
     );
     if (verdict.scopes.length > 0 || verdict.principal.length > 0 || verdict.constraint.length > 0) throw keyAuthorityError(verdict);
   }
 
-  private livePrincipal(id: string): Principal {
-    const principal = this.deps.principals.findById(id);
+  private async livePrincipal(id: string): Promise<Principal> {
+    const principal = await this.deps.principals.findById(id);
     // Authentication already refused keys of deleted principals; this guards a deletion racing the request.
     if (!principal || principal.deletedAt !== null) throw notFound();
     return principal;
@@ -377,9 +380,9 @@ export class KeyService {
    * Who will own the new key: the minter, or (`principal_id`, docs/guides/api.md#keys) a service account of the
    * same account whose role is not above the minter's, when the minter is an owner or admin.
    */
-  private keyOwner(caller: Caller, minter: Principal, principalId: string | undefined): Principal {
+  private async keyOwner(caller: Caller, minter: Principal, principalId: string | undefined): Promise<Principal> {
     if (principalId === undefined || principalId === minter.id) return minter;
-    const owner = this.deps.principals.findById(principalId);
+    const owner = await this.deps.principals.findById(principalId);
     if (!owner || owner.deletedAt !== null || owner.accountId !== caller.accountId) throw notFound();
     const refusals = ownerRefusals(minter, owner);
     if (refusals.length > 0) {

@@ -60,16 +60,21 @@ export class SessionService {
     private readonly authenticator: Authenticator,
   ) {}
 
-  authenticateRequest(credentials: RequestCredentials, now: Date): Authentication {
+  /** A bearer key's cached authentication comes back synchronously; a session always reads its row. */
+  authenticateRequest(credentials: RequestCredentials, now: Date): Authentication | Promise<Authentication> {
     const sessionToken = sessionTokenFromCookies(credentials.cookie);
     if (credentials.authorization !== undefined || sessionToken === undefined) {
       if (credentials.authorization === undefined) throw missingCredentials();
       return this.authenticator.authenticate(credentials.authorization, now);
     }
     if (!isSessionTokenShaped(sessionToken)) throw sessionEnded();
-    const session = this.sessions.findByTokenHash(sessionTokenHash(this.pepper, sessionToken));
+    return this.authenticateSession(credentials, sessionToken, now);
+  }
+
+  private async authenticateSession(credentials: RequestCredentials, sessionToken: string, now: Date): Promise<Authentication> {
+    const session = await this.sessions.findByTokenHash(sessionTokenHash(this.pepper, sessionToken));
     if (!session || session.revokedAt !== null || session.expiresAt <= now.getTime()) throw sessionEnded();
-    const authentication = this.authenticator.authenticateSecretHash(session.secretHash, now);
+    const authentication = await this.authenticator.authenticateSecretHash(session.secretHash, now);
     if (!isSafeMethod(credentials.method) && !csrfTokenMatches(this.pepper, sessionToken, credentials.csrfToken)) {
       throw withAuditContext(
         csrfRefused(
@@ -85,11 +90,11 @@ export class SessionService {
   }
 
   /** Opens a session as the key (and exact secret) that authenticated this request. */
-  open(authentication: Authentication, now: Date): OpenedSession {
+  async open(authentication: Authentication, now: Date): Promise<OpenedSession> {
     const token = newSessionToken();
     const expiresAt = sessionExpiry(now.getTime(), authentication.key.expiresAt);
-    this.sessions.purgeExpiredBefore(now.getTime());
-    this.sessions.insert({
+    await this.sessions.purgeExpiredBefore(now.getTime());
+    await this.sessions.insert({
       tokenHash: sessionTokenHash(this.pepper, token),
       keyId: authentication.key.id,
       secretHash: authentication.secretHash,
@@ -103,7 +108,7 @@ export class SessionService {
     return csrfTokenFor(this.pepper, session.session.token);
   }
 
-  close(session: SessionAuthentication, now: Date): void {
-    this.sessions.revoke(sessionTokenHash(this.pepper, session.session.token), now.getTime());
+  async close(session: SessionAuthentication, now: Date): Promise<void> {
+    await this.sessions.revoke(sessionTokenHash(this.pepper, session.session.token), now.getTime());
   }
 }

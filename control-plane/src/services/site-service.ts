@@ -10,8 +10,8 @@ import { randomBase62, type BackupCreate, type CredentialCreate, type DeployCrea
 import type { CredentialCipher } from '../domain/credential-cipher';
 import { conflict, notFound } from '../domain/errors';
 import { decodeCursor } from '../domain/page-cursor';
-import type { Db } from '../storage/database';
-import type { Backup, Deploy, Domain, ExecJob, SiteEvent, SiteResourceRepository, StoredCredential } from '../storage/site-resource-repository';
+import type { SqlDatabase } from '../storage/sql-database';
+import type { Backup, Deploy, Domain, ExecJob, SiteEvent, SiteResourceRepository, StoredCredential, WpPlugin } from '../storage/site-resource-repository';
 import type { Site } from '../storage/tree-repository';
 import type { PageRequest } from './tree-service';
 
@@ -38,23 +38,23 @@ export interface CacheFlush {
 
 export class SiteService {
   constructor(
-    private readonly db: Db,
+    private readonly db: SqlDatabase,
     private readonly resources: SiteResourceRepository,
     private readonly cipher: CredentialCipher,
   ) {}
 
-  private logged(site: Site, at: number, level: 'info' | 'warn', message: string, write: () => void): void {
-    this.db.transaction(() => {
-      write();
-      this.resources.logEvent(site.id, at, level, message);
-    })();
+  private async logged(site: Site, at: number, level: 'info' | 'warn', message: string, write: () => Promise<void>): Promise<void> {
+    await this.db.transaction(async () => {
+      await write();
+      await this.resources.logEvent(site.id, at, level, message);
+    });
   }
 
-  listDeploys(site: Site, page: PageRequest): Deploy[] {
+  listDeploys(site: Site, page: PageRequest): Promise<Deploy[]> {
     return this.resources.listDeploys(site.id, { limit: page.limit, ...afterOf(page) });
   }
 
-  recordDeploy(site: Site, keyId: string, body: DeployCreate, now: Date): Deploy {
+  async recordDeploy(site: Site, keyId: string, body: DeployCreate, now: Date): Promise<Deploy> {
     const deploy: Deploy = {
       id: childId('dep'),
       siteId: site.id,
@@ -64,71 +64,71 @@ export class SiteService {
       createdByKeyId: keyId,
       createdAt: now.getTime(),
     };
-    this.logged(site, deploy.createdAt, 'info', `deploy ${deploy.id} of ${deploy.ref} recorded`, () => this.resources.insertDeploy(deploy));
+    await this.logged(site, deploy.createdAt, 'info', `deploy ${deploy.id} of ${deploy.ref} recorded`, () => this.resources.insertDeploy(deploy));
     return deploy;
   }
 
-  domains(site: Site): Domain[] {
+  domains(site: Site): Promise<Domain[]> {
     return this.resources.listDomains(site.id);
   }
 
   /** Attaching an attached domain changes nothing and says so (`added: false`). */
-  attachDomain(site: Site, hostname: string, now: Date): { domain: Domain; added: boolean } {
-    const added = this.resources.addDomain(site.id, hostname, now.getTime());
-    if (added) this.resources.logEvent(site.id, now.getTime(), 'info', `domain ${hostname} attached`);
-    return { domain: this.resources.findDomain(site.id, hostname)!, added };
+  async attachDomain(site: Site, hostname: string, now: Date): Promise<{ domain: Domain; added: boolean }> {
+    const added = await this.resources.addDomain(site.id, hostname, now.getTime());
+    if (added) await this.resources.logEvent(site.id, now.getTime(), 'info', `domain ${hostname} attached`);
+    return { domain: (await this.resources.findDomain(site.id, hostname))!, added };
   }
 
-  detachDomain(site: Site, hostname: string, now: Date): void {
-    if (!this.resources.removeDomain(site.id, hostname)) throw notFound();
-    this.resources.logEvent(site.id, now.getTime(), 'info', `domain ${hostname} detached`);
+  async detachDomain(site: Site, hostname: string, now: Date): Promise<void> {
+    if (!(await this.resources.removeDomain(site.id, hostname))) throw notFound();
+    await this.resources.logEvent(site.id, now.getTime(), 'info', `domain ${hostname} detached`);
   }
 
-  env(site: Site): Record<string, string> {
+  env(site: Site): Promise<Record<string, string>> {
     return this.resources.env(site.id);
   }
 
-  replaceEnv(site: Site, variables: Readonly<Record<string, string>>, now: Date): Record<string, string> {
+  async replaceEnv(site: Site, variables: Readonly<Record<string, string>>, now: Date): Promise<Record<string, string>> {
     // Names only in the log: values may be sensitive and logs:read is a weaker scope than env:read.
     const names = Object.keys(variables).sort();
-    this.logged(site, now.getTime(), 'info', `environment replaced (${names.length} variable(s): ${names.join(', ') || 'none'})`, () =>
+    await this.logged(site, now.getTime(), 'info', `environment replaced (${names.length} variable(s): ${names.join(', ') || 'none'})`, () =>
       this.resources.replaceEnv(site.id, variables),
     );
     return this.resources.env(site.id);
   }
 
   /** Log lines are ordered by their integer id; the cursor carries the last id seen. Reads limit + 1. */
-  events(site: Site, page: PageRequest): SiteEvent[] {
+  events(site: Site, page: PageRequest): Promise<SiteEvent[]> {
     const afterId = page.cursor !== undefined ? decodeCursor(page.cursor).createdAt : 0;
     return this.resources.events(site.id, afterId, page.limit);
   }
 
-  metrics(site: Site): SiteMetrics {
-    const deploys = this.resources.deployStats(site.id);
-    const backups = this.resources.backupStats(site.id);
+  async metrics(site: Site): Promise<SiteMetrics> {
+    const deploys = await this.resources.deployStats(site.id);
+    const backups = await this.resources.backupStats(site.id);
     return {
       deploysTotal: deploys.count,
       lastDeployAt: deploys.lastAt,
-      domainsTotal: this.resources.listDomains(site.id).length,
-      envVarsTotal: Object.keys(this.resources.env(site.id)).length,
+      domainsTotal: (await this.resources.listDomains(site.id)).length,
+      envVarsTotal: Object.keys(await this.resources.env(site.id)).length,
       backupsTotal: backups.count,
       backupBytesTotal: backups.bytes,
-      cacheFlushesTotal: this.resources.cacheFlushCount(site.id),
-      logLinesTotal: this.resources.eventCount(site.id),
+      cacheFlushesTotal: await this.resources.cacheFlushCount(site.id),
+      logLinesTotal: await this.resources.eventCount(site.id),
     };
   }
 
-  listBackups(site: Site, page: PageRequest): Backup[] {
+  listBackups(site: Site, page: PageRequest): Promise<Backup[]> {
     return this.resources.listBackups(site.id, { limit: page.limit, ...afterOf(page) });
   }
 
   /** A snapshot of the site's configuration: runtime, domains, env, plugins. */
-  takeBackup(site: Site, body: BackupCreate, now: Date): Backup {
+  async takeBackup(site: Site, body: BackupCreate, now: Date): Promise<Backup> {
     const snapshot = JSON.stringify({
       site: { id: site.id, name: site.name, runtime: site.runtime },
-      domains: this.resources.listDomains(site.id).map((domain) => domain.hostname),
-      env: this.resources.env(site.id),
-      wp_plugins: this.resources.plugins(site.id),
+      domains: (await this.resources.listDomains(site.id)).map((domain) => domain.hostname),
+      env: await this.resources.env(site.id),
+      wp_plugins: await this.resources.plugins(site.id),
     });
     const backup: Backup = {
       id: childId('bak'),
@@ -138,23 +138,25 @@ export class SiteService {
       sizeBytes: Buffer.byteLength(snapshot),
       createdAt: now.getTime(),
     };
-    this.logged(site, backup.createdAt, 'info', `backup ${backup.id} taken (${backup.sizeBytes} bytes)`, () => this.resources.insertBackup(backup, snapshot));
+    await this.logged(site, backup.createdAt, 'info', `backup ${backup.id} taken (${backup.sizeBytes} bytes)`, () =>
+      this.resources.insertBackup(backup, snapshot),
+    );
     return backup;
   }
 
-  plugins(site: Site) {
+  plugins(site: Site): Promise<WpPlugin[]> {
     return this.resources.plugins(site.id);
   }
 
-  flushCache(site: Site, paths: readonly string[], now: Date): CacheFlush {
+  async flushCache(site: Site, paths: readonly string[], now: Date): Promise<CacheFlush> {
     const flush: CacheFlush = { id: childId('flush'), siteId: site.id, paths, createdAt: now.getTime() };
-    this.logged(site, flush.createdAt, 'info', `cache flush ${flush.id} requested (${paths.length === 0 ? 'everything' : paths.join(' ')})`, () =>
+    await this.logged(site, flush.createdAt, 'info', `cache flush ${flush.id} requested (${paths.length === 0 ? 'everything' : paths.join(' ')})`, () =>
       this.resources.recordCacheFlush(flush.id, site.id, paths, flush.createdAt),
     );
     return flush;
   }
 
-  listCredentials(site: Site, page: PageRequest): StoredCredential[] {
+  listCredentials(site: Site, page: PageRequest): Promise<StoredCredential[]> {
     return this.resources.listCredentials(site.id, { limit: page.limit, ...afterOf(page) });
   }
 
@@ -164,8 +166,8 @@ export class SiteService {
   }
 
   /** Without a password one is generated; it is stored encrypted and never returned by this call. */
-  storeCredential(site: Site, body: CredentialCreate, now: Date): StoredCredential {
-    if (this.resources.credentialNameTaken(site.id, body.name)) {
+  async storeCredential(site: Site, body: CredentialCreate, now: Date): Promise<StoredCredential> {
+    if (await this.resources.credentialNameTaken(site.id, body.name)) {
       throw conflict('name_taken', `The site already has a credential named "${body.name}".`);
     }
     const id = childId('cred');
@@ -177,14 +179,14 @@ export class SiteService {
       passwordCiphertext: this.cipher.encrypt(body.password ?? randomBase62(24), id),
       createdAt: now.getTime(),
     };
-    this.logged(site, credential.createdAt, 'info', `credential "${credential.name}" stored`, () => this.resources.insertCredential(credential));
+    await this.logged(site, credential.createdAt, 'info', `credential "${credential.name}" stored`, () => this.resources.insertCredential(credential));
     return credential;
   }
 
   /** Recorded for the site's runner; nothing runs on the control plane. */
-  recordExecJob(site: Site, keyId: string, command: readonly string[], now: Date): ExecJob {
+  async recordExecJob(site: Site, keyId: string, command: readonly string[], now: Date): Promise<ExecJob> {
     const job: ExecJob = { id: childId('job'), siteId: site.id, command, status: 'recorded', createdByKeyId: keyId, createdAt: now.getTime() };
-    this.logged(site, job.createdAt, 'warn', `exec job ${job.id} recorded (${command[0]})`, () => this.resources.recordExecJob(job));
+    await this.logged(site, job.createdAt, 'warn', `exec job ${job.id} recorded (${command[0]})`, () => this.resources.recordExecJob(job));
     return job;
   }
 }

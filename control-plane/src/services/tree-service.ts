@@ -9,7 +9,7 @@ import { type Caller, reachOf } from '../domain/authorization';
 import { conflict, validationFailed } from '../domain/errors';
 import { decodeCursor, encodeCursor } from '../domain/page-cursor';
 import { isVisible, listableTeamIds } from '../domain/visibility';
-import type { Db } from '../storage/database';
+import type { SqlDatabase } from '../storage/sql-database';
 import type { SiteResourceRepository } from '../storage/site-resource-repository';
 import { type Project, type Site, type Team, type TreeRepository, siteAncestry } from '../storage/tree-repository';
 
@@ -40,20 +40,6 @@ function visiblePage<Row extends { id: string; createdAt: number }>(rows: readon
   };
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE';
-}
-
-/** Names are unique among live siblings; the unique index is the arbiter, so races cannot slip through. */
-function uniquely<T>(kind: string, name: string, write: () => T): T {
-  try {
-    return write();
-  } catch (error) {
-    if (isUniqueViolation(error)) throw conflict('name_taken', `A ${kind} named "${name}" already exists here; pick another name.`);
-    throw error;
-  }
-}
-
 /** A site's runtime: as given, else "wordpress" when plugins are listed, else "static"; plugins only on WordPress, each once. */
 function checkSiteCreate(body: SiteCreate): { runtime: SiteRuntime } {
   const runtime: SiteRuntime = body.runtime ?? (body.wp_plugins ? 'wordpress' : 'static');
@@ -70,91 +56,103 @@ function checkSiteCreate(body: SiteCreate): { runtime: SiteRuntime } {
 
 export class TreeService {
   constructor(
-    private readonly db: Db,
+    private readonly db: SqlDatabase,
     private readonly tree: TreeRepository,
     private readonly siteResources: SiteResourceRepository,
   ) {}
 
-  listTeams(caller: Caller, page: PageRequest): VisiblePage<Team> {
+  /**
+   * Names are unique among live siblings; the unique index is the arbiter, so races cannot slip
+   * through. The write runs in its own savepoint: a violation undoes only it (PostgreSQL would
+   * otherwise abort the whole transaction), and the caller answers 409.
+   */
+  private async uniquely(kind: string, name: string, write: () => Promise<unknown>): Promise<void> {
+    try {
+      await this.db.transaction(write);
+    } catch (error) {
+      if (this.db.isUniqueViolation(error)) throw conflict('name_taken', `A ${kind} named "${name}" already exists here; pick another name.`);
+      throw error;
+    }
+  }
+
+  async listTeams(caller: Caller, page: PageRequest): Promise<VisiblePage<Team>> {
     const reach = reachOf(caller);
-    const rows = this.tree.listTeams(caller.accountId, { limit: page.limit, ...afterOf(page) }, listableTeamIds(reach, caller.constraint));
+    const rows = await this.tree.listTeams(caller.accountId, { limit: page.limit, ...afterOf(page) }, listableTeamIds(reach, caller.constraint));
     return visiblePage(rows, page.limit, (team) => isVisible(reach, caller.constraint, { accountId: team.accountId, teamId: team.id }));
   }
 
-  createTeam(caller: Caller, name: string, now: Date): Team {
+  async createTeam(caller: Caller, name: string, now: Date): Promise<Team> {
     const id = newId('team');
-    uniquely('team', name, () => this.tree.insertTeam({ id, accountId: caller.accountId, name, now: now.getTime() }));
-    return this.tree.findTeam(id)!;
+    await this.uniquely('team', name, () => this.tree.insertTeam({ id, accountId: caller.accountId, name, now: now.getTime() }));
+    return (await this.tree.findTeam(id))!;
   }
 
-  renameTeam(team: Team, name: string, now: Date): Team {
-    uniquely('team', name, () => this.tree.renameTeam(team.id, name, now.getTime()));
-    return this.tree.findTeam(team.id)!;
+  async renameTeam(team: Team, name: string, now: Date): Promise<Team> {
+    await this.uniquely('team', name, () => this.tree.renameTeam(team.id, name, now.getTime()));
+    return (await this.tree.findTeam(team.id))!;
   }
 
-  deleteTeam(team: Team, now: Date): void {
-    const projects = this.tree.countLiveProjects(team.id);
+  async deleteTeam(team: Team, now: Date): Promise<void> {
+    const projects = await this.tree.countLiveProjects(team.id);
     if (projects > 0) throw conflict('team_not_empty', `The team still has ${projects} project(s); delete them first.`);
-    this.tree.deleteTeam(team.id, now.getTime());
+    await this.tree.deleteTeam(team.id, now.getTime());
   }
 
-  listProjects(caller: Caller, team: Team, page: PageRequest): VisiblePage<Project> {
+  async listProjects(caller: Caller, team: Team, page: PageRequest): Promise<VisiblePage<Project>> {
     const reach = reachOf(caller);
     const { constraint } = caller;
     const only = constraint && 'project_id' in constraint ? constraint.project_id : undefined;
-    const rows = this.tree.listProjects(team.id, { limit: page.limit, ...afterOf(page) }, only);
+    const rows = await this.tree.listProjects(team.id, { limit: page.limit, ...afterOf(page) }, only);
     return visiblePage(rows, page.limit, (p) => isVisible(reach, constraint, { accountId: p.accountId, teamId: p.teamId, projectId: p.id }));
   }
 
-  createProject(team: Team, name: string, now: Date): Project {
+  async createProject(team: Team, name: string, now: Date): Promise<Project> {
     const id = newId('project');
-    uniquely('project', name, () => this.tree.insertProject({ id, accountId: team.accountId, teamId: team.id, name, now: now.getTime() }));
-    return this.tree.findProject(id)!;
+    await this.uniquely('project', name, () => this.tree.insertProject({ id, accountId: team.accountId, teamId: team.id, name, now: now.getTime() }));
+    return (await this.tree.findProject(id))!;
   }
 
-  renameProject(project: Project, name: string, now: Date): Project {
-    uniquely('project', name, () => this.tree.renameProject(project.id, name, now.getTime()));
-    return this.tree.findProject(project.id)!;
+  async renameProject(project: Project, name: string, now: Date): Promise<Project> {
+    await this.uniquely('project', name, () => this.tree.renameProject(project.id, name, now.getTime()));
+    return (await this.tree.findProject(project.id))!;
   }
 
-  deleteProject(project: Project, now: Date): void {
-    const sites = this.tree.countLiveSites(project.id);
+  async deleteProject(project: Project, now: Date): Promise<void> {
+    const sites = await this.tree.countLiveSites(project.id);
     if (sites > 0) throw conflict('project_not_empty', `The project still has ${sites} site(s); delete them first.`);
-    this.tree.deleteProject(project.id, now.getTime());
+    await this.tree.deleteProject(project.id, now.getTime());
   }
 
-  listSites(caller: Caller, project: Project, page: PageRequest): VisiblePage<Site> {
+  async listSites(caller: Caller, project: Project, page: PageRequest): Promise<VisiblePage<Site>> {
     const reach = reachOf(caller);
     const { constraint } = caller;
     const only = constraint && 'site_id' in constraint ? constraint.site_id : undefined;
-    const rows = this.tree.listSites(project.id, { limit: page.limit, ...afterOf(page) }, only);
+    const rows = await this.tree.listSites(project.id, { limit: page.limit, ...afterOf(page) }, only);
     return visiblePage(rows, page.limit, (site) => isVisible(reach, constraint, siteAncestry(site)));
   }
 
-  createSite(project: Project, body: SiteCreate, now: Date): Site {
+  async createSite(project: Project, body: SiteCreate, now: Date): Promise<Site> {
     const { runtime } = checkSiteCreate(body);
     const id = newId('site');
     const at = now.getTime();
-    uniquely('site', body.name, () =>
-      this.db.transaction(() => {
-        this.tree.insertSite({ id, accountId: project.accountId, teamId: project.teamId, projectId: project.id, name: body.name, runtime, now: at });
-        this.siteResources.insertPlugins(
-          id,
-          (body.wp_plugins ?? []).map((plugin) => ({ slug: plugin.slug, version: plugin.version, active: plugin.active ?? true })),
-        );
-        this.siteResources.logEvent(id, at, 'info', `site created (runtime ${runtime})`);
-      })(),
-    );
-    return this.tree.findSite(id)!;
+    await this.uniquely('site', body.name, async () => {
+      await this.tree.insertSite({ id, accountId: project.accountId, teamId: project.teamId, projectId: project.id, name: body.name, runtime, now: at });
+      await this.siteResources.insertPlugins(
+        id,
+        (body.wp_plugins ?? []).map((plugin) => ({ slug: plugin.slug, version: plugin.version, active: plugin.active ?? true })),
+      );
+      await this.siteResources.logEvent(id, at, 'info', `site created (runtime ${runtime})`);
+    });
+    return (await this.tree.findSite(id))!;
   }
 
-  updateSite(site: Site, body: SiteUpdate, now: Date): Site {
-    uniquely('site', body.name ?? site.name, () => this.tree.updateSite(site.id, body, now.getTime()));
-    this.siteResources.logEvent(site.id, now.getTime(), 'info', `site updated (${Object.keys(body).sort().join(', ')})`);
-    return this.tree.findSite(site.id)!;
+  async updateSite(site: Site, body: SiteUpdate, now: Date): Promise<Site> {
+    await this.uniquely('site', body.name ?? site.name, () => this.tree.updateSite(site.id, body, now.getTime()));
+    await this.siteResources.logEvent(site.id, now.getTime(), 'info', `site updated (${Object.keys(body).sort().join(', ')})`);
+    return (await this.tree.findSite(site.id))!;
   }
 
-  deleteSite(site: Site, now: Date): void {
-    this.tree.deleteSite(site.id, now.getTime());
+  async deleteSite(site: Site, now: Date): Promise<void> {
+    await this.tree.deleteSite(site.id, now.getTime());
   }
 }

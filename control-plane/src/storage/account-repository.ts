@@ -1,4 +1,4 @@
-import type { Db } from './database';
+import type { SqlDatabase } from './sql-database';
 
 export interface Account {
   readonly id: string;
@@ -14,28 +14,24 @@ interface AccountRow {
 
 const toAccount = (row: AccountRow): Account => ({ id: row.id, name: row.name, createdAt: row.created_at });
 
+const INSERT = 'INSERT INTO accounts (id, name, created_at) VALUES (@id, @name, @created_at)';
+const BY_ID = 'SELECT * FROM accounts WHERE id = ?';
+const BY_NAME = 'SELECT * FROM accounts WHERE name = ?';
+
 export class AccountRepository {
-  private readonly insertStatement;
-  private readonly byIdStatement;
-  private readonly byNameStatement;
+  constructor(private readonly db: SqlDatabase) {}
 
-  constructor(private readonly db: Db) {
-    this.insertStatement = db.prepare('INSERT INTO accounts (id, name, created_at) VALUES (@id, @name, @created_at)');
-    this.byIdStatement = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?');
-    this.byNameStatement = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE name = ?');
+  async insert(account: Account): Promise<void> {
+    await this.db.run(INSERT, { id: account.id, name: account.name, created_at: account.createdAt });
   }
 
-  insert(account: Account): void {
-    this.insertStatement.run({ id: account.id, name: account.name, created_at: account.createdAt });
-  }
-
-  findById(id: string): Account | undefined {
-    const row = this.byIdStatement.get(id);
+  async findById(id: string): Promise<Account | undefined> {
+    const row = await this.db.get<AccountRow>(BY_ID, [id]);
     return row ? toAccount(row) : undefined;
   }
 
-  findByName(name: string): Account | undefined {
-    const row = this.byNameStatement.get(name);
+  async findByName(name: string): Promise<Account | undefined> {
+    const row = await this.db.get<AccountRow>(BY_NAME, [name]);
     return row ? toAccount(row) : undefined;
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The audit log (docs/guides/api.md#audit): append-only, one SHA-256 chain per account. Appends read the chain's
- * sealed head and insert the next entry inside one IMMEDIATE transaction (a savepoint when the
- * caller's change already holds one), so two writers (or two processes) can never both extend the
- * same entry and fork the chain, and the head moves with the entry or not at all.
+ * sealed head and insert the next entry inside one transaction (a savepoint when the caller's
+ * change already holds one) that first takes the lock `audit-chain:<chain>`, so two writers (two
+ * processes, two replicas) can never both extend the same entry and fork the chain, and the head
+ * moves with the entry or not at all.
  *
  * Verification walks the chain in slices and yields to the event loop between them, so checking
  * a chain of any length never holds the server for longer than one slice.
@@ -22,8 +23,7 @@ import {
   isSealValid,
   sealHead,
 } from '../domain/audit-chain';
-import { cacheNeutralWrite } from './change-stamp';
-import type { Db } from './database';
+import type { SqlDatabase } from './sql-database';
 
 /** The chain of entries that have no account (e.g. a request with an unknown key). */
 export const SYSTEM_CHAIN = '';
@@ -113,82 +113,103 @@ export interface VerifyOptions {
   readonly onSlice?: (entries: number) => void;
 }
 
+const SQL = {
+  last: 'SELECT sequence, hash, id FROM audit_log WHERE chain = ? ORDER BY sequence DESC LIMIT 1',
+  head: 'SELECT * FROM audit_heads WHERE chain = ?',
+  writeHead: `INSERT INTO audit_heads (chain, sequence, entry_id, hash, lost_at, seal) VALUES (@chain, @sequence, @entryId, @hash, @lostAt, @seal)
+    ON CONFLICT (chain) DO UPDATE SET sequence = excluded.sequence, entry_id = excluded.entry_id, hash = excluded.hash,
+      lost_at = excluded.lost_at, seal = excluded.seal`,
+  slice: 'SELECT * FROM audit_log WHERE chain = ? AND sequence > ? AND sequence <= ? ORDER BY sequence LIMIT ?',
+  newest: 'SELECT MAX(sequence) AS newest FROM audit_log WHERE chain = ?',
+  accountExists: 'SELECT 1 AS found FROM accounts WHERE id = ?',
+  accountsWithoutChain:
+    'SELECT id FROM accounts WHERE id NOT IN (SELECT chain FROM audit_heads) AND id NOT IN (SELECT DISTINCT chain FROM audit_log) ORDER BY id',
+  unsealedChains: 'SELECT DISTINCT chain FROM audit_log WHERE chain NOT IN (SELECT chain FROM audit_heads) ORDER BY chain',
+  setting: 'SELECT 1 AS found FROM settings WHERE name = ?',
+  markSetting: 'INSERT INTO settings (name, value) VALUES (?, ?)',
+  insert: `INSERT INTO audit_log (id, chain, sequence, time, account_id, actor_principal_id, key_id, action, target,
+      source_ip, outcome, detail, previous_hash, hash)
+    VALUES (@id, @chain, @sequence, @time, @accountId, @actorPrincipalId, @keyId, @action, @target,
+      @sourceIp, @outcome, @detail, @previousHash, @hash)`,
+} as const;
+
+/** The lock that serialises appends to one chain across processes and replicas. */
+export function auditChainLock(chain: string): string {
+  return `audit-chain:${chain}`;
+}
+
 export class AuditRepository {
-  private readonly s;
-  private readonly appendTransaction;
   /** One walk per account at a time: concurrent verify requests share it instead of each hashing the chain. */
   private readonly running = new Map<string, Promise<ChainVerdict>>();
 
   constructor(
-    private readonly db: Db,
+    private readonly db: SqlDatabase,
     private readonly sealKey: Buffer,
-  ) {
-    this.s = {
-      last: db.prepare<[string], { sequence: number; hash: string; id: string }>(
-        'SELECT sequence, hash, id FROM audit_log WHERE chain = ? ORDER BY sequence DESC LIMIT 1',
-      ),
-      head: db.prepare<[string], HeadRow>('SELECT * FROM audit_heads WHERE chain = ?'),
-      writeHead: db.prepare(
-        `INSERT INTO audit_heads (chain, sequence, entry_id, hash, lost_at, seal) VALUES (@chain, @sequence, @entryId, @hash, @lostAt, @seal)
-         ON CONFLICT (chain) DO UPDATE SET sequence = excluded.sequence, entry_id = excluded.entry_id, hash = excluded.hash,
-           lost_at = excluded.lost_at, seal = excluded.seal`,
-      ),
-      slice: db.prepare<[string, number, number, number], AuditRow>(
-        'SELECT * FROM audit_log WHERE chain = ? AND sequence > ? AND sequence <= ? ORDER BY sequence LIMIT ?',
-      ),
-      newest: db.prepare<[string], number | null>('SELECT MAX(sequence) FROM audit_log WHERE chain = ?').pluck(),
-      accountExists: db.prepare<[string], number>('SELECT 1 FROM accounts WHERE id = ?').pluck(),
-      accountsWithoutChain: db
-        .prepare<[], string>('SELECT id FROM accounts WHERE id NOT IN (SELECT chain FROM audit_heads) AND id NOT IN (SELECT DISTINCT chain FROM audit_log)')
-        .pluck(),
-      unsealedChains: db.prepare<[], string>('SELECT DISTINCT chain FROM audit_log WHERE chain NOT IN (SELECT chain FROM audit_heads)').pluck(),
-      insert: db.prepare(
-        `INSERT INTO audit_log (id, chain, sequence, time, account_id, actor_principal_id, key_id, action, target,
-           source_ip, outcome, detail, previous_hash, hash)
-         VALUES (@id, @chain, @sequence, @time, @accountId, @actorPrincipalId, @keyId, @action, @target,
-           @sourceIp, @outcome, @detail, @previousHash, @hash)`,
-      ),
-    };
-    this.appendTransaction = db.transaction((fields: AuditFields): AuditEntry => {
-      const chain = fields.accountId ?? SYSTEM_CHAIN;
-      const headRow = this.s.head.get(chain);
-      // The sealed head, not the newest row, is what the next entry extends: after the newest rows
-      // were deleted the new entry leaves a gap that verify reports, instead of papering over it.
-      let previous: { sequence: number; hash: string } | null = headRow ?? null;
-      let lostAt: number | null = headRow ? headRow.lost_at : null;
-      if (!headRow) {
-        const newest = this.s.last.get(chain);
-        if (newest) {
-          previous = newest;
-          lostAt = newest.sequence + 1;
-        } else if (this.isAccountChain(chain)) {
-          // An account's chain is sealed from the account's creation on: no head and no entries
-          // means the whole chain was deleted. The new entry keeps that evidence under its seal
-          // instead of starting a fresh chain that would look whole.
-          lostAt = 1;
-        }
+  ) {}
+
+  private async appendNow(fields: AuditFields): Promise<AuditEntry> {
+    const chain = fields.accountId ?? SYSTEM_CHAIN;
+    // Before the head is read: whoever holds the lock reads the head the previous append wrote.
+    await this.db.lock(auditChainLock(chain));
+    const headRow = await this.db.get<HeadRow>(SQL.head, [chain]);
+    // The sealed head, not the newest row, is what the next entry extends: after the newest rows
+    // were deleted the new entry leaves a gap that verify reports, instead of papering over it.
+    let previous: { sequence: number; hash: string } | null = headRow ?? null;
+    let lostAt: number | null = headRow ? headRow.lost_at : null;
+    if (!headRow) {
+      const newest = await this.db.get<{ sequence: number; hash: string; id: string }>(SQL.last, [chain]);
+      if (newest) {
+        previous = newest;
+        lostAt = newest.sequence + 1;
+      } else if (await this.isAccountChain(chain)) {
+        // An account's chain is sealed from the account's creation on: no head and no entries
+        // means the whole chain was deleted. The new entry keeps that evidence under its seal
+        // instead of starting a fresh chain that would look whole.
+        lostAt = 1;
       }
-      const entry = chainEntry(previous, auditEntryId(fields.time), fields);
-      this.s.insert.run({ ...entry, chain });
-      this.writeHead({ chain, sequence: entry.sequence, entryId: entry.id, hash: entry.hash, lostAt });
-      return entry;
+    }
+    const entry = chainEntry(previous, auditEntryId(fields.time), fields);
+    await this.db.run(SQL.insert, {
+      id: entry.id,
+      chain,
+      sequence: entry.sequence,
+      time: entry.time,
+      accountId: entry.accountId,
+      actorPrincipalId: entry.actorPrincipalId,
+      keyId: entry.keyId,
+      action: entry.action,
+      target: entry.target,
+      sourceIp: entry.sourceIp,
+      outcome: entry.outcome,
+      detail: entry.detail,
+      previousHash: entry.previousHash,
+      hash: entry.hash,
+    });
+    await this.writeHead({ chain, sequence: entry.sequence, entryId: entry.id, hash: entry.hash, lostAt });
+    return entry;
+  }
+
+  private async writeHead(head: ChainHead): Promise<void> {
+    await this.db.run(SQL.writeHead, {
+      chain: head.chain,
+      sequence: head.sequence,
+      entryId: head.entryId,
+      hash: head.hash,
+      lostAt: head.lostAt,
+      seal: sealHead(this.sealKey, head),
     });
   }
 
-  private writeHead(head: ChainHead): void {
-    this.s.writeHead.run({ ...head, seal: sealHead(this.sealKey, head) });
-  }
-
-  private isAccountChain(chain: string): boolean {
-    return chain !== SYSTEM_CHAIN && this.s.accountExists.get(chain) !== undefined;
+  private async isAccountChain(chain: string): Promise<boolean> {
+    return chain !== SYSTEM_CHAIN && (await this.db.get(SQL.accountExists, [chain])) !== undefined;
   }
 
   /**
    * Seals the genesis head of a new account's chain. Call in the transaction that creates the
    * account (KeyService.createAccountWithOwner), so no account ever exists without a sealed head.
    */
-  sealGenesis(accountId: string): void {
-    this.writeHead(genesisHead(accountId));
+  sealGenesis(accountId: string): Promise<void> {
+    return this.writeHead(genesisHead(accountId));
   }
 
   /**
@@ -197,52 +218,52 @@ export class AuditRepository {
    * first use: the upgrade is the moment they are taken as they stand). Afterwards a chain without
    * a head is reported by verify, and an existing account's chain without one even when empty.
    */
-  sealUnsealedChains(): number {
-    return this.db
-      .transaction(() => {
-        const adopted = this.db.prepare<[string], number>('SELECT 1 FROM settings WHERE name = ?').pluck();
-        const markAdopted = this.db.prepare('INSERT INTO settings (name, value) VALUES (?, ?)');
-        let sealed = 0;
-        if (adopted.get(HEADS_ADOPTED_SETTING) === undefined) {
-          for (const chain of this.s.unsealedChains.all()) {
-            const newest = this.s.last.get(chain)!;
-            this.writeHead({ chain, sequence: newest.sequence, entryId: newest.id, hash: newest.hash, lostAt: null });
-            sealed += 1;
-          }
-          markAdopted.run(HEADS_ADOPTED_SETTING, new Date().toISOString());
+  sealUnsealedChains(): Promise<number> {
+    return this.db.transaction(async () => {
+      let sealed = 0;
+      if ((await this.db.get(SQL.setting, [HEADS_ADOPTED_SETTING])) === undefined) {
+        for (const { chain } of await this.db.all<{ chain: string }>(SQL.unsealedChains)) {
+          await this.db.lock(auditChainLock(chain));
+          const newest = (await this.db.get<{ sequence: number; hash: string; id: string }>(SQL.last, [chain]))!;
+          await this.writeHead({ chain, sequence: newest.sequence, entryId: newest.id, hash: newest.hash, lostAt: null });
+          sealed += 1;
         }
-        if (adopted.get(GENESIS_ADOPTED_SETTING) === undefined) {
-          for (const accountId of this.s.accountsWithoutChain.all()) {
-            this.sealGenesis(accountId);
-            sealed += 1;
-          }
-          markAdopted.run(GENESIS_ADOPTED_SETTING, new Date().toISOString());
+        await this.db.run(SQL.markSetting, [HEADS_ADOPTED_SETTING, new Date().toISOString()]);
+      }
+      if ((await this.db.get(SQL.setting, [GENESIS_ADOPTED_SETTING])) === undefined) {
+        for (const { id } of await this.db.all<{ id: string }>(SQL.accountsWithoutChain)) {
+          await this.db.lock(auditChainLock(id));
+          await this.sealGenesis(id);
+          sealed += 1;
         }
-        return sealed;
-      })
-      .immediate();
+        await this.db.run(SQL.markSetting, [GENESIS_ADOPTED_SETTING, new Date().toISOString()]);
+      }
+      return sealed;
+    });
   }
 
   /** Cache-neutral: no cache of authorization data reads the log, so appending empties none. */
-  append(fields: AuditFields): AuditEntry {
-    return cacheNeutralWrite(this.db, () => this.appendTransaction.immediate(fields));
+  append(fields: AuditFields): Promise<AuditEntry> {
+    return this.db.cacheNeutral(() => this.db.transaction(() => this.appendNow(fields)));
   }
 
-  page(query: AuditPageQuery): AuditEntry[] {
+  async page(query: AuditPageQuery): Promise<AuditEntry[]> {
     const conditions = ['chain = @chain'];
-    if (query.beforeSequence !== undefined) conditions.push('sequence < @before');
-    if (query.action !== undefined) conditions.push('action = @action');
-    if (query.outcome !== undefined) conditions.push('outcome = @outcome');
-    return this.db
-      .prepare<Record<string, unknown>, AuditRow>(`SELECT * FROM audit_log WHERE ${conditions.join(' AND ')} ORDER BY sequence DESC LIMIT @limit`)
-      .all({
-        chain: query.accountId,
-        limit: query.limit + 1,
-        ...(query.beforeSequence !== undefined ? { before: query.beforeSequence } : {}),
-        ...(query.action !== undefined ? { action: query.action } : {}),
-        ...(query.outcome !== undefined ? { outcome: query.outcome } : {}),
-      })
-      .map(toEntry);
+    const params: Record<string, string | number> = { chain: query.accountId, limit: query.limit + 1 };
+    if (query.beforeSequence !== undefined) {
+      conditions.push('sequence < @before');
+      params.before = query.beforeSequence;
+    }
+    if (query.action !== undefined) {
+      conditions.push('action = @action');
+      params.action = query.action;
+    }
+    if (query.outcome !== undefined) {
+      conditions.push('outcome = @outcome');
+      params.outcome = query.outcome;
+    }
+    const rows = await this.db.all<AuditRow>(`SELECT * FROM audit_log WHERE ${conditions.join(' AND ')} ORDER BY sequence DESC LIMIT @limit`, params);
+    return rows.map(toEntry);
   }
 
   /**
@@ -267,9 +288,9 @@ export class AuditRepository {
     const sliceEntries = options.sliceEntries ?? VERIFY_SLICE_ENTRIES;
     const walker = new ChainWalker();
     // The chain as it stood when verification was asked for; later entries are checked next time.
-    const target = this.s.head.get(chain)?.sequence ?? this.s.newest.get(chain) ?? 0;
+    const target = (await this.db.get<HeadRow>(SQL.head, [chain]))?.sequence ?? (await this.newestSequence(chain));
     while (walker.lastSequence < target && !walker.isBroken) {
-      const rows = this.s.slice.all(chain, walker.lastSequence, target, sliceEntries);
+      const rows = await this.db.all<AuditRow>(SQL.slice, [chain, walker.lastSequence, target, sliceEntries]);
       if (rows.length === 0) break;
       walker.feed(rows.map(toEntry));
       options.onSlice?.(rows.length);
@@ -278,14 +299,18 @@ export class AuditRepository {
     if (walker.isBroken) return walker.verdict();
     // Head, newest row and the entry after the walked ones in one snapshot, so an append made
     // while the walk ran cannot look like tampering.
-    const { headRow, newest, next } = this.db.transaction(() => ({
-      headRow: this.s.head.get(chain),
-      newest: this.s.newest.get(chain) ?? 0,
-      next: this.s.slice.get(chain, walker.lastSequence, walker.lastSequence + 1, 1),
-    }))();
+    // (The chain's lock keeps appends out on engines whose transactions see each statement's own snapshot.)
+    const { headRow, newest, next } = await this.db.transaction(async () => {
+      await this.db.lock(auditChainLock(chain));
+      return {
+        headRow: await this.db.get<HeadRow>(SQL.head, [chain]),
+        newest: await this.newestSequence(chain),
+        next: await this.db.get<AuditRow>(SQL.slice, [chain, walker.lastSequence, walker.lastSequence + 1, 1]),
+      };
+    });
     const head = headRow ? toHead(headRow) : null;
     const sealValid = head ? isSealValid(this.sealKey, head, headRow!.seal) : false;
-    const headRequired = head === null && this.isAccountChain(chain);
+    const headRequired = head === null && (await this.isAccountChain(chain));
     let problem: BrokenEntry | null;
     if (head && head.sequence > target && walker.lastSequence === target && next) {
       // Judge the head's seal and the walked end's continuity with the first newer entry; the newer
@@ -305,5 +330,10 @@ export class AuditRepository {
     }
     if (problem) walker.fail(problem);
     return walker.verdict();
+  }
+
+  private async newestSequence(chain: string): Promise<number> {
+    const row = await this.db.get<{ newest: number | null }>(SQL.newest, [chain]);
+    return row?.newest ?? 0;
   }
 }

@@ -1,7 +1,6 @@
 import type { KeyConstraint } from '../domain/authorization';
 import type { KeyFacts, KeyStatus } from '../domain/key-rules';
-import { cacheNeutralWrite } from './change-stamp';
-import type { Db } from './database';
+import type { SqlDatabase } from './sql-database';
 
 /** A key as stored: the domain's facts plus what only storage and audit need. */
 export interface StoredKey extends KeyFacts {
@@ -90,110 +89,95 @@ const STATUS_CONDITION: Record<KeyStatus, string> = {
   revoked: 'revoked_at IS NOT NULL',
 };
 
-export class KeyRepository {
-  private readonly insertKeyStatement;
-  private readonly insertSecretStatement;
-  private readonly byIdStatement;
-  private readonly bySecretStatement;
-  private readonly revokeStatement;
-  private readonly endSecretsStatement;
-  private readonly purgeSecretsStatement;
-  private readonly lastUsedStatement;
-  private readonly expiryStatement;
-  private readonly insertTransaction: (key: NewKey, secretHash: Buffer) => void;
+const INSERT_KEY = `INSERT INTO api_keys (id, account_id, principal_id, created_by, created_by_key_id, name, description, preset,
+    scopes_json, constraint_kind, constraint_id, ip_allowlist_json, ttl, ephemeral, created_at, expires_at, revoked_at,
+    last_used_at, last_used_ip)
+  VALUES (@id, @account_id, @principal_id, @created_by, @created_by_key_id, @name, @description, @preset,
+    @scopes_json, @constraint_kind, @constraint_id, @ip_allowlist_json, @ttl, @ephemeral, @created_at, @expires_at, NULL, NULL, NULL)`;
+const INSERT_SECRET = 'INSERT INTO key_secrets (secret_hash, key_id, created_at, valid_until) VALUES (?, ?, ?, NULL)';
+const BY_ID = 'SELECT * FROM api_keys WHERE id = ?';
+const BY_SECRET = `SELECT k.*, s.secret_hash, s.valid_until AS secret_valid_until FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
+  WHERE s.secret_hash = ? AND (s.valid_until IS NULL OR s.valid_until > ?)`;
+const REVOKE = 'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL';
+const END_SECRETS = 'UPDATE key_secrets SET valid_until = @until WHERE key_id = @key_id AND (valid_until IS NULL OR valid_until > @until)';
+const PURGE_SECRETS = 'DELETE FROM key_secrets WHERE key_id = ? AND valid_until IS NOT NULL AND valid_until <= ?';
+const LAST_USED = 'UPDATE api_keys SET last_used_at = ?, last_used_ip = ? WHERE id = ?';
+const EXPIRY = 'UPDATE api_keys SET expires_at = ? WHERE id = ?';
 
-  constructor(private readonly db: Db) {
-    this.insertKeyStatement = db.prepare(
-      `INSERT INTO api_keys (id, account_id, principal_id, created_by, created_by_key_id, name, description, preset,
-         scopes_json, constraint_kind, constraint_id, ip_allowlist_json, ttl, ephemeral, created_at, expires_at, revoked_at,
-         last_used_at, last_used_ip)
-       VALUES (@id, @account_id, @principal_id, @created_by, @created_by_key_id, @name, @description, @preset,
-         @scopes_json, @constraint_kind, @constraint_id, @ip_allowlist_json, @ttl, @ephemeral, @created_at, @expires_at, NULL, NULL, NULL)`,
-    );
-    this.insertSecretStatement = db.prepare('INSERT INTO key_secrets (secret_hash, key_id, created_at, valid_until) VALUES (?, ?, ?, ?)');
-    this.byIdStatement = db.prepare<[string], KeyRow>('SELECT * FROM api_keys WHERE id = ?');
-    this.bySecretStatement = db.prepare<[Buffer, number], KeyRow & { secret_hash: Buffer; secret_valid_until: number | null }>(
-      `SELECT k.*, s.secret_hash, s.valid_until AS secret_valid_until FROM key_secrets s JOIN api_keys k ON k.id = s.key_id
-       WHERE s.secret_hash = ? AND (s.valid_until IS NULL OR s.valid_until > ?)`,
-    );
-    this.revokeStatement = db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL');
-    this.endSecretsStatement = db.prepare(
-      'UPDATE key_secrets SET valid_until = @until WHERE key_id = @key_id AND (valid_until IS NULL OR valid_until > @until)',
-    );
-    this.purgeSecretsStatement = db.prepare('DELETE FROM key_secrets WHERE key_id = ? AND valid_until IS NOT NULL AND valid_until <= ?');
-    this.lastUsedStatement = db.prepare('UPDATE api_keys SET last_used_at = ?, last_used_ip = ? WHERE id = ?');
-    this.expiryStatement = db.prepare('UPDATE api_keys SET expires_at = ? WHERE id = ?');
-    // Built once: minting is the hot write path, and a transaction function costs a little to make.
-    this.insertTransaction = db.transaction((key: NewKey, secretHash: Buffer) => {
-      this.insertKeyStatement.run({
-        id: key.id,
-        account_id: key.accountId,
-        principal_id: key.principalId,
-        created_by: key.createdBy,
-        created_by_key_id: key.createdByKeyId,
-        name: key.name,
-        description: key.description,
-        preset: key.preset,
-        scopes_json: JSON.stringify(key.scopes),
-        ...constraintToColumns(key.constraint),
-        ip_allowlist_json: JSON.stringify(key.ipAllowlist),
-        ttl: key.ttl,
-        ephemeral: key.ephemeral ? 1 : 0,
-        created_at: key.createdAt,
-        expires_at: key.expiresAt,
-      });
-      this.insertSecretStatement.run(secretHash, key.id, key.createdAt, null);
-    });
-  }
+export class KeyRepository {
+  constructor(private readonly db: SqlDatabase) {}
 
   /**
    * Cache-neutral (storage/change-stamp.ts): the rows are new, and no cache holds a miss for a key
    * or secret, so minting does not make every busy key reload itself.
    */
-  insert(key: NewKey, secretHash: Buffer): void {
-    cacheNeutralWrite(this.db, () => this.insertTransaction(key, secretHash));
+  insert(key: NewKey, secretHash: Buffer): Promise<void> {
+    return this.db.cacheNeutral(() => this.db.transaction(() => this.insertRows(key, secretHash)));
   }
 
-  findById(id: string): StoredKey | undefined {
-    const row = this.byIdStatement.get(id);
+  private async insertRows(key: NewKey, secretHash: Buffer): Promise<void> {
+    const constraint = constraintToColumns(key.constraint);
+    await this.db.run(INSERT_KEY, {
+      id: key.id,
+      account_id: key.accountId,
+      principal_id: key.principalId,
+      created_by: key.createdBy,
+      created_by_key_id: key.createdByKeyId,
+      name: key.name,
+      description: key.description,
+      preset: key.preset,
+      scopes_json: JSON.stringify(key.scopes),
+      constraint_kind: constraint.constraint_kind,
+      constraint_id: constraint.constraint_id,
+      ip_allowlist_json: JSON.stringify(key.ipAllowlist),
+      ttl: key.ttl,
+      ephemeral: key.ephemeral ? 1 : 0,
+      created_at: key.createdAt,
+      expires_at: key.expiresAt,
+    });
+    await this.db.run(INSERT_SECRET, [secretHash, key.id, key.createdAt]);
+  }
+
+  async findById(id: string): Promise<StoredKey | undefined> {
+    const row = await this.db.get<KeyRow>(BY_ID, [id]);
     return row ? toKey(row) : undefined;
   }
 
   /** The keys of one account among `ids` (ids of other accounts or of no key are absent), in no particular order. */
-  findManyInAccount(accountId: string, ids: readonly string[]): StoredKey[] {
+  async findManyInAccount(accountId: string, ids: readonly string[]): Promise<StoredKey[]> {
     if (ids.length === 0) return [];
     const placeholders = ids.map(() => '?').join(', ');
-    const rows = this.db.prepare<unknown[], KeyRow>(`SELECT * FROM api_keys WHERE account_id = ? AND id IN (${placeholders})`).all(accountId, ...ids);
+    const rows = await this.db.all<KeyRow>(`SELECT * FROM api_keys WHERE account_id = ? AND id IN (${placeholders})`, [accountId, ...ids]);
     return rows.map(toKey);
   }
 
   /** The key a secret belongs to, if that secret is still accepted at `now` (rotation grace). */
-  findBySecretHash(secretHash: Buffer, now: number): { key: StoredKey; storedHash: Buffer; secretValidUntil: number | null } | undefined {
-    const row = this.bySecretStatement.get(secretHash, now);
+  async findBySecretHash(secretHash: Buffer, now: number): Promise<{ key: StoredKey; storedHash: Buffer; secretValidUntil: number | null } | undefined> {
+    const row = await this.db.get<KeyRow & { secret_hash: Buffer; secret_valid_until: number | null }>(BY_SECRET, [secretHash, now]);
     return row ? { key: toKey(row), storedHash: row.secret_hash, secretValidUntil: row.secret_valid_until } : undefined;
   }
 
-  list(query: KeyPageQuery): StoredKey[] {
+  async list(query: KeyPageQuery): Promise<StoredKey[]> {
     const conditions = ['account_id = @account_id'];
     if (query.name !== undefined) conditions.push('name = @name');
     if (query.status !== undefined) conditions.push(STATUS_CONDITION[query.status]);
     if (query.after) conditions.push('(created_at > @after_created_at OR (created_at = @after_created_at AND id > @after_id))');
-    const rows = this.db
-      .prepare<Record<string, unknown>, KeyRow>(`SELECT * FROM api_keys WHERE ${conditions.join(' AND ')} ORDER BY created_at, id LIMIT @limit`)
-      .all({
-        account_id: query.accountId,
-        now: query.now,
-        limit: query.limit,
-        ...(query.name !== undefined ? { name: query.name } : {}),
-        ...(query.after ? { after_created_at: query.after.createdAt, after_id: query.after.id } : {}),
-      });
+    // Only the parameters the statement names: PostgreSQL numbers exactly those.
+    const params: Record<string, string | number> = { account_id: query.accountId, limit: query.limit };
+    if (query.status !== undefined) params.now = query.now;
+    if (query.name !== undefined) params.name = query.name;
+    if (query.after) {
+      params.after_created_at = query.after.createdAt;
+      params.after_id = query.after.id;
+    }
+    const rows = await this.db.all<KeyRow>(`SELECT * FROM api_keys WHERE ${conditions.join(' AND ')} ORDER BY created_at, id LIMIT @limit`, params);
     return rows.map(toKey);
   }
 
-  update(id: string, changes: KeyChanges): void {
+  async update(id: string, changes: KeyChanges): Promise<void> {
     const assignments: string[] = [];
-    const values: Record<string, unknown> = { id };
-    const set = (column: string, value: unknown) => {
+    const values: Record<string, string | null> = { id };
+    const set = (column: string, value: string | null) => {
       assignments.push(`${column} = @${column}`);
       values[column] = value;
     };
@@ -201,39 +185,36 @@ export class KeyRepository {
     if (changes.description !== undefined) set('description', changes.description);
     if (changes.preset !== undefined) set('preset', changes.preset);
     if (changes.scopes !== undefined) set('scopes_json', JSON.stringify(changes.scopes));
-    if (changes.ipAllowlist !== undefined) {
-      assignments.push('ip_allowlist_json = @ip_allowlist_json');
-      values.ip_allowlist_json = JSON.stringify(changes.ipAllowlist);
-    }
+    if (changes.ipAllowlist !== undefined) set('ip_allowlist_json', JSON.stringify(changes.ipAllowlist));
     if (assignments.length === 0) return;
-    this.db.prepare(`UPDATE api_keys SET ${assignments.join(', ')} WHERE id = @id`).run(values);
+    await this.db.run(`UPDATE api_keys SET ${assignments.join(', ')} WHERE id = @id`, values);
   }
 
   /** Returns false when the key was already revoked (revocation is idempotent; the first time wins). */
-  revoke(id: string, at: number): boolean {
-    return this.revokeStatement.run(at, id).changes === 1;
+  async revoke(id: string, at: number): Promise<boolean> {
+    return (await this.db.run(REVOKE, [at, id])).changes === 1;
   }
 
   /**
    * Installs a new secret; every older secret stays valid until `oldSecretsValidUntil` (now + grace).
    * Secrets whose grace already ended are deleted so the table holds at most what can still work.
    */
-  rotate(id: string, newSecretHash: Buffer, now: number, oldSecretsValidUntil: number, newExpiresAt: number): void {
-    this.db.transaction(() => {
-      this.expiryStatement.run(newExpiresAt, id);
-      this.endSecretsStatement.run({ key_id: id, until: oldSecretsValidUntil });
-      this.purgeSecretsStatement.run(id, now);
-      this.insertSecretStatement.run(newSecretHash, id, now, null);
-    })();
+  rotate(id: string, newSecretHash: Buffer, now: number, oldSecretsValidUntil: number, newExpiresAt: number): Promise<void> {
+    return this.db.transaction(async () => {
+      await this.db.run(EXPIRY, [newExpiresAt, id]);
+      await this.db.run(END_SECRETS, { key_id: id, until: oldSecretsValidUntil });
+      await this.db.run(PURGE_SECRETS, [id, now]);
+      await this.db.run(INSERT_SECRET, [newSecretHash, id, now]);
+    });
   }
 
   /** Renewal (ephemeral keys): the key now expires at `expiresAt`. */
-  extendExpiry(id: string, expiresAt: number): void {
-    this.expiryStatement.run(expiresAt, id);
+  async extendExpiry(id: string, expiresAt: number): Promise<void> {
+    await this.db.run(EXPIRY, [expiresAt, id]);
   }
 
   /** Seam for last-used tracking (docs/guides/api.md#keys): callers decide how often to write. */
-  recordLastUsed(id: string, at: number, ip: string): void {
-    this.lastUsedStatement.run(at, ip, id);
+  async recordLastUsed(id: string, at: number, ip: string): Promise<void> {
+    await this.db.run(LAST_USED, [at, ip, id]);
   }
 }

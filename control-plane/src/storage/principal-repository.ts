@@ -1,5 +1,5 @@
 import type { Role } from '@managed-dev/contract';
-import type { Db } from './database';
+import type { SqlDatabase } from './sql-database';
 
 export type PrincipalKind = 'user' | 'service';
 
@@ -33,53 +33,46 @@ const toPrincipal = (row: PrincipalRow): Principal => ({
   deletedAt: row.deleted_at,
 });
 
-export class PrincipalRepository {
-  private readonly insertStatement;
-  private readonly byIdStatement;
-  private readonly updateStatement;
-  private readonly softDeleteStatement;
-  private readonly liveOwnersStatement;
+const INSERT = `INSERT INTO principals (id, account_id, name, kind, role, created_at, deleted_at)
+  VALUES (@id, @account_id, @name, @kind, @role, @created_at, NULL)`;
+const BY_ID = 'SELECT * FROM principals WHERE id = ?';
+const UPDATE = 'UPDATE principals SET name = coalesce(@name, name), role = coalesce(@role, role) WHERE id = @id AND deleted_at IS NULL';
+const SOFT_DELETE = 'UPDATE principals SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL';
+const LIVE_OWNERS = "SELECT count(*) AS n FROM principals WHERE account_id = ? AND role = 'owner' AND deleted_at IS NULL";
+const LIST_LIVE = `SELECT * FROM principals WHERE account_id = @account_id AND deleted_at IS NULL
+    AND (created_at > @after_created_at OR (created_at = @after_created_at AND id > @after_id))
+  ORDER BY created_at, id LIMIT @limit`;
 
-  constructor(private readonly db: Db) {
-    this.insertStatement = db.prepare(
-      `INSERT INTO principals (id, account_id, name, kind, role, created_at, deleted_at)
-       VALUES (@id, @account_id, @name, @kind, @role, @created_at, NULL)`,
-    );
-    this.byIdStatement = db.prepare<[string], PrincipalRow>('SELECT * FROM principals WHERE id = ?');
-    this.updateStatement = db.prepare('UPDATE principals SET name = coalesce(@name, name), role = coalesce(@role, role) WHERE id = @id AND deleted_at IS NULL');
-    this.softDeleteStatement = db.prepare('UPDATE principals SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL');
-    this.liveOwnersStatement = db.prepare<[string], { n: number }>(
-      "SELECT count(*) AS n FROM principals WHERE account_id = ? AND role = 'owner' AND deleted_at IS NULL",
-    );
-  }
+export class PrincipalRepository {
+  constructor(private readonly db: SqlDatabase) {}
 
   /** Live principals of an account in (created_at, id) order, limit rows after `after`. */
-  listLive(accountId: string, limit: number, after?: { createdAt: number; id: string }): Principal[] {
-    return this.db
-      .prepare<Record<string, unknown>, PrincipalRow>(
-        `SELECT * FROM principals WHERE account_id = @account_id AND deleted_at IS NULL
-           AND (created_at > @after_created_at OR (created_at = @after_created_at AND id > @after_id))
-         ORDER BY created_at, id LIMIT @limit`,
-      )
-      .all({ account_id: accountId, limit, after_created_at: after?.createdAt ?? -1, after_id: after?.id ?? '' })
-      .map(toPrincipal);
+  async listLive(accountId: string, limit: number, after?: { createdAt: number; id: string }): Promise<Principal[]> {
+    const rows = await this.db.all<PrincipalRow>(LIST_LIVE, {
+      account_id: accountId,
+      limit,
+      after_created_at: after?.createdAt ?? -1,
+      after_id: after?.id ?? '',
+    });
+    return rows.map(toPrincipal);
   }
 
-  update(id: string, changes: { name?: string; role?: Role }): void {
-    this.updateStatement.run({ id, name: changes.name ?? null, role: changes.role ?? null });
+  async update(id: string, changes: { name?: string; role?: Role }): Promise<void> {
+    await this.db.run(UPDATE, { id, name: changes.name ?? null, role: changes.role ?? null });
   }
 
   /** Soft delete: the principal's keys stop authenticating (401) but their records stay readable. */
-  softDelete(id: string, at: number): void {
-    this.softDeleteStatement.run(at, id);
+  async softDelete(id: string, at: number): Promise<void> {
+    await this.db.run(SOFT_DELETE, [at, id]);
   }
 
-  countLiveOwners(accountId: string): number {
-    return this.liveOwnersStatement.get(accountId)!.n;
+  async countLiveOwners(accountId: string): Promise<number> {
+    // Number(): count(*) is a BIGINT on PostgreSQL.
+    return Number((await this.db.get<{ n: number }>(LIVE_OWNERS, [accountId]))!.n);
   }
 
-  insert(principal: Omit<Principal, 'deletedAt'>): void {
-    this.insertStatement.run({
+  async insert(principal: Omit<Principal, 'deletedAt'>): Promise<void> {
+    await this.db.run(INSERT, {
       id: principal.id,
       account_id: principal.accountId,
       name: principal.name,
@@ -90,8 +83,8 @@ export class PrincipalRepository {
   }
 
   /** Includes soft-deleted principals (their keys stay readable); check `deletedAt` where it matters. */
-  findById(id: string): Principal | undefined {
-    const row = this.byIdStatement.get(id);
+  async findById(id: string): Promise<Principal | undefined> {
+    const row = await this.db.get<PrincipalRow>(BY_ID, [id]);
     return row ? toPrincipal(row) : undefined;
   }
 }

@@ -1,5 +1,5 @@
 /** Dashboard sessions (migration 0040). Tokens are only ever looked up by their HMAC. */
-import type { Db } from './database';
+import type { SqlDatabase } from './sql-database';
 
 export interface StoredSession {
   readonly tokenHash: Buffer;
@@ -29,24 +29,17 @@ const toSession = (row: SessionRow): StoredSession => ({
   revokedAt: row.revoked_at,
 });
 
+const INSERT = `INSERT INTO dashboard_sessions (token_hash, key_id, secret_hash, created_at, expires_at, revoked_at)
+  VALUES (@token_hash, @key_id, @secret_hash, @created_at, @expires_at, NULL)`;
+const BY_TOKEN = 'SELECT * FROM dashboard_sessions WHERE token_hash = ?';
+const REVOKE = 'UPDATE dashboard_sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL';
+const PURGE = 'DELETE FROM dashboard_sessions WHERE expires_at < ?';
+
 export class SessionRepository {
-  private readonly insertStatement;
-  private readonly byTokenStatement;
-  private readonly revokeStatement;
-  private readonly purgeStatement;
+  constructor(private readonly db: SqlDatabase) {}
 
-  constructor(db: Db) {
-    this.insertStatement = db.prepare(
-      `INSERT INTO dashboard_sessions (token_hash, key_id, secret_hash, created_at, expires_at, revoked_at)
-       VALUES (@token_hash, @key_id, @secret_hash, @created_at, @expires_at, NULL)`,
-    );
-    this.byTokenStatement = db.prepare<[Buffer], SessionRow>('SELECT * FROM dashboard_sessions WHERE token_hash = ?');
-    this.revokeStatement = db.prepare('UPDATE dashboard_sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL');
-    this.purgeStatement = db.prepare('DELETE FROM dashboard_sessions WHERE expires_at < ?');
-  }
-
-  insert(session: Omit<StoredSession, 'revokedAt'>): void {
-    this.insertStatement.run({
+  async insert(session: Omit<StoredSession, 'revokedAt'>): Promise<void> {
+    await this.db.run(INSERT, {
       token_hash: session.tokenHash,
       key_id: session.keyId,
       secret_hash: session.secretHash,
@@ -55,17 +48,17 @@ export class SessionRepository {
     });
   }
 
-  findByTokenHash(tokenHash: Buffer): StoredSession | undefined {
-    const row = this.byTokenStatement.get(tokenHash);
+  async findByTokenHash(tokenHash: Buffer): Promise<StoredSession | undefined> {
+    const row = await this.db.get<SessionRow>(BY_TOKEN, [tokenHash]);
     return row ? toSession(row) : undefined;
   }
 
-  revoke(tokenHash: Buffer, now: number): void {
-    this.revokeStatement.run(now, tokenHash);
+  async revoke(tokenHash: Buffer, now: number): Promise<void> {
+    await this.db.run(REVOKE, [now, tokenHash]);
   }
 
   /** Rows long past their expiry prove nothing any more; dropped lazily at sign-in. */
-  purgeExpiredBefore(cutoff: number): void {
-    this.purgeStatement.run(cutoff);
+  async purgeExpiredBefore(cutoff: number): Promise<void> {
+    await this.db.run(PURGE, [cutoff]);
   }
 }

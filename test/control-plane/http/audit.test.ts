@@ -104,7 +104,7 @@ describe('audit log', () => {
 
   test('each account reads and verifies only its own chain', async () => {
     const owner = apiClient(cp.url, cp.ownerKey);
-    const other = cp.server.services.keyService.createAccountWithOwner('other', new Date());
+    const other = await cp.server.services.keyService.createAccountWithOwner('other', new Date());
     const otherOwner = apiClient(cp.url, other.secret);
     await owner.post('/v1/teams', { json: { name: 'mine' } });
     await otherOwner.post('/v1/teams', { json: { name: 'theirs' } });
@@ -124,7 +124,7 @@ describe('audit log', () => {
     const owner = apiClient(cp.url, cp.ownerKey);
     await owner.post('/v1/teams', { json: { name: 'before-the-wipe' } });
     // A new account that was never audited has a sealed (genesis) head too.
-    const fresh = cp.server.services.keyService.createAccountWithOwner('never-audited', new Date());
+    const fresh = await cp.server.services.keyService.createAccountWithOwner('never-audited', new Date());
     expect((await apiClient(cp.url, fresh.secret).get('/v1/audit/verify')).body).toMatchObject({ ok: true, checked: 0 });
 
     const db = new Database(cp.databasePath);
@@ -172,9 +172,9 @@ describe('audit log', () => {
       outcome: 'success',
       detail: null,
     });
-    services.db.transaction(() => {
-      for (let i = 0; i < total; i++) services.auditRecords.append(fields(i));
-    })();
+    await services.db.transaction(async () => {
+      for (let i = 0; i < total; i++) await services.auditRecords.append(fields(i));
+    });
 
     // Observe the route's real walk: how many entries each synchronous slice hashed.
     const slices: number[] = [];
@@ -213,10 +213,10 @@ describe('audit log', () => {
     );
 
     // Deleting the newest row is caught by the sealed head.
-    const newest = services.db.prepare('SELECT id, sequence FROM audit_log WHERE chain = ? ORDER BY sequence DESC LIMIT 1').get(cp.accountId) as {
-      id: string;
-      sequence: number;
-    };
+    const newest = (await services.db.get<{ id: string; sequence: number }>(
+      'SELECT id, sequence FROM audit_log WHERE chain = ? ORDER BY sequence DESC LIMIT 1',
+      [cp.accountId],
+    ))!;
     const outside = new Database(cp.databasePath);
     outside.prepare('DELETE FROM audit_log WHERE id = ?').run(newest.id);
     outside.close();

@@ -80,7 +80,7 @@ describe('bearer authentication (docs/guides/api.md#authorization-one-decision)'
   });
 
   test('a key whose principal was removed gets 401 invalid_token', async () => {
-    const other = cp.server.services.keyService.createAccountWithOwner('removed-owner', new Date());
+    const other = await cp.server.services.keyService.createAccountWithOwner('removed-owner', new Date());
     expect((await apiClient(cp.url, other.secret).get('/v1/whoami')).status).toBe(200);
     const db = new Database(cp.databasePath);
     try {
@@ -94,7 +94,7 @@ describe('bearer authentication (docs/guides/api.md#authorization-one-decision)'
   });
 
   test('keys of another account are the one 404, exactly like a missing key', async () => {
-    const other = cp.server.services.keyService.createAccountWithOwner('neighbour', new Date());
+    const other = await cp.server.services.keyService.createAccountWithOwner('neighbour', new Date());
     const theirs = apiClient(cp.url, other.secret);
     const mine = (await apiClient(cp.url, cp.ownerKey).post('/v1/keys', { json: { name: 'mine', scopes: ['sites:read'] } })).body;
     const hidden = await theirs.get(`/v1/keys/${mine.id}`);

@@ -95,9 +95,9 @@ describe('denied requests', () => {
       expect(entry.target).toContain('[redacted]');
       expect(JSON.stringify(entry)).not.toContain(leaked.body.slice(0, 16));
     }
-    const { n } = cp.server.services.db
-      .prepare('SELECT count(*) AS n FROM audit_log WHERE instr(target, ?) > 0 OR length(target) > 256')
-      .get(leaked.body.slice(0, 16)) as { n: number };
+    const { n } = (await cp.server.services.db.get<{ n: number }>('SELECT count(*) AS n FROM audit_log WHERE instr(target, ?) > 0 OR length(target) > 256', [
+      leaked.body.slice(0, 16),
+    ]))!;
     expect(n).toBe(0);
   });
 });

@@ -33,7 +33,7 @@ describe('IP allowlist', () => {
     const hidden = await api(cp.url, 'GET', '/v1/sites/site_doesnotexist', { key: office.secret });
     expect(hidden.status).toBe(403);
     // last_used records the real peer, and only for admitted requests.
-    cp.server.services.lastUsed.flush();
+    await cp.server.services.lastUsed.flush();
     expect((await owner.get(`/v1/keys/${loopback.id}`)).body.last_used_ip).toBe('127.0.0.1');
     expect((await owner.get(`/v1/keys/${office.id}`)).body.last_used_at).toBeNull();
   });

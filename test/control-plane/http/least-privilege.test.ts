@@ -158,7 +158,7 @@ describe('least privilege', () => {
   });
 
   test("another account's ids anywhere in a request read exactly like nonexistent ones", async () => {
-    const other = cp.server.services.keyService.createAccountWithOwner('other', new Date());
+    const other = await cp.server.services.keyService.createAccountWithOwner('other', new Date());
     const otherOwner = apiClient(cp.url, other.secret);
     const otherBranch = await seedBranch(otherOwner, 'theirs');
     const strip = (body: Record<string, unknown>) => ({ ...body, instance: undefined });

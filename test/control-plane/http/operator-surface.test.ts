@@ -21,8 +21,8 @@ describe('GET /healthz and /readyz', () => {
 
   test('/readyz is 503 not_ready with Retry-After while a migration of this build is not applied', async () => {
     const db = cp.server.services.db;
-    const last = db.prepare<[], { version: number; name: string; applied_at: string }>('SELECT * FROM schema_migrations ORDER BY version DESC LIMIT 1').get()!;
-    db.prepare('DELETE FROM schema_migrations WHERE version = ?').run(last.version);
+    const last = (await db.get<{ version: number; name: string; applied_at: string }>('SELECT * FROM schema_migrations ORDER BY version DESC LIMIT 1'))!;
+    await db.run('DELETE FROM schema_migrations WHERE version = ?', [last.version]);
     try {
       const response = await api(cp.url, 'GET', '/readyz');
       expect(response.status).toBe(503);
@@ -31,7 +31,7 @@ describe('GET /healthz and /readyz', () => {
       expect(response.headers.get('retry-after')).toMatch(/^\d+$/);
       expect((await api(cp.url, 'GET', '/healthz')).status).toBe(200);
     } finally {
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(last.version, last.name, last.applied_at);
+      await db.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [last.version, last.name, last.applied_at]);
     }
     expect((await api(cp.url, 'GET', '/readyz')).status).toBe(200);
   });

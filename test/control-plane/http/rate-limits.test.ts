@@ -102,7 +102,7 @@ describe('audited refusals before the key bucket', () => {
   }
 
   async function deniedRows(owner: ReturnType<typeof apiClient>, detail: string): Promise<number> {
-    cp.server.services.denials.flush();
+    await cp.server.services.denials.flush();
     const audit = await owner.get('/v1/audit?outcome=denied&limit=100');
     return audit.body.items.filter((entry: any) => entry.detail === detail).length;
   }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { BUILT_MAIN, type ControlPlaneProcess, REPOSITORY_ROOT, startControlPlaneProcess } from '../../../scripts/lib/node-process';
-import { databasePath } from '../../../control-plane/src/storage/database';
+import { databasePath } from '../../../control-plane/src/storage/sqlite/sqlite-files';
 
 const ROUNDS = 20;
 const CLIENTS = 8;

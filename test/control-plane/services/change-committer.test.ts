@@ -1,5 +1,6 @@
 /** Group commit: the changes of one event-loop turn share a transaction and are answered after it commits. */
 import Database from 'better-sqlite3';
+import { SqliteDatabase } from '../../../control-plane/src/storage/sqlite/sqlite-database';
 import { startControlPlane, TestControlPlane } from '../../support/control-plane';
 import type { Caller } from '../../../control-plane/src/domain/authorization';
 import type { RouteResponse } from '../../../control-plane/src/http/route-definition';
@@ -10,14 +11,14 @@ describe('ChangeCommitter', () => {
   let caller: Caller;
   beforeEach(async () => {
     cp = await startControlPlane();
-    caller = cp.server.services.authenticator.authenticate(`Bearer ${cp.ownerKey}`, new Date()).caller;
+    caller = (await cp.server.services.authenticator.authenticate(`Bearer ${cp.ownerKey}`, new Date())).caller;
   });
   afterEach(() => cp.close());
 
   const mint =
-    (name: string): (() => RouteResponse) =>
-    () => {
-      const created = cp.server.services.keyService.create(caller, { name, scopes: ['sites:read'] }, new Date());
+    (name: string): (() => Promise<RouteResponse>) =>
+    async () => {
+      const created = await cp.server.services.keyService.create(caller, { name, scopes: ['sites:read'] }, new Date());
       return { status: 201, body: created };
     };
   const change = (name: string) => ({
@@ -36,8 +37,8 @@ describe('ChangeCommitter', () => {
       const visibleOutside = (name: string) => outside.prepare('SELECT COUNT(*) FROM api_keys WHERE name = ?').pluck().get(name);
       let answered = 0;
       const first = services.changes.commit(change('batched-1'), mint('batched-1')).then((r) => ((answered += 1), r));
-      const refused = services.changes.commit(change('refused'), () => {
-        mint('refused')(); // written, then the change fails: its savepoint takes the row back
+      const refused = services.changes.commit(change('refused'), async () => {
+        await mint('refused')(); // written, then the change fails: its savepoint takes the row back
         throw new ApiError({ code: 'scope_escalation', detail: 'no' });
       });
       const second = services.changes.commit(change('batched-2'), mint('batched-2')).then((r) => ((answered += 1), r));
@@ -60,11 +61,36 @@ describe('ChangeCommitter', () => {
 
   test('a batch SQLite rolled back by itself fails its changes instead of answering them', async () => {
     const services = cp.server.services;
+    const { connection } = services.db as SqliteDatabase;
     const lost = services.changes.commit(change('lost'), mint('lost'));
-    services.db.exec('ROLLBACK'); // what SQLite does on its own after an I/O error
+    // A later change of the same batch hits an I/O error: SQLite rolls the whole transaction back
+    // on its own (the earlier change's savepoint with it) and the statement throws.
+    const failing = services.changes.commit(change('io-error'), async () => {
+      await mint('io-error')();
+      connection.exec('ROLLBACK');
+      throw new Error('disk I/O error');
+    });
     const next = services.changes.commit(change('after'), mint('after'));
+    await expect(failing).rejects.toThrow('disk I/O error');
     await expect(lost).rejects.toThrow(/rolled back/);
     await expect(next).resolves.toMatchObject({ status: 201 });
-    expect(services.db.prepare("SELECT name FROM api_keys WHERE name IN ('lost', 'after')").pluck().all()).toEqual(['after']);
+    const names = await services.db.all<{ name: string }>("SELECT name FROM api_keys WHERE name IN ('lost', 'io-error', 'after')");
+    expect(names.map((row) => row.name)).toEqual(['after']);
+    // Nothing of the lost batch reached the audit log either; what did commit still verifies.
+    const audited = await services.db.all<{ target: string }>("SELECT target FROM audit_log WHERE action = 'key.create'");
+    expect(audited).toHaveLength(1);
+    expect(await services.auditRecords.verify(cp.accountId)).toMatchObject({ ok: true });
+  });
+
+  test('a change inside a transaction someone else opened is a savepoint of it, committed by its owner', async () => {
+    const services = cp.server.services;
+    const outer = services.db.transaction(async () => {
+      const inner = await services.changes.commit(change('inside'), mint('inside'));
+      // Answered to the outer transaction at once (its owner commits), and undone with it.
+      expect(inner.status).toBe(201);
+      throw new Error('the outer transaction fails');
+    });
+    await expect(outer).rejects.toThrow('the outer transaction fails');
+    expect(await services.db.get("SELECT 1 FROM api_keys WHERE name = 'inside'")).toBeUndefined();
   });
 });

@@ -53,7 +53,7 @@ describe('Idempotency-Key on create and rotate', () => {
   test('the key, its idempotency record and its audit entry commit together or not at all', async () => {
     // The audit append is the last step of the transaction: make it fail once.
     const audit = cp.server.services.audit;
-    const failOnce = jest.spyOn(audit, 'record').mockImplementationOnce(() => {
+    const failOnce = jest.spyOn(audit, 'record').mockImplementationOnce(async () => {
       throw new Error('disk full');
     });
     const headers = { 'idempotency-key': 'all-or-nothing' };
@@ -62,15 +62,15 @@ describe('Idempotency-Key on create and rotate', () => {
     failOnce.mockRestore();
     expect(await countKeys('idem')).toBe(0);
     const db = cp.server.services.db;
-    expect(db.prepare('SELECT COUNT(*) FROM idempotency_records').pluck().get()).toBe(0);
+    expect(await db.get('SELECT COUNT(*) AS n FROM idempotency_records')).toEqual({ n: 0 });
 
     // Nothing was left behind: the retry is a fresh request (no 409 "in flight", no replay) and mints one key.
     const retried = await owner.post('/v1/keys', { json: body, headers });
     expect(retried.status).toBe(201);
     expect(retried.headers.get('idempotent-replayed')).toBeNull();
     expect(await countKeys('idem')).toBe(1);
-    const entries = db.prepare("SELECT target FROM audit_log WHERE action = 'key.create'").pluck().all();
-    expect(entries).toContain(retried.body.id);
+    const entries = await db.all<{ target: string }>("SELECT target FROM audit_log WHERE action = 'key.create'");
+    expect(entries.map((entry) => entry.target)).toContain(retried.body.id);
   });
 
   test('a replay is audited as a replay, not as a second creation', async () => {
@@ -78,7 +78,7 @@ describe('Idempotency-Key on create and rotate', () => {
     const first = await owner.post('/v1/keys', { json: body, headers });
     await owner.post('/v1/keys', { json: body, headers });
     const db = cp.server.services.db;
-    const rows = db.prepare('SELECT action, detail FROM audit_log WHERE target = ? ORDER BY sequence').all(first.body.id);
+    const rows = await db.all('SELECT action, detail FROM audit_log WHERE target = ? ORDER BY sequence', [first.body.id]);
     expect(rows).toEqual([
       { action: 'key.create', detail: expect.stringContaining('deploy-bot') },
       { action: 'idempotency.replay', detail: expect.stringContaining('nothing was changed') },

@@ -16,7 +16,7 @@ describe('last-used writes over HTTP', () => {
     const branch = await seedBranch(owner, 'busy');
     const key = await mintKey(owner, { name: 'busy', scopes: ['sites:read'], constraint: { site_id: branch.siteId } });
     const recorder = cp.server.services.lastUsed;
-    recorder.flush();
+    await recorder.flush();
     const writesBefore = recorder.writes;
 
     // Count UPDATEs of api_keys from outside the server too: SQLite's data_version moves with
@@ -29,13 +29,13 @@ describe('last-used writes over HTTP', () => {
       expect(responses.every((r) => r.status === 200)).toBe(true);
       clock.advance(1_000); // 20 s of traffic in total
     }
-    recorder.flush();
+    await recorder.flush();
     expect(recorder.writes - writesBefore).toBe(1);
     expect(lastUsedOf().last_used_at).toBe(Date.parse('2030-01-01T00:00:00.000Z'));
 
     clock.advance(MINUTE);
     expect((await api(cp.url, 'GET', `/v1/sites/${branch.siteId}`, { key: key.secret })).status).toBe(200);
-    recorder.flush();
+    await recorder.flush();
     expect(recorder.writes - writesBefore).toBe(2);
     expect(lastUsedOf().last_used_at).toBe(clock.now().getTime());
     expect((await owner.get(`/v1/keys/${key.id}`)).body).toMatchObject({ last_used_at: clock.now().toISOString(), last_used_ip: '127.0.0.1' });

@@ -1,110 +1,98 @@
 /**
- * The change stamp and the cache built on it: a cache may only save work, never serve a row
- * older than the last write (storage/change-stamp.ts).
+ * The cache built on the change stamp: it may only save work, never serve a row older than the
+ * last write (storage/change-stamp.ts). The stamp itself is tested with its engine
+ * (sqlite-database.test.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StampedCache, cacheNeutralWrite, changeStamp, DATA_VERSION_CHECK_MS } from '../../../control-plane/src/storage/change-stamp';
-import { Db, openDatabase } from '../../../control-plane/src/storage/database';
+import { StampedCache, stampOf } from '../../../control-plane/src/storage/change-stamp';
+import { SqliteDatabase, openSqliteDatabase } from '../../../control-plane/src/storage/sqlite/sqlite-database';
 
-describe('change stamp', () => {
+describe('StampedCache', () => {
   let dataDir: string;
-  let db: Db;
-  beforeEach(() => {
+  let db: SqliteDatabase;
+  beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'managed-stamp-'));
-    db = openDatabase(dataDir);
-    db.exec('CREATE TABLE things (id TEXT PRIMARY KEY, value TEXT NOT NULL)');
+    db = await openSqliteDatabase(dataDir);
+    await db.exec('CREATE TABLE things (id TEXT PRIMARY KEY, value TEXT NOT NULL)');
   });
-  afterEach(() => {
-    db.close();
+  afterEach(async () => {
+    await db.close();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  test("moves with this connection's writes at once, and with another connection's within the check interval", () => {
-    let now = 0;
-    const stamp = changeStamp(db, () => now);
-    const first = stamp();
-    expect(stamp()).toBe(first);
-    db.prepare('INSERT INTO things VALUES (?, ?)').run('a', 'one');
-    const afterOwnWrite = stamp();
-    expect(afterOwnWrite).not.toBe(first);
-
-    const other = openDatabase(dataDir);
-    try {
-      other.prepare('INSERT INTO things VALUES (?, ?)').run('b', 'two');
-    } finally {
-      other.close();
-    }
-    now += DATA_VERSION_CHECK_MS;
-    expect(stamp()).not.toBe(afterOwnWrite);
-  });
-
-  test('rows written through cacheNeutralWrite leave the stamp where it was; any other row still moves it', () => {
-    const stamp = changeStamp(db);
-    const insert = db.prepare('INSERT INTO things VALUES (?, ?)');
-    const first = stamp();
-    cacheNeutralWrite(db, () => db.transaction(() => (insert.run('a', 'one'), insert.run('b', 'two')))());
-    expect(stamp()).toBe(first);
-    // Nested neutral writes are counted once (counting twice would let the stamp repeat an old value).
-    cacheNeutralWrite(db, () => cacheNeutralWrite(db, () => insert.run('c', 'three')));
-    expect(stamp()).toBe(first);
-    // Only the rows written inside the callback are exempt, not the rest of the transaction.
-    db.transaction(() => {
-      cacheNeutralWrite(db, () => insert.run('d', 'four'));
-      insert.run('e', 'five');
-    })();
-    const afterOrdinaryRow = stamp();
-    expect(afterOrdinaryRow).not.toBe(first);
-    expect(changeStamp(db)()).toBe(afterOrdinaryRow); // one tally per connection, shared by every stamp
-  });
-
-  test('a cache-neutral write that fails is not exempt: the stamp moves', () => {
-    const stamp = changeStamp(db);
-    const insert = db.prepare('INSERT INTO things VALUES (?, ?)');
-    const first = stamp();
-    expect(() =>
-      cacheNeutralWrite(db, () => {
-        insert.run('a', 'one');
-        insert.run('a', 'duplicate');
-      }),
-    ).toThrow(/UNIQUE/);
-    expect(stamp()).not.toBe(first);
-  });
-
-  test('StampedCache loads each key once per stamp, remembers misses, and forgets everything after a write', () => {
-    const select = db.prepare<[string], { value: string }>('SELECT value FROM things WHERE id = ?');
+  test('loads each key once per stamp, remembers misses, and forgets everything after a write', async () => {
     const loaded: string[] = [];
-    const cache = new StampedCache(changeStamp(db), (id) => {
+    const cache = new StampedCache(stampOf(db), async (id) => {
       loaded.push(id);
-      return select.get(id)?.value;
+      return (await db.get<{ value: string }>('SELECT value FROM things WHERE id = ?', [id]))?.value;
     });
-    db.prepare('INSERT INTO things VALUES (?, ?)').run('a', 'one');
+    await db.run('INSERT INTO things VALUES (?, ?)', ['a', 'one']);
 
-    expect(cache.get('a')).toBe('one');
-    expect(cache.get('a')).toBe('one');
-    expect(cache.get('missing')).toBeUndefined();
-    expect(cache.get('missing')).toBeUndefined();
+    expect(await cache.get('a')).toBe('one');
+    expect(await cache.get('a')).toBe('one');
+    expect(await cache.get('missing')).toBeUndefined();
+    expect(await cache.get('missing')).toBeUndefined();
     expect(loaded).toEqual(['a', 'missing']);
+    // A hit hands out the stored promise itself: nothing is allocated for it.
+    expect(cache.get('a')).toBe(cache.get('a'));
 
-    db.prepare('UPDATE things SET value = ? WHERE id = ?').run('changed', 'a');
-    db.prepare('INSERT INTO things VALUES (?, ?)').run('missing', 'now here');
-    expect(cache.get('a')).toBe('changed');
-    expect(cache.get('missing')).toBe('now here');
+    await db.run('UPDATE things SET value = ? WHERE id = ?', ['changed', 'a']);
+    await db.run('INSERT INTO things VALUES (?, ?)', ['missing', 'now here']);
+    expect(await cache.get('a')).toBe('changed');
+    expect(await cache.get('missing')).toBe('now here');
     expect(loaded).toEqual(['a', 'missing', 'a', 'missing']);
   });
 
-  test('StampedCache stays within its bound', () => {
+  test('concurrent lookups of one key share one load', async () => {
+    let loads = 0;
+    const cache = new StampedCache(stampOf(db), async (id) => {
+      loads += 1;
+      await new Promise((resolve) => setImmediate(resolve));
+      return id.toUpperCase();
+    });
+    expect(await Promise.all([cache.get('a'), cache.get('a'), cache.get('a')])).toEqual(['A', 'A', 'A']);
+    expect(loads).toBe(1);
+  });
+
+  test('a value loaded while the stamp moved is handed out but not kept', async () => {
+    await db.run('INSERT INTO things VALUES (?, ?)', ['a', 'old']);
+    const loaded: string[] = [];
+    const cache = new StampedCache(stampOf(db), async (id) => {
+      const value = (await db.get<{ value: string }>('SELECT value FROM things WHERE id = ?', [id]))!.value;
+      loaded.push(value);
+      // A write lands after the row was read and before the load settles.
+      if (value === 'old') await db.run('UPDATE things SET value = ? WHERE id = ?', ['new', id]);
+      return value;
+    });
+    expect(await cache.get('a')).toBe('old');
+    expect(await cache.get('a')).toBe('new');
+    expect(loaded).toEqual(['old', 'new']);
+  });
+
+  test('a load that fails is not kept', async () => {
+    let calls = 0;
+    const cache = new StampedCache(stampOf(db), async (id) => {
+      calls += 1;
+      if (calls === 1) throw new Error('first load fails');
+      return id;
+    });
+    await expect(cache.get('a')).rejects.toThrow('first load fails');
+    expect(await cache.get('a')).toBe('a');
+  });
+
+  test('stays within its bound', async () => {
     const loaded: string[] = [];
     const cache = new StampedCache(
-      changeStamp(db),
-      (id) => {
+      stampOf(db),
+      async (id) => {
         loaded.push(id);
         return id.toUpperCase();
       },
       2,
     );
-    for (const id of ['a', 'b', 'c', 'a']) expect(cache.get(id)).toBe(id.toUpperCase());
+    for (const id of ['a', 'b', 'c', 'a']) expect(await cache.get(id)).toBe(id.toUpperCase());
     // Filling the third entry emptied the cache, so "a" was loaded again.
     expect(loaded).toEqual(['a', 'b', 'c', 'a']);
   });

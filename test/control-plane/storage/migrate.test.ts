@@ -1,9 +1,14 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { applyMigrations, loadMigrations } from '../../../control-plane/src/storage/migrate';
-import { openDatabase } from '../../../control-plane/src/storage/database';
+import { applyMigrations, loadMigrations, pendingMigrations } from '../../../control-plane/src/storage/migrate';
+import { SqliteDatabase, openSqliteDatabase } from '../../../control-plane/src/storage/sqlite/sqlite-database';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '../../..');
 
 describe('migrations', () => {
   let dir: string;
@@ -13,43 +18,65 @@ describe('migrations', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   // Parallel branches are given disjoint ranges of numbers, so there are gaps; the order is what counts.
-  test('the real migrations start at 1, are strictly increasing, and apply once', () => {
+  test('the real migrations start at 1, are strictly increasing, and apply once', async () => {
     const migrations = loadMigrations();
     const versions = migrations.map((m) => m.version);
     expect(versions[0]).toBe(1);
     expect(versions).toEqual([...new Set(versions)].sort((a, b) => a - b));
-    const db = openDatabase(dir);
+    const db = await openSqliteDatabase(dir);
     try {
-      const applied = db.prepare('SELECT version FROM schema_migrations ORDER BY version').all() as Array<{ version: number }>;
-      expect(applied.map((row) => row.version)).toEqual(migrations.map((m) => m.version));
-      expect(applyMigrations(db)).toEqual([]);
-      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+      const applied = await db.all<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      expect(applied.map((row) => row.version)).toEqual(versions);
+      expect(await applyMigrations(db)).toEqual([]);
+      expect(await pendingMigrations(db, [...versions, 9999])).toEqual([9999]);
+      expect(db.connection.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(db.connection.pragma('foreign_keys', { simple: true })).toBe(1);
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
-  test('a failing migration rolls back with its version unrecorded', () => {
-    const db = new Database(join(dir, 'test.sqlite'));
+  test('a failing migration rolls back with its version unrecorded', async () => {
+    const db = new SqliteDatabase(new Database(join(dir, 'test.sqlite')));
     try {
       const migrations = [
-        { version: 1, name: 'one', up: 'CREATE TABLE one (id INTEGER)' },
-        { version: 2, name: 'broken', up: 'CREATE TABLE two (id INTEGER); THIS IS NOT SQL' },
+        { version: 1, name: 'one', sqlite: 'CREATE TABLE one (id INTEGER)', postgres: 'CREATE TABLE one (id BIGINT)' },
+        { version: 2, name: 'broken', sqlite: 'CREATE TABLE two (id INTEGER); THIS IS NOT SQL', postgres: 'CREATE TABLE two (id BIGINT); THIS IS NOT SQL' },
       ];
-      expect(() => applyMigrations(db, migrations)).toThrow();
-      const versions = (db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version);
+      // (Matched by code: better-sqlite3's errors may come from another jest module registry's copy of its class.)
+      await expect(applyMigrations(db, migrations)).rejects.toMatchObject({ code: 'SQLITE_ERROR', message: expect.stringMatching(/syntax error/) });
+      const versions = (await db.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version);
       expect(versions).toEqual([1]);
-      expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'two'").get()).toBeUndefined();
+      expect(await db.get("SELECT name FROM sqlite_master WHERE name = 'two'")).toBeUndefined();
     } finally {
-      db.close();
+      await db.close();
     }
   });
 
-  test('migration files must declare the version their name says', () => {
+  test('processes starting together apply each version exactly once', async () => {
+    // Each process opens the same fresh data directory and prints the versions it applied itself.
+    const script = `
+      const { SqliteDatabase } = require(${JSON.stringify(join(ROOT, 'control-plane/src/storage/sqlite/sqlite-database'))});
+      const { openSqliteConnection } = require(${JSON.stringify(join(ROOT, 'control-plane/src/storage/sqlite/sqlite-files'))});
+      const { applyMigrations } = require(${JSON.stringify(join(ROOT, 'control-plane/src/storage/migrate'))});
+      const db = new SqliteDatabase(openSqliteConnection(${JSON.stringify(dir)}));
+      applyMigrations(db).then(async (applied) => { console.log(JSON.stringify(applied)); await db.close(); });
+    `;
+    const tsx = join(ROOT, 'node_modules/.bin/tsx');
+    const outputs = await Promise.all([1, 2, 3].map(() => run(tsx, ['-e', script], { cwd: ROOT })));
+    const appliedByEach = outputs.map(({ stdout }) => JSON.parse(stdout.trim()) as number[]);
+    const all = appliedByEach.flat().sort((a, b) => a - b);
+    expect(all).toEqual(loadMigrations().map((m) => m.version));
+  });
+
+  test('migration files must declare the version their name says and carry SQL for both engines', () => {
     const folder = join(dir, 'migrations');
     mkdirSync(folder);
-    writeFileSync(join(folder, '0001_first.js'), "exports.migration = { version: 2, name: 'first', up: '' };");
+    writeFileSync(join(folder, '0001_first.js'), "exports.migration = { version: 2, name: 'first', sqlite: '', postgres: '' };");
     expect(() => loadMigrations(folder)).toThrow(/declares version 2/);
+    const other = join(dir, 'other-migrations');
+    mkdirSync(other);
+    writeFileSync(join(other, '0001_first.js'), "exports.migration = { version: 1, name: 'first', sqlite: 'SELECT 1' };");
+    expect(() => loadMigrations(other)).toThrow(/no "postgres" SQL/);
   });
 });

@@ -17,8 +17,8 @@ export const accountRoutes = [
         schema: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, created_at: { type: 'string', format: 'date-time' } } },
       },
     },
-    handler: ({ caller, services }) => {
-      const account = services.accounts.findById(caller!.accountId)!;
+    handler: async ({ caller, services }) => {
+      const account = (await services.accounts.findById(caller!.accountId))!;
       return { status: 200, body: { id: account.id, name: account.name, created_at: iso(account.createdAt) } };
     },
   }),
@@ -30,11 +30,12 @@ export const accountRoutes = [
     tags: ['members'],
     querySchema: listQuerySchema,
     responses: { 200: { description: '{items, next_cursor}', schema: pageSchema(principalSchema) } },
-    handler: ({ caller, query, services }) => {
+    handler: async ({ caller, query, services }) => {
       const limit = pageLimit(query);
       const after = query.cursor !== undefined ? decodeCursor(query.cursor as string) : undefined;
-      const rows = services.principals.listLive(caller!.accountId, limit + 1, after);
-      return { status: 200, body: pageOf(rows, limit, (p) => renderPrincipal(p, services)) };
+      const rows = await services.principals.listLive(caller!.accountId, limit + 1, after);
+      const page = pageOf(rows, limit, (p) => p);
+      return { status: 200, body: { ...page, items: await Promise.all(page.items.map((p) => renderPrincipal(p, services))) } };
     },
   }),
 ];

@@ -35,9 +35,9 @@ export const activityRoutes = [
         schema: pageSchema({ type: 'object', properties: { id: { type: 'integer' }, time, level: { enum: ['info', 'warn'] }, message: str } }),
       },
     },
-    handler: ({ target, query, services }) => {
+    handler: async ({ target, query, services }) => {
       const request = pageRequest(query);
-      const rows = services.siteService.events(target, request);
+      const rows = await services.siteService.events(target, request);
       const page = rows.slice(0, request.limit);
       const last = page[page.length - 1];
       return {
@@ -58,8 +58,8 @@ export const activityRoutes = [
     tags: ['metrics'],
     resolveTarget: resolveSite,
     responses: { 200: { description: 'Counters', schema: countersSchema } },
-    handler: ({ target, services }) => {
-      const metrics = services.siteService.metrics(target);
+    handler: async ({ target, services }) => {
+      const metrics = await services.siteService.metrics(target);
       return {
         status: 200,
         body: {

@@ -55,7 +55,7 @@ export function auditRoutes(otherRoutes: readonly AnyRouteDefinition[]) {
       tags: ['audit'],
       querySchema: auditQuerySchema(actions),
       responses: { 200: { description: '{items, next_cursor}', schema: pageSchema(entrySchema) } },
-      handler: ({ caller, query, services }) => {
+      handler: async ({ caller, query, services }) => {
         const limit = pageLimit(query);
         let beforeSequence: number | undefined;
         if (query.cursor !== undefined) {
@@ -63,7 +63,7 @@ export function auditRoutes(otherRoutes: readonly AnyRouteDefinition[]) {
           beforeSequence = decodeCursor(query.cursor as string).createdAt;
           if (beforeSequence < 1) throw validationFailed([{ parameter: 'cursor', detail: 'is not a cursor returned by this API' }]);
         }
-        const rows = services.auditRecords.page({
+        const rows = await services.auditRecords.page({
           accountId: caller!.accountId,
           limit,
           ...(beforeSequence !== undefined ? { beforeSequence } : {}),

@@ -17,9 +17,9 @@ export const backupRoutes = [
     querySchema: listQuerySchema,
     resolveTarget: resolveSite,
     responses: { 200: { description: '{items, next_cursor}', schema: pageSchema(backupSchema) } },
-    handler: ({ target, query, services }) => {
+    handler: async ({ target, query, services }) => {
       const page = pageRequest(query);
-      return { status: 200, body: pageOf(services.siteService.listBackups(target, page), page.limit, renderBackup) };
+      return { status: 200, body: pageOf(await services.siteService.listBackups(target, page), page.limit, renderBackup) };
     },
   }),
   defineRoute<BackupCreate, Site>({
@@ -32,6 +32,6 @@ export const backupRoutes = [
     bodyRequired: false,
     resolveTarget: resolveSite,
     responses: { 201: { description: 'The backup', schema: backupSchema } },
-    handler: ({ target, body, services, now }) => ({ status: 201, body: renderBackup(services.siteService.takeBackup(target, body, now)) }),
+    handler: async ({ target, body, services, now }) => ({ status: 201, body: renderBackup(await services.siteService.takeBackup(target, body, now)) }),
   }),
 ];

@@ -17,9 +17,9 @@ export const credentialRoutes = [
     querySchema: listQuerySchema,
     resolveTarget: resolveSite,
     responses: { 200: { description: '{items, next_cursor}', schema: pageSchema(credentialWithPasswordSchema) } },
-    handler: ({ target, query, services }) => {
+    handler: async ({ target, query, services }) => {
       const page = pageRequest(query);
-      const rows = services.siteService.listCredentials(target, page);
+      const rows = await services.siteService.listCredentials(target, page);
       return { status: 200, body: pageOf(rows, page.limit, (c) => ({ ...renderCredentialMetadata(c), password: services.siteService.passwordOf(c) })) };
     },
   }),
@@ -33,6 +33,9 @@ export const credentialRoutes = [
     bodySchema: credentialCreateSchema,
     resolveTarget: resolveSite,
     responses: { 201: { description: 'The credential without its password', schema: credentialSchema } },
-    handler: ({ target, body, services, now }) => ({ status: 201, body: renderCredentialMetadata(services.siteService.storeCredential(target, body, now)) }),
+    handler: async ({ target, body, services, now }) => ({
+      status: 201,
+      body: renderCredentialMetadata(await services.siteService.storeCredential(target, body, now)),
+    }),
   }),
 ];

@@ -17,9 +17,9 @@ export const deployRoutes = [
     querySchema: listQuerySchema,
     resolveTarget: resolveSite,
     responses: { 200: { description: '{items, next_cursor}', schema: pageSchema(deploySchema) } },
-    handler: ({ target, query, services }) => {
+    handler: async ({ target, query, services }) => {
       const page = pageRequest(query);
-      return { status: 200, body: pageOf(services.siteService.listDeploys(target, page), page.limit, renderDeploy) };
+      return { status: 200, body: pageOf(await services.siteService.listDeploys(target, page), page.limit, renderDeploy) };
     },
   }),
   defineRoute<DeployCreate, Site>({
@@ -31,9 +31,9 @@ export const deployRoutes = [
     bodySchema: deployCreateSchema,
     resolveTarget: resolveSite,
     responses: { 201: { description: 'The deploy', schema: deploySchema } },
-    handler: ({ caller, target, body, services, now }) => ({
+    handler: async ({ caller, target, body, services, now }) => ({
       status: 201,
-      body: renderDeploy(services.siteService.recordDeploy(target, caller!.keyId, body, now)),
+      body: renderDeploy(await services.siteService.recordDeploy(target, caller!.keyId, body, now)),
     }),
   }),
 ];

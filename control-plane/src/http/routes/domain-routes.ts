@@ -15,9 +15,9 @@ export const domainRoutes = [
     tags: ['domains'],
     resolveTarget: resolveSite,
     responses: { 200: { description: '{items, next_cursor}', schema: pageSchema(domainSchema) } },
-    handler: ({ target, services }) => ({
+    handler: async ({ target, services }) => ({
       status: 200,
-      body: { items: services.siteService.domains(target).map((d) => ({ hostname: d.hostname, created_at: iso(d.createdAt) })), next_cursor: null },
+      body: { items: (await services.siteService.domains(target)).map((d) => ({ hostname: d.hostname, created_at: iso(d.createdAt) })), next_cursor: null },
     }),
   }),
   defineRoute<DomainCreate, Site>({
@@ -29,8 +29,8 @@ export const domainRoutes = [
     bodySchema: domainCreateSchema,
     resolveTarget: resolveSite,
     responses: { 201: { description: 'Attached', schema: domainSchema }, 200: { description: 'Already attached', schema: domainSchema } },
-    handler: ({ target, body, services, now }) => {
-      const { domain, added } = services.siteService.attachDomain(target, body.hostname, now);
+    handler: async ({ target, body, services, now }) => {
+      const { domain, added } = await services.siteService.attachDomain(target, body.hostname, now);
       return { status: added ? 201 : 200, body: { hostname: domain.hostname, created_at: iso(domain.createdAt) } };
     },
   }),
@@ -42,8 +42,8 @@ export const domainRoutes = [
     tags: ['domains'],
     resolveTarget: resolveSite,
     responses: { 204: { description: 'Detached' } },
-    handler: ({ target, params, services, now }) => {
-      services.siteService.detachDomain(target, params.domain!, now);
+    handler: async ({ target, params, services, now }) => {
+      await services.siteService.detachDomain(target, params.domain!, now);
       return { status: 204 };
     },
   }),

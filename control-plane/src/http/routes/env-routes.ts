@@ -15,7 +15,7 @@ export const envRoutes = [
     tags: ['env'],
     resolveTarget: resolveSite,
     responses: { 200: { description: '{variables}', schema: envSchema } },
-    handler: ({ target, services }) => ({ status: 200, body: { variables: services.siteService.env(target) } }),
+    handler: async ({ target, services }) => ({ status: 200, body: { variables: await services.siteService.env(target) } }),
   }),
   defineRoute<EnvReplace, Site>({
     method: 'put',
@@ -26,6 +26,9 @@ export const envRoutes = [
     bodySchema: envReplaceSchema,
     resolveTarget: resolveSite,
     responses: { 200: { description: '{variables}', schema: envSchema } },
-    handler: ({ target, body, services, now }) => ({ status: 200, body: { variables: services.siteService.replaceEnv(target, body.variables, now) } }),
+    handler: async ({ target, body, services, now }) => ({
+      status: 200,
+      body: { variables: await services.siteService.replaceEnv(target, body.variables, now) },
+    }),
   }),
 ];

@@ -21,8 +21,8 @@ export const execRoutes = [
     bodySchema: execCreateSchema,
     resolveTarget: resolveSite,
     responses: { 202: { description: 'The recorded job', schema: execJobSchema } },
-    handler: ({ caller, target, body, services, now }) => {
-      const job = services.siteService.recordExecJob(target, caller!.keyId, body.command, now);
+    handler: async ({ caller, target, body, services, now }) => {
+      const job = await services.siteService.recordExecJob(target, caller!.keyId, body.command, now);
       return { status: 202, body: { id: job.id, site_id: job.siteId, command: [...job.command], status: job.status, created_at: iso(job.createdAt) } };
     },
   }),

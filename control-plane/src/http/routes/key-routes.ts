@@ -9,9 +9,9 @@ import { keyCreatedDetail, keyRevokedDetail, keyRotatedDetail, keyUpdatedDetail 
 import { keyCreateSchema, keyRotateSchema, keyUpdateSchema } from '../schemas';
 
 /** Loads `{id}` so authorization can hide keys of other accounts (404) before any scope check. */
-function resolveKey({ params, services }: Pick<RouteRequest, 'params' | 'services'>) {
-  const key = services.keyService.find(params.id!);
-  return key ? { resource: services.keyService.targetOf(key), value: key } : null;
+async function resolveKey({ params, services }: Pick<RouteRequest, 'params' | 'services'>) {
+  const key = await services.keyService.find(params.id!);
+  return key ? { resource: await services.keyService.targetOf(key), value: key } : null;
 }
 
 /** Ids per batched read: a refresh of hundreds of keys takes a few requests, and one request stays small. */
@@ -48,7 +48,7 @@ export const keyRoutes = [
     tags: ['keys'],
     querySchema: keyListQuerySchema,
     responses: { 200: { description: '{items, next_cursor}', schema: { $ref: '#/components/schemas/KeyPage' } } },
-    handler: ({ caller, query, services, now }) => {
+    handler: async ({ caller, query, services, now }) => {
       if (query.id !== undefined) {
         const combined = ['limit', 'cursor', 'name', 'status'].filter((name) => query[name] !== undefined);
         if (combined.length > 0) {
@@ -56,7 +56,7 @@ export const keyRoutes = [
             combined.map((parameter) => ({ parameter, detail: 'cannot be combined with id (a read by ids answers every listed key in one page)' })),
           );
         }
-        return { status: 200, body: services.keyService.listByIds(caller!, query.id as string[], now) };
+        return { status: 200, body: await services.keyService.listByIds(caller!, query.id as string[], now) };
       }
       const listQuery: KeyListQuery = {
         limit: (query.limit as number | undefined) ?? 50,
@@ -64,7 +64,7 @@ export const keyRoutes = [
         ...(query.name !== undefined ? { name: query.name as string } : {}),
         ...(query.status !== undefined ? { status: query.status as KeyListQuery['status'] & string } : {}),
       };
-      return { status: 200, body: services.keyService.list(caller!, listQuery, now) };
+      return { status: 200, body: await services.keyService.list(caller!, listQuery, now) };
     },
   }),
   defineRoute<KeyCreateInput>({
@@ -86,8 +86,8 @@ export const keyRoutes = [
         headers: { Location: { description: 'The new key: /v1/keys/{id}', required: true, schema: { type: 'string' } } },
       },
     },
-    handler: ({ caller, body, services, now }) => {
-      const created = services.keyService.create(caller!, body, now);
+    handler: async ({ caller, body, services, now }) => {
+      const created = await services.keyService.create(caller!, body, now);
       return { status: 201, body: created, headers: { Location: `/v1/keys/${created.id}` }, audit: { detail: keyCreatedDetail(created, body) } };
     },
   }),
@@ -99,7 +99,7 @@ export const keyRoutes = [
     tags: ['keys'],
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The key record', schema: keyRecordRef } },
-    handler: ({ target, services, now }) => ({ status: 200, body: services.keyService.record(target, now) }),
+    handler: async ({ target, services, now }) => ({ status: 200, body: await services.keyService.record(target, now) }),
   }),
   defineRoute<KeyUpdateInput, StoredKey>({
     method: 'patch',
@@ -113,8 +113,8 @@ export const keyRoutes = [
     errors: ['scope_escalation'],
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The updated key record', schema: keyRecordRef } },
-    handler: ({ caller, target, body, services, now }) => {
-      const updated = services.keyService.update(caller!, target, body, now);
+    handler: async ({ caller, target, body, services, now }) => {
+      const updated = await services.keyService.update(caller!, target, body, now);
       return { status: 200, body: updated, audit: { detail: keyUpdatedDetail(updated, body) } };
     },
   }),
@@ -128,8 +128,8 @@ export const keyRoutes = [
     tags: ['keys'],
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The revoked key record', schema: keyRecordRef } },
-    handler: ({ caller, target, services, now }) => {
-      const revoked = services.keyService.revoke(caller!, target, now);
+    handler: async ({ caller, target, services, now }) => {
+      const revoked = await services.keyService.revoke(caller!, target, now);
       return { status: 200, body: revoked, audit: { detail: keyRevokedDetail(revoked) } };
     },
   }),
@@ -148,9 +148,9 @@ export const keyRoutes = [
     errors: ['key_not_active', 'scope_escalation'],
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The key record plus the new `secret`', schema: { $ref: '#/components/schemas/KeyWithSecret' } } },
-    handler: ({ caller, target, body, services, now }) => ({
+    handler: async ({ caller, target, body, services, now }) => ({
       status: 200,
-      body: services.keyService.rotate(caller!, target, body, now),
+      body: await services.keyService.rotate(caller!, target, body, now),
       audit: { detail: keyRotatedDetail(body) },
     }),
   }),
@@ -167,8 +167,8 @@ export const keyRoutes = [
     tags: ['keys'],
     resolveTarget: resolveKey,
     responses: { 200: { description: 'The renewed key record', schema: keyRecordRef } },
-    handler: ({ caller, target, services, now }) => {
-      const renewed = services.keyService.renew(caller!, target, now);
+    handler: async ({ caller, target, services, now }) => {
+      const renewed = await services.keyService.renew(caller!, target, now);
       return { status: 200, body: renewed, audit: { detail: `renewed for ${renewed.ttl}; expires ${renewed.expires_at}` } };
     },
   }),

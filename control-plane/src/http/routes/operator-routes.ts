@@ -40,11 +40,11 @@ const readyRoute = defineRoute({
       schema: { type: 'object', properties: { status: { const: 'ready' }, schema_version: { type: 'integer' } } },
     },
   },
-  handler: ({ services }) => {
+  handler: async ({ services }) => {
     knownVersions ??= loadMigrations().map((migration) => migration.version);
     let pending: number[];
     try {
-      pending = pendingMigrations(services.db, knownVersions);
+      pending = await pendingMigrations(services.db, knownVersions);
     } catch {
       // The reason stays out of a public answer; the operator sees the 503 in the request log.
       throw notReady('The database is unreachable.');

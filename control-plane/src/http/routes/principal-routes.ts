@@ -21,11 +21,11 @@ export const principalRoutes = [
     bodySchema: principalCreateSchema,
     resolveTarget: ({ caller }) => ({ resource: accountWideTarget(caller), value: undefined }),
     responses: { 201: { description: 'The principal', schema: principalSchema } },
-    handler: ({ caller, body, services, now }) => {
-      const principal = services.principalService.create(caller!, body, now);
+    handler: async ({ caller, body, services, now }) => {
+      const principal = await services.principalService.create(caller!, body, now);
       return {
         status: 201,
-        body: renderPrincipal(principal, services),
+        body: await renderPrincipal(principal, services),
         headers: { Location: `/v1/principals/${principal.id}` },
         audit: { detail: `${body.kind} "${body.name}" with role ${body.role}` },
       };
@@ -42,9 +42,9 @@ export const principalRoutes = [
     bodySchema: principalUpdateSchema,
     resolveTarget: resolvePrincipal,
     responses: { 200: { description: 'The principal', schema: principalSchema } },
-    handler: ({ caller, target, body, services }) => {
-      const { principal, changes } = services.principalService.update(caller!, target, body);
-      return { status: 200, body: renderPrincipal(principal, services), audit: { detail: changes.length > 0 ? changes.join(', ') : 'no change' } };
+    handler: async ({ caller, target, body, services }) => {
+      const { principal, changes } = await services.principalService.update(caller!, target, body);
+      return { status: 200, body: await renderPrincipal(principal, services), audit: { detail: changes.length > 0 ? changes.join(', ') : 'no change' } };
     },
   }),
   defineRoute<undefined, Principal>({
@@ -57,8 +57,8 @@ export const principalRoutes = [
     tags: ['members'],
     resolveTarget: resolvePrincipal,
     responses: { 204: { description: 'Deleted' } },
-    handler: ({ caller, target, services, now }) => {
-      services.principalService.delete(caller!, target, now);
+    handler: async ({ caller, target, services, now }) => {
+      await services.principalService.delete(caller!, target, now);
       return { status: 204, audit: { detail: `${target.kind} "${target.name}" (role ${target.role}) deleted` } };
     },
   }),

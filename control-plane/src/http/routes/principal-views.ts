@@ -17,13 +17,15 @@ export const principalSchema: JsonSchema = {
   },
 };
 
-export function renderPrincipal(principal: Principal, services: AppServices) {
+/** The principal with the teams it belongs to now (one query). */
+export async function renderPrincipal(principal: Principal, services: AppServices) {
+  const teamIds = await services.tree.teamIdsOf(principal.id);
   return {
     id: principal.id,
     name: principal.name,
     kind: principal.kind,
     role: principal.role,
-    team_ids: services.tree.teamIdsOf(principal.id).sort(),
+    team_ids: teamIds.sort(),
     created_at: iso(principal.createdAt),
   };
 }

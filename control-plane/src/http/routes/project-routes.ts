@@ -16,8 +16,8 @@ export const projectRoutes = [
     querySchema: listQuerySchema,
     resolveTarget: resolveTeam,
     responses: { 200: { description: '{items, next_cursor}', schema: pageSchema(projectSchema) } },
-    handler: ({ caller, target, query, services }) => {
-      const page = services.treeService.listProjects(caller!, target, pageRequest(query));
+    handler: async ({ caller, target, query, services }) => {
+      const page = await services.treeService.listProjects(caller!, target, pageRequest(query));
       return { status: 200, body: { items: page.items.map(renderProject), next_cursor: page.nextCursor } };
     },
   }),
@@ -31,8 +31,8 @@ export const projectRoutes = [
     bodySchema: projectCreateSchema,
     resolveTarget: resolveTeam,
     responses: { 201: { description: 'The project', schema: projectSchema } },
-    handler: ({ target, body, services, now }) => {
-      const project = services.treeService.createProject(target, body.name, now);
+    handler: async ({ target, body, services, now }) => {
+      const project = await services.treeService.createProject(target, body.name, now);
       return { status: 201, body: renderProject(project), headers: { Location: `/v1/projects/${project.id}` } };
     },
   }),
@@ -56,7 +56,10 @@ export const projectRoutes = [
     bodySchema: projectUpdateSchema,
     resolveTarget: resolveProject,
     responses: { 200: { description: 'The project', schema: projectSchema } },
-    handler: ({ target, body, services, now }) => ({ status: 200, body: renderProject(services.treeService.renameProject(target, body.name, now)) }),
+    handler: async ({ target, body, services, now }) => ({
+      status: 200,
+      body: renderProject(await services.treeService.renameProject(target, body.name, now)),
+    }),
   }),
   defineRoute<undefined, Project>({
     method: 'delete',
@@ -67,8 +70,8 @@ export const projectRoutes = [
     tags: ['projects'],
     resolveTarget: resolveProject,
     responses: { 204: { description: 'Deleted' } },
-    handler: ({ target, services, now }) => {
-      services.treeService.deleteProject(target, now);
+    handler: async ({ target, services, now }) => {
+      await services.treeService.deleteProject(target, now);
       return { status: 204 };
     },
   }),

@@ -12,13 +12,13 @@ import type { JsonSchema, ResolvedTarget, RouteRequest } from '../route-definiti
 
 type ResolveInput = Pick<RouteRequest, 'params' | 'services' | 'caller'>;
 
-export function resolveTeam({ params, services }: ResolveInput): ResolvedTarget<Team> | null {
-  const team = services.tree.findTeam(params.id!);
+export async function resolveTeam({ params, services }: ResolveInput): Promise<ResolvedTarget<Team> | null> {
+  const team = await services.tree.findTeam(params.id!);
   return team ? { resource: { accountId: team.accountId, placement: { teamId: team.id } }, value: team } : null;
 }
 
-export function resolveProject({ params, services }: ResolveInput): ResolvedTarget<Project> | null {
-  const project = services.tree.findProject(params.id!);
+export async function resolveProject({ params, services }: ResolveInput): Promise<ResolvedTarget<Project> | null> {
+  const project = await services.tree.findProject(params.id!);
   return project ? { resource: { accountId: project.accountId, placement: { teamId: project.teamId, projectId: project.id } }, value: project } : null;
 }
 
@@ -39,9 +39,23 @@ function siteTarget(site: Site): ResolvedTarget<Site> {
   return resolved;
 }
 
-export function resolveSite({ params, services }: ResolveInput): ResolvedTarget<Site> | null {
-  const site = services.tree.findSite(params.id!);
-  return site ? siteTarget(site) : null;
+/**
+ * The site cache hands out the same promise for a site until the database changes, so what a
+ * settled one resolved to is kept beside it: a cache hit then resolves synchronously, and the rest
+ * of the request (authorization, handler, response) runs without waiting on a promise. A promise
+ * the cache no longer hands out is simply never asked about again.
+ */
+const settledSites = new WeakMap<Promise<Site | undefined>, ResolvedTarget<Site> | null>();
+
+export function resolveSite({ params, services }: ResolveInput): ResolvedTarget<Site> | null | Promise<ResolvedTarget<Site> | null> {
+  const loading = services.tree.findSite(params.id!);
+  const settled = settledSites.get(loading);
+  if (settled !== undefined) return settled;
+  return loading.then((site) => {
+    const resolved = site ? siteTarget(site) : null;
+    settledSites.set(loading, resolved);
+    return resolved;
+  });
 }
 
 /**
@@ -53,8 +67,8 @@ export function accountWideTarget(caller: Caller | null): TargetResource {
 }
 
 /** A live principal of any account; the decision hides other accounts' principals. */
-export function resolvePrincipal({ params, services }: ResolveInput): ResolvedTarget<Principal> | null {
-  const principal = services.principals.findById(params.id!);
+export async function resolvePrincipal({ params, services }: ResolveInput): Promise<ResolvedTarget<Principal> | null> {
+  const principal = await services.principals.findById(params.id!);
   return principal && principal.deletedAt === null ? { resource: { accountId: principal.accountId, accountWide: true }, value: principal } : null;
 }
 

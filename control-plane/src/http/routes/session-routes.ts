@@ -35,11 +35,11 @@ export const sessionRoutes = [
       'that authenticates as exactly that key until sign-out, expiry (12 h, never beyond the key), or the key being revoked.',
     tags: ['sessions'],
     responses: { 201: { description: 'The session (the cookie is in Set-Cookie)', schema: sessionSchema } },
-    handler: ({ authentication, services, now, secureTransport }) => {
+    handler: async ({ authentication, services, now, secureTransport }) => {
       if (isSessionAuthentication(authentication)) {
         throw new ApiError({ code: 'bearer_required', detail: 'A session is opened with an API key as the bearer token, not with another session.' });
       }
-      const opened = services.sessions.open(authentication!, now);
+      const opened = await services.sessions.open(authentication!, now);
       return {
         status: 201,
         headers: {
@@ -73,9 +73,9 @@ export const sessionRoutes = [
     errors: ['not_found'],
     tags: ['sessions'],
     responses: { 204: { description: 'Signed out' } },
-    handler: ({ authentication, services, now, secureTransport }) => {
+    handler: async ({ authentication, services, now, secureTransport }) => {
       if (!isSessionAuthentication(authentication)) throw notFound();
-      services.sessions.close(authentication, now);
+      await services.sessions.close(authentication, now);
       return {
         status: 204,
         headers: { 'Set-Cookie': clearedSessionCookie(secureTransport === true) },

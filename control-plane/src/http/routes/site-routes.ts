@@ -16,8 +16,8 @@ export const siteRoutes = [
     querySchema: listQuerySchema,
     resolveTarget: resolveProject,
     responses: { 200: { description: '{items, next_cursor}', schema: pageSchema(siteSchema) } },
-    handler: ({ caller, target, query, services }) => {
-      const page = services.treeService.listSites(caller!, target, pageRequest(query));
+    handler: async ({ caller, target, query, services }) => {
+      const page = await services.treeService.listSites(caller!, target, pageRequest(query));
       return { status: 200, body: { items: page.items.map(renderSite), next_cursor: page.nextCursor } };
     },
   }),
@@ -31,8 +31,8 @@ export const siteRoutes = [
     bodySchema: siteCreateSchema,
     resolveTarget: resolveProject,
     responses: { 201: { description: 'The site', schema: siteSchema } },
-    handler: ({ target, body, services, now }) => {
-      const site = services.treeService.createSite(target, body, now);
+    handler: async ({ target, body, services, now }) => {
+      const site = await services.treeService.createSite(target, body, now);
       return { status: 201, body: renderSite(site), headers: { Location: `/v1/sites/${site.id}` } };
     },
   }),
@@ -56,7 +56,7 @@ export const siteRoutes = [
     bodySchema: siteUpdateSchema,
     resolveTarget: resolveSite,
     responses: { 200: { description: 'The site', schema: siteSchema } },
-    handler: ({ target, body, services, now }) => ({ status: 200, body: renderSite(services.treeService.updateSite(target, body, now)) }),
+    handler: async ({ target, body, services, now }) => ({ status: 200, body: renderSite(await services.treeService.updateSite(target, body, now)) }),
   }),
   defineRoute<undefined, Site>({
     method: 'delete',
@@ -66,8 +66,8 @@ export const siteRoutes = [
     tags: ['sites'],
     resolveTarget: resolveSite,
     responses: { 204: { description: 'Deleted' } },
-    handler: ({ target, services, now }) => {
-      services.treeService.deleteSite(target, now);
+    handler: async ({ target, services, now }) => {
+      await services.treeService.deleteSite(target, now);
       return { status: 204 };
     },
   }),

@@ -15,8 +15,8 @@ export const teamMemberRoutes = [
     responses: {
       200: { description: 'The membership', schema: { type: 'object', properties: { team_id: { type: 'string' }, principal_id: { type: 'string' } } } },
     },
-    handler: ({ target, params, services, now }) => {
-      const { principal, added } = services.principalService.addMember(target, params.principal_id!, now);
+    handler: async ({ target, params, services, now }) => {
+      const { principal, added } = await services.principalService.addMember(target, params.principal_id!, now);
       return {
         status: 200,
         body: { team_id: target.id, principal_id: principal.id },
@@ -33,8 +33,8 @@ export const teamMemberRoutes = [
     tags: ['members'],
     resolveTarget: resolveTeam,
     responses: { 204: { description: 'Removed (or was not a member)' } },
-    handler: ({ target, params, services }) => {
-      const { principal, removed } = services.principalService.removeMember(target, params.principal_id!);
+    handler: async ({ target, params, services }) => {
+      const { principal, removed } = await services.principalService.removeMember(target, params.principal_id!);
       return { status: 204, audit: { target: `${target.id}/${principal.id}`, detail: removed ? 'removed' : 'was not a member' } };
     },
   }),

@@ -15,8 +15,8 @@ export const teamRoutes = [
     tags: ['teams'],
     querySchema: listQuerySchema,
     responses: { 200: { description: '{items, next_cursor}', schema: pageSchema(teamSchema) } },
-    handler: ({ caller, query, services }) => {
-      const page = services.treeService.listTeams(caller!, pageRequest(query));
+    handler: async ({ caller, query, services }) => {
+      const page = await services.treeService.listTeams(caller!, pageRequest(query));
       return { status: 200, body: { items: page.items.map(renderTeam), next_cursor: page.nextCursor } };
     },
   }),
@@ -30,8 +30,8 @@ export const teamRoutes = [
     bodySchema: teamCreateSchema,
     resolveTarget: ({ caller }) => ({ resource: accountWideTarget(caller), value: undefined }),
     responses: { 201: { description: 'The team', schema: teamSchema } },
-    handler: ({ caller, body, services, now }) => {
-      const team = services.treeService.createTeam(caller!, body.name, now);
+    handler: async ({ caller, body, services, now }) => {
+      const team = await services.treeService.createTeam(caller!, body.name, now);
       return { status: 201, body: renderTeam(team), headers: { Location: `/v1/teams/${team.id}` } };
     },
   }),
@@ -55,7 +55,7 @@ export const teamRoutes = [
     bodySchema: teamUpdateSchema,
     resolveTarget: resolveTeam,
     responses: { 200: { description: 'The team', schema: teamSchema } },
-    handler: ({ target, body, services, now }) => ({ status: 200, body: renderTeam(services.treeService.renameTeam(target, body.name, now)) }),
+    handler: async ({ target, body, services, now }) => ({ status: 200, body: renderTeam(await services.treeService.renameTeam(target, body.name, now)) }),
   }),
   defineRoute<undefined, Team>({
     method: 'delete',
@@ -66,8 +66,8 @@ export const teamRoutes = [
     tags: ['teams'],
     resolveTarget: resolveTeam,
     responses: { 204: { description: 'Deleted' } },
-    handler: ({ target, services, now }) => {
-      services.treeService.deleteTeam(target, now);
+    handler: async ({ target, services, now }) => {
+      await services.treeService.deleteTeam(target, now);
       return { status: 204 };
     },
   }),

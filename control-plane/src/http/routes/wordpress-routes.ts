@@ -25,7 +25,7 @@ export const wordpressRoutes = [
         schema: pageSchema({ type: 'object', properties: { slug: str, version: str, active: { type: 'boolean' } } }),
       },
     },
-    handler: ({ target, services }) => ({ status: 200, body: { items: services.siteService.plugins(target), next_cursor: null } }),
+    handler: async ({ target, services }) => ({ status: 200, body: { items: await services.siteService.plugins(target), next_cursor: null } }),
   }),
   defineRoute<WpCacheFlush, Site>({
     method: 'post',
@@ -37,8 +37,8 @@ export const wordpressRoutes = [
     bodyRequired: false,
     resolveTarget: resolveSite,
     responses: { 202: { description: 'The flush request', schema: cacheFlushSchema } },
-    handler: ({ target, body, services, now }) => {
-      const flush = services.siteService.flushCache(target, body.paths ?? [], now);
+    handler: async ({ target, body, services, now }) => {
+      const flush = await services.siteService.flushCache(target, body.paths ?? [], now);
       return { status: 202, body: { id: flush.id, site_id: flush.siteId, paths: [...flush.paths], status: 'recorded', created_at: iso(flush.createdAt) } };
     },
   }),

@@ -1,13 +1,11 @@
 import type { Migration } from '../migrate';
+import { postgresDdl } from './postgres-ddl';
 
 /**
  * Accounts, principals, API keys and their secrets, idempotency records, and a small settings
  * table. Times are integer milliseconds since the epoch (UTC) so comparisons are numeric.
  */
-export const migration: Migration = {
-  version: 1,
-  name: 'keys_foundation',
-  up: `
+const SQLITE = `
     CREATE TABLE accounts (
       id         TEXT PRIMARY KEY,
       name       TEXT NOT NULL UNIQUE,
@@ -78,5 +76,11 @@ export const migration: Migration = {
       name  TEXT PRIMARY KEY,
       value TEXT NOT NULL
     );
-  `,
+  `;
+
+export const migration: Migration = {
+  version: 1,
+  name: 'keys_foundation',
+  sqlite: SQLITE,
+  postgres: postgresDdl(SQLITE),
 };

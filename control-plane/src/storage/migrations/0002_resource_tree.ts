@@ -1,4 +1,5 @@
 import type { Migration } from '../migrate';
+import { postgresDdl } from './postgres-ddl';
 
 /**
  * The resource tree (account → team → project → site), team membership and every site
@@ -11,10 +12,7 @@ import type { Migration } from '../migrate';
  * Times are integer milliseconds since the epoch, like the rest of the schema; audit times are
  * ISO text because they are part of the hashed, canonical entry.
  */
-export const migration: Migration = {
-  version: 2,
-  name: 'resource_tree',
-  up: `
+const SQLITE = `
     CREATE TABLE teams (
       id         TEXT PRIMARY KEY,
       account_id TEXT NOT NULL REFERENCES accounts(id),
@@ -163,5 +161,11 @@ export const migration: Migration = {
       hash               TEXT NOT NULL,
       UNIQUE (chain, sequence)
     );
-  `,
+  `;
+
+export const migration: Migration = {
+  version: 2,
+  name: 'resource_tree',
+  sqlite: SQLITE,
+  postgres: postgresDdl(SQLITE),
 };

@@ -1,4 +1,5 @@
 import type { Migration } from '../migrate';
+import { postgresDdl } from './postgres-ddl';
 
 /**
  * Idempotency records are bound to the calling key, not just its principal (a narrower key of the
@@ -11,10 +12,7 @@ import type { Migration } from '../migrate';
  * would have expired within 24 hours anyway); a retry across the upgrade is a fresh request.
  * `created_at` is indexed because the purge of expired records deletes by age.
  */
-export const migration: Migration = {
-  version: 20,
-  name: 'idempotency_per_key',
-  up: `
+const SQLITE = `
     DROP TABLE idempotency_records;
     CREATE TABLE idempotency_records (
       key_digest     BLOB PRIMARY KEY,
@@ -23,5 +21,11 @@ export const migration: Migration = {
       response       BLOB NOT NULL
     ) WITHOUT ROWID;
     CREATE INDEX idempotency_records_by_age ON idempotency_records(created_at);
-  `,
+  `;
+
+export const migration: Migration = {
+  version: 20,
+  name: 'idempotency_per_key',
+  sqlite: SQLITE,
+  postgres: postgresDdl(SQLITE),
 };

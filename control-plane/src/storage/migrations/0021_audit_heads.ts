@@ -1,4 +1,5 @@
 import type { Migration } from '../migrate';
+import { postgresDdl } from './postgres-ddl';
 
 /**
  * The sealed head of every audit chain: its newest entry (sequence, id, hash) and an HMAC over
@@ -10,10 +11,7 @@ import type { Migration } from '../migrate';
  * Chains written before this migration get their heads sealed once at the next start (there is no
  * pepper here); see AuditRepository.sealUnsealedChains.
  */
-export const migration: Migration = {
-  version: 21,
-  name: 'audit_heads',
-  up: `
+const SQLITE = `
     CREATE TABLE audit_heads (
       chain    TEXT PRIMARY KEY,
       sequence INTEGER NOT NULL,
@@ -22,5 +20,11 @@ export const migration: Migration = {
       lost_at  INTEGER,
       seal     TEXT NOT NULL
     );
-  `,
+  `;
+
+export const migration: Migration = {
+  version: 21,
+  name: 'audit_heads',
+  sqlite: SQLITE,
+  postgres: postgresDdl(SQLITE),
 };

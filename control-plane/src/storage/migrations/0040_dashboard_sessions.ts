@@ -13,7 +13,7 @@ import type { Migration } from '../migrate';
 export const migration: Migration = {
   version: 40,
   name: 'dashboard_sessions',
-  up: `
+  sqlite: `
     CREATE TABLE dashboard_sessions (
       token_hash  BLOB PRIMARY KEY,
       key_id      TEXT NOT NULL REFERENCES api_keys(id),
@@ -30,5 +30,28 @@ export const migration: Migration = {
     BEGIN
       UPDATE dashboard_sessions SET revoked_at = NEW.revoked_at WHERE key_id = NEW.id AND revoked_at IS NULL;
     END;
+  `,
+  // PostgreSQL triggers call a function; the behaviour is the SQLite trigger's.
+  postgres: `
+    CREATE TABLE dashboard_sessions (
+      token_hash  BYTEA PRIMARY KEY,
+      key_id      TEXT NOT NULL REFERENCES api_keys(id),
+      secret_hash BYTEA NOT NULL,
+      created_at  BIGINT NOT NULL,
+      expires_at  BIGINT NOT NULL,
+      revoked_at  BIGINT
+    );
+    CREATE INDEX dashboard_sessions_by_key ON dashboard_sessions(key_id);
+
+    CREATE FUNCTION dashboard_sessions_end_with_key() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      UPDATE dashboard_sessions SET revoked_at = NEW.revoked_at WHERE key_id = NEW.id AND revoked_at IS NULL;
+      RETURN NULL;
+    END
+    $$;
+    CREATE TRIGGER dashboard_sessions_end_with_key
+    AFTER UPDATE OF revoked_at ON api_keys
+    FOR EACH ROW WHEN (NEW.revoked_at IS NOT NULL)
+    EXECUTE FUNCTION dashboard_sessions_end_with_key();
   `,
 };

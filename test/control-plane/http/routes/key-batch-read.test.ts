@@ -69,7 +69,7 @@ describe('reading several keys by id', () => {
   });
 
   test("another account's key ids are absent, exactly like ids of no key", async () => {
-    const other = cp.server.services.keyService.createAccountWithOwner('other', new Date());
+    const other = await cp.server.services.keyService.createAccountWithOwner('other', new Date());
     const theirs = await mintKey(apiClient(cp.url, other.secret), { name: 'theirs', scopes: ['sites:read'] });
     const mine = await mintKey(owner, { name: 'mine', scopes: ['sites:read'] });
     const foreign = await owner.get(query([mine.id, theirs.id]));

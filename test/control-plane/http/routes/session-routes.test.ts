@@ -148,9 +148,9 @@ it('ends the session when its key is revoked, expires, or its secret is rotated 
   const revokedSession = await signIn(revoked.secret);
   await apiClient(controlPlane.url, controlPlane.ownerKey).delete(`/v1/keys/${revoked.id}`);
   expect((await withSession(revokedSession).get('/v1/whoami')).status).toBe(401);
-  const row = controlPlane.server.services.db
-    .prepare<[string], { revoked_at: number | null }>('SELECT revoked_at FROM dashboard_sessions WHERE key_id = ?')
-    .get(revoked.id);
+  const row = await controlPlane.server.services.db.get<{ revoked_at: number | null }>('SELECT revoked_at FROM dashboard_sessions WHERE key_id = ?', [
+    revoked.id,
+  ]);
   expect(row?.revoked_at).toBe(clock.now().getTime());
 
   const rotated = await mintKey({ name: 'to-rotate', preset: 'read-only' });

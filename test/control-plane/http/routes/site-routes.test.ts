@@ -87,7 +87,7 @@ describe('site sub-resources', () => {
     expect(job.status).toBe(202);
     expect(job.body).toMatchObject({ status: 'recorded', command: ['touch', marker], site_id: siteId });
     expect(readdirSync(cp.dataDir)).not.toContain('exec-ran');
-    const row = cp.server.services.db.prepare('SELECT status, command_json FROM exec_jobs WHERE id = ?').get(job.body.id);
+    const row = await cp.server.services.db.get('SELECT status, command_json FROM exec_jobs WHERE id = ?', [job.body.id]);
     expect(row).toEqual({ status: 'recorded', command_json: JSON.stringify(['touch', marker]) });
   });
 

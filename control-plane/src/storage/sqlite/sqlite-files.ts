@@ -1,13 +1,11 @@
 /**
- * Opens the embedded SQLite database: WAL so the operator CLI can write while the server runs,
- * foreign keys on, and a busy timeout so a writer waits for the other process instead of failing.
+ * The embedded SQLite database's file and how it is opened: WAL so the operator CLI can write while
+ * the server runs, foreign keys on, and a busy timeout so a writer waits for the other process
+ * instead of failing.
  */
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyMigrations } from './migrate';
-
-export type Db = Database.Database;
 
 export const DATABASE_FILE_NAME = 'managed.sqlite';
 
@@ -34,28 +32,23 @@ export function restrictDataDirectory(dataDir: string): void {
   }
 }
 
-export function openDatabase(dataDir: string): Db {
+/** One better-sqlite3 connection to the data directory's database, with the server's pragmas. */
+export function openSqliteConnection(dataDir: string): Database.Database {
   restrictDataDirectory(dataDir);
-  const db = new Database(databasePath(dataDir));
-  db.pragma('journal_mode = WAL');
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  const connection = new Database(databasePath(dataDir));
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000');
   // NORMAL is durable across application crashes in WAL mode and avoids an fsync per commit.
-  db.pragma('synchronous = NORMAL');
+  connection.pragma('synchronous = NORMAL');
   // 32 MiB of page cache (default 2 MiB): minting inserts at random places in several indexes
   // (random ids, secret hashes), and re-reading evicted pages showed up in every mint.
-  db.pragma('cache_size = -32768');
-  // Every change runs in a savepoint inside the batch transaction (services/change-committer.ts),
-  // and SQLite keeps a savepoint's undo copies of the pages it touches in a statement journal:
-  // in a temporary file by default, which cost two write syscalls per page and about a sixth of
-  // a mint's CPU time. In memory it is a copy. Crash safety does not depend on it (the WAL does
+  connection.pragma('cache_size = -32768');
+  // Every change runs in a savepoint inside the group-commit transaction (SqliteDatabase), and
+  // SQLite keeps a savepoint's undo copies of the pages it touches in a statement journal: in a
+  // temporary file by default, which cost two write syscalls per page and about a sixth of a
+  // mint's CPU time. In memory it is a copy. Crash safety does not depend on it (the WAL does
   // that); temporary tables and sorts of large results live in memory too.
-  db.pragma('temp_store = MEMORY');
-  applyMigrations(db);
-  return db;
-}
-
-/** True for SQLite's "UNIQUE constraint failed" (better-sqlite3 reports it by code). */
-export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Database.SqliteError && (error.code === 'SQLITE_CONSTRAINT_UNIQUE' || error.code === 'SQLITE_CONSTRAINT_PRIMARYKEY');
+  connection.pragma('temp_store = MEMORY');
+  return connection;
 }

@@ -11,7 +11,7 @@
  * falls back to the automatic checkpoint.
  */
 import { Worker } from 'node:worker_threads';
-import type { Db } from './database';
+import type Database from 'better-sqlite3';
 
 export const CHECKPOINT_INTERVAL_MS = 250;
 /** SQLite's default automatic checkpoint threshold, restored when the worker is gone. */
@@ -36,7 +36,7 @@ export interface WalCheckpointer {
   stop(): Promise<void>;
 }
 
-export function startWalCheckpointer(db: Db, intervalMs: number = CHECKPOINT_INTERVAL_MS): WalCheckpointer {
+export function startWalCheckpointer(db: Database.Database, intervalMs: number = CHECKPOINT_INTERVAL_MS): WalCheckpointer {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { path: db.name, intervalMs, driver: require.resolve('better-sqlite3') },
