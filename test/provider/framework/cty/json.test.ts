@@ -57,7 +57,7 @@ describe('state JSON decoding (UpgradeResourceState)', () => {
     expect(decodeJsonValue(types.number, '-1.5e3')).toBe(-1500);
   });
 
-  it('gives the exact parser\'s tree whether or not the text holds numbers (JSON.parse is only a shortcut)', () => {
+  it("gives the exact parser's tree whether or not the text holds numbers (JSON.parse is only a shortcut)", () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.boolean(), (value, pretty) => {
         const text = JSON.stringify(value, null, pretty ? 2 : undefined);
