@@ -6,6 +6,7 @@
  *     - unbundled: the tsc output, Node resolving and compiling every module (the "before");
  *     - bundled: one esbuild bundle;
  *     - bundled + V8 code cache: what `npm run build` ships (provider/dist/terraform-provider-managed.js);
+ *     - the same through the mirror's shell launcher, as Terraform starts it;
  *     - the release's linux_amd64 single executable (Node SEA of the bundle, see scripts/release).
  * (2) `terraform apply` creating and `terraform plan` refreshing 10 / 100 / 500 managed_api_key
  *     beside as many terraform_data, same run, against a real control plane (its own process) on
@@ -22,7 +23,7 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { bundleProviderCode } from '../provider/scripts/bundle';
+import { bundleProviderCode, writeLauncher } from '../provider/scripts/bundle';
 import { buildSingleExecutable } from '../scripts/release/single-executable';
 import { createServerCertificate } from '../provider/src/framework/plugin/certificate';
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '../provider/src/framework/plugin/handshake';
@@ -96,11 +97,15 @@ async function benchStart(): Promise<void> {
       }),
       { mode: 0o755 },
     );
+    const launcher = join(unbundledDir, 'terraform-provider-managed-launcher');
+    writeLauncher(launcher, join(dist, 'terraform-provider-managed.js'));
     const variants: Array<{ label: string; args: string[]; until: 'exit' | 'handshake'; program?: string }> = [
       { label: 'node -e 0 (baseline)', args: ['-e', '0'], until: 'exit' },
       { label: 'unbundled tsc output (before)', args: [join(unbundledDir, 'provider', 'src', 'main.js')], until: 'handshake' },
       { label: 'bundled, no code cache', args: [join(dist, 'terraform-provider-managed.core.js')], until: 'handshake' },
       { label: 'bundled + V8 code cache (after)', args: [join(dist, 'terraform-provider-managed.js')], until: 'handshake' },
+      // What Terraform runs from the mirror: the shell launcher, which also defers NODE_EXTRA_CA_CERTS.
+      { label: 'mirror launcher → bundle + cache', args: [], until: 'handshake', program: launcher },
       { label: 'release single executable (SEA)', args: [], until: 'handshake', program: singleExecutable },
     ];
     for (const variant of variants.slice(1)) {
