@@ -12,4 +12,8 @@ module.exports = {
   // change to a shared rule is tested without a rebuild.
   moduleNameMapper: { '^@managed-dev/contract$': '<rootDir>/packages/contract/src/index.ts' },
   testTimeout: 60000,
+  // One throwaway PostgreSQL cluster for the whole run, started by the first test that needs it
+  // (test/support/postgres.ts) and stopped here at the end.
+  globalSetup: '<rootDir>/test/support/postgres-global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/postgres-global-teardown.ts',
 };

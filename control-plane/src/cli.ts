@@ -11,7 +11,7 @@ import { DEFAULT_ACCOUNT_NAME } from './bootstrap';
 import { systemClock } from './clock';
 import { configFromEnvironment } from './config';
 import { createServices } from './services/app-services';
-import { openConfiguredDatabase } from './services/configured-database';
+import { openConfiguredDatabase } from './storage/open-database';
 import { BackupIntegrityError, SqliteDatabase } from './storage/sqlite/sqlite-database';
 import { databasePath } from './storage/sqlite/sqlite-files';
 

@@ -5,6 +5,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import type { RateLimit } from './domain/token-bucket';
+import { MIN_PEPPER_LENGTH } from './storage/pepper';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -16,14 +17,27 @@ export interface Setting {
   readonly description: string;
 }
 
+export const DEFAULT_DATABASE_POOL_SIZE = 10;
+
 export const SETTINGS: readonly Setting[] = [
   { name: 'PORT', default: '8080', description: 'TCP port to listen on (0 picks a free one).' },
   { name: 'HOST', default: '127.0.0.1', description: 'Address to listen on; use 0.0.0.0 or :: to accept remote clients.' },
   { name: 'MANAGED_DATA_DIR', default: './data', description: 'Directory holding the SQLite database, the pepper file and the bootstrap key file.' },
   {
+    name: 'MANAGED_DATABASE_URL',
+    default: '(none: SQLite in the data directory)',
+    description:
+      'postgres:// or postgresql:// URL of a PostgreSQL database that any number of replicas share; requires MANAGED_PEPPER. Migrations run at start, once, whichever replica comes first.',
+  },
+  {
+    name: 'MANAGED_DATABASE_POOL_SIZE',
+    default: String(DEFAULT_DATABASE_POOL_SIZE),
+    description: "Connections each replica keeps to PostgreSQL, plus one that listens for the other replicas' changes.",
+  },
+  {
     name: 'MANAGED_PEPPER',
-    default: '(generated into <data dir>/pepper)',
-    description: 'Server secret (at least 32 characters) that keys secrets at rest; keep it with backups.',
+    default: '(generated into <data dir>/pepper; required with MANAGED_DATABASE_URL)',
+    description: 'Server secret (at least 32 characters) that keys secrets at rest; keep it with backups, and give every replica the same one.',
   },
   {
     name: 'MANAGED_BOOTSTRAP_KEY',
@@ -53,6 +67,13 @@ export const SETTINGS: readonly Setting[] = [
 
 export interface ControlPlaneConfig {
   readonly dataDir: string;
+  /**
+   * MANAGED_DATABASE_URL: the PostgreSQL database shared by every replica, or undefined for the
+   * embedded SQLite file in dataDir. With it, `pepper` is always set (configFromEnvironment checks).
+   */
+  readonly databaseUrl: string | undefined;
+  /** MANAGED_DATABASE_POOL_SIZE: pooled PostgreSQL connections per replica. */
+  readonly databasePoolSize: number;
   readonly port: number;
   readonly host: string;
   /** MANAGED_PEPPER, when set; otherwise the pepper file beside the database is used. */
@@ -140,12 +161,57 @@ function rateLimit(env: Environment, name: string, fallback: RateLimit): RateLim
   return { perSecond, burst: Math.max(1, positiveNumber(env, `${name}_BURST`, burstDefault)) };
 }
 
+/**
+ * MANAGED_DATABASE_URL, checked. The value is never repeated in an error: it may hold a password.
+ */
+export function parseDatabaseUrl(text: string | undefined): string | undefined {
+  if (text === undefined || text === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(
+      'MANAGED_DATABASE_URL must be a postgres:// or postgresql:// URL, e.g. postgres://user:password@db.internal:5432/managed (the value given is not a URL)',
+    );
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new Error(
+      `MANAGED_DATABASE_URL must be a postgres:// or postgresql:// URL, e.g. postgres://user:password@db.internal:5432/managed (got a ${url.protocol}// URL)`,
+    );
+  }
+  return text;
+}
+
+/**
+ * With PostgreSQL there is no pepper file to fall back on: the data directory is per replica, the
+ * pepper must be one for all of them, and it never goes into the database (a dump alone must not
+ * be enough to test guessed secrets). So it is required, and checked before anything connects.
+ */
+function requiredPepper(text: string | undefined): string {
+  if (text === undefined || text === '') {
+    throw new Error(
+      `MANAGED_PEPPER is required with MANAGED_DATABASE_URL: every replica must key secrets with the same pepper, and it is never stored in the database. Set it to one random secret of at least ${MIN_PEPPER_LENGTH} characters on every replica (e.g. openssl rand -base64 32)`,
+    );
+  }
+  if (text.length < MIN_PEPPER_LENGTH) throw new Error(`MANAGED_PEPPER must be at least ${MIN_PEPPER_LENGTH} characters long`);
+  return text;
+}
+
+function parsePoolSize(text: string | undefined): number {
+  if (text === undefined || text === '') return DEFAULT_DATABASE_POOL_SIZE;
+  if (!/^\d{1,4}$/.test(text) || Number(text) < 1) throw new Error(`MANAGED_DATABASE_POOL_SIZE must be a whole number from 1 to 9999, got "${text}"`);
+  return Number(text);
+}
+
 export function configFromEnvironment(env: Environment): ControlPlaneConfig {
+  const databaseUrl = parseDatabaseUrl(env.MANAGED_DATABASE_URL);
   return {
     dataDir: resolve(env.MANAGED_DATA_DIR || './data'),
+    databaseUrl,
+    databasePoolSize: parsePoolSize(env.MANAGED_DATABASE_POOL_SIZE),
     port: parsePort(env.PORT, 8080),
     host: env.HOST || '127.0.0.1',
-    pepper: env.MANAGED_PEPPER || undefined,
+    pepper: databaseUrl === undefined ? env.MANAGED_PEPPER || undefined : requiredPepper(env.MANAGED_PEPPER),
     bootstrapKey: env.MANAGED_BOOTSTRAP_KEY || undefined,
     trustProxy: (env.MANAGED_TRUST_PROXY ?? '')
       .split(',')

@@ -117,6 +117,14 @@ describe('npm start and the operator CLI', () => {
     expect(existsSync(join(dataDir, 'bootstrap-owner-key'))).toBe(false);
   });
 
+  test('with MANAGED_DATABASE_URL and no MANAGED_PEPPER the server refuses to start, naming the setting, before connecting or writing anything', async () => {
+    // Nothing listens on port 9 of loopback: a start that tried to connect would fail differently.
+    const failure = await startMain(dataDir, { MANAGED_DATABASE_URL: 'postgres://managed@127.0.0.1:9/managed' }).catch((error) => error);
+    expect(failure).toMatchObject({ code: 1 });
+    expect(failure.stderr).toContain('MANAGED_PEPPER is required with MANAGED_DATABASE_URL');
+    expect(existsSync(join(dataDir, 'pepper'))).toBe(false);
+  });
+
   test('"npm run --silent cli -- account create <name>" prints JSON and works while the server runs', async () => {
     const server = await startMain(dataDir);
     running.push(server);

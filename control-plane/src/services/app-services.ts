@@ -28,7 +28,7 @@ import { SessionRepository } from '../storage/session-repository';
 import { SessionService } from './session-service';
 import { DenialRecorder } from './denial-recorder';
 import { RateLimiter } from './rate-limiter';
-import { openConfiguredDatabase } from './configured-database';
+import { openConfiguredDatabase } from '../storage/open-database';
 
 /** Buckets kept per limiter: ~100 bytes each, so a few MB at most whatever the traffic. */
 const MAX_RATE_LIMITED_CALLERS = 50_000;
@@ -36,7 +36,7 @@ const MAX_RATE_LIMITED_CALLERS = 50_000;
 export interface AppServices {
   readonly config: ControlPlaneConfig;
   readonly clock: Clock;
-  /** The database, whichever engine (services/configured-database.ts); closed by whoever created the services. */
+  /** The database, whichever engine (storage/open-database.ts); closed by whoever created the services. */
   readonly db: SqlDatabase;
   readonly pepper: Buffer;
   readonly accounts: AccountRepository;
