@@ -86,3 +86,14 @@ export async function pendingMigrations(db: SqlDatabase, known: readonly number[
   const applied = new Set(rows.map((row) => Number(row.version)));
   return known.filter((version) => !applied.has(version));
 }
+
+/** `db` with every pending migration applied; closed again when one fails, so a failed start keeps no connection open. */
+export async function migrated<Database extends SqlDatabase>(db: Database): Promise<Database> {
+  try {
+    await applyMigrations(db);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  return db;
+}

@@ -6,7 +6,7 @@
  * (storage/migrate.ts).
  */
 import type { ControlPlaneConfig } from '../config';
-import { applyMigrations } from './migrate';
+import { migrated } from './migrate';
 import { PostgresDatabase } from './postgres/postgres-database';
 import type { SqlDatabase } from './sql-database';
 import { openSqliteDatabase } from './sqlite/sqlite-database';
@@ -30,12 +30,5 @@ export async function openConfiguredDatabase(config: DatabaseConfig, options: Op
 
 /** PostgreSQL at `url`, migrated. */
 export async function openPostgresDatabase(url: string, poolSize: number, options: OpenDatabaseOptions = {}): Promise<PostgresDatabase> {
-  const db = await PostgresDatabase.open(url, { poolSize, onBackgroundError: options.onBackgroundError ?? reportOnStderr });
-  try {
-    await applyMigrations(db);
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
-  return db;
+  return migrated(await PostgresDatabase.open(url, { poolSize, onBackgroundError: options.onBackgroundError ?? reportOnStderr }));
 }

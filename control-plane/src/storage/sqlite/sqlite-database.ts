@@ -30,7 +30,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { renameSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { applyMigrations } from '../migrate';
+import { migrated } from '../migrate';
 import type { RunResult, SqlDatabase, SqlParams, TransactionOptions } from '../sql-database';
 import { openSqliteConnection } from './sqlite-files';
 import { TurnLock } from './turn-lock';
@@ -441,12 +441,5 @@ function rejectAll(batch: Batch, error: unknown): void {
 
 /** Opens (creating it when missing) the database in `dataDir` and applies every pending migration. */
 export async function openSqliteDatabase(dataDir: string, options: SqliteDatabaseOptions = {}): Promise<SqliteDatabase> {
-  const db = new SqliteDatabase(openSqliteConnection(dataDir), options);
-  try {
-    await applyMigrations(db);
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
-  return db;
+  return migrated(new SqliteDatabase(openSqliteConnection(dataDir), options));
 }
