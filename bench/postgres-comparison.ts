@@ -63,9 +63,9 @@ export async function runPostgresComparison(cases: readonly BenchCase[], duratio
         for (const target of targets) {
           const result = await measure(target.urls, target.request, benchCase.connections, duration);
           measured.get(target.label)!.push(result);
-          lines.push(`${target.label.padStart(16)} ${format(result)}`);
+          lines.push(`    round ${round}  ${target.label.padEnd(14)} ${format(result)}`);
         }
-        process.stdout.write(`    round ${round}:${lines.map((line, i) => (i === 0 ? ` ${line.trimStart()}` : `\n             ${line}`)).join('')}\n`);
+        process.stdout.write(`${lines.join('\n')}\n`);
       }
       const baseline = measured.get('SQLite')!;
       process.stdout.write(`${targets.map((target) => summary(target.label, measured.get(target.label)!, baseline)).join('\n')}\n`);
