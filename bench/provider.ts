@@ -6,20 +6,24 @@
  *     - unbundled: the tsc output, Node resolving and compiling every module (the "before");
  *     - bundled: one esbuild bundle;
  *     - bundled + V8 code cache: what `npm run build` ships (provider/dist/terraform-provider-managed.js);
+ *     - the same through the mirror's shell launcher, as Terraform starts it;
  *     - the release's linux_amd64 single executable (Node SEA of the bundle, see scripts/release).
  * (2) `terraform apply` creating and `terraform plan` refreshing 10 / 100 / 500 managed_api_key
  *     beside as many terraform_data, same run, against a real control plane (its own process) on
  *     a loopback port, through the filesystem mirror.
  *
  * `npm run bench:provider -- start` or `-- plan` runs one part.
- * Environment: BENCH_START_RUNS (default 21), BENCH_RUNS (default 3), BENCH_SIZES (default 10,100,500).
+ * Environment: BENCH_START_RUNS (default 21), BENCH_RUNS (default 3), BENCH_SIZES (default 10,100,500),
+ * BENCH_BEFORE_CHECKOUT: another built checkout (e.g. main's worktree); its provider, installed through
+ * a mirror written by that checkout's own `npm run provider:mirror` (its launcher too), is measured in
+ * (2) as a third column, interleaved, for a before/after in one run.
  * Medians are printed; ratios are against the baseline of the same run.
  */
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { bundleProviderCode } from '../provider/scripts/bundle';
+import { bundleProviderCode, writeLauncher } from '../provider/scripts/bundle';
 import { buildSingleExecutable } from '../scripts/release/single-executable';
 import { createServerCertificate } from '../provider/src/framework/plugin/certificate';
 import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '../provider/src/framework/plugin/handshake';
@@ -93,11 +97,15 @@ async function benchStart(): Promise<void> {
       }),
       { mode: 0o755 },
     );
+    const launcher = join(unbundledDir, 'terraform-provider-managed-launcher');
+    writeLauncher(launcher, join(dist, 'terraform-provider-managed.js'));
     const variants: Array<{ label: string; args: string[]; until: 'exit' | 'handshake'; program?: string }> = [
       { label: 'node -e 0 (baseline)', args: ['-e', '0'], until: 'exit' },
       { label: 'unbundled tsc output (before)', args: [join(unbundledDir, 'provider', 'src', 'main.js')], until: 'handshake' },
       { label: 'bundled, no code cache', args: [join(dist, 'terraform-provider-managed.core.js')], until: 'handshake' },
       { label: 'bundled + V8 code cache (after)', args: [join(dist, 'terraform-provider-managed.js')], until: 'handshake' },
+      // What Terraform runs from the mirror: the shell launcher, which also defers NODE_EXTRA_CA_CERTS.
+      { label: 'mirror launcher → bundle + cache', args: [], until: 'handshake', program: launcher },
       { label: 'release single executable (SEA)', args: [], until: 'handshake', program: singleExecutable },
     ];
     for (const variant of variants.slice(1)) {
@@ -139,44 +147,65 @@ async function benchPlanAndApply(): Promise<void> {
   const controlPlane = await startControlPlaneProcess(dataDir);
   const workspaces: TerraformWorkspace[] = [];
   const rows: string[] = [];
+  const beforeCheckout = process.env.BENCH_BEFORE_CHECKOUT;
+  const beforeMirror = beforeCheckout ? mkdtempSync(join(tmpdir(), 'managed-bench-before-mirror-')) : undefined;
+  if (beforeCheckout && beforeMirror) {
+    await runCommand('npm', ['run', '--silent', 'provider:mirror', '--', beforeMirror], { cwd: beforeCheckout, env: process.env });
+  }
   try {
     const header = 'terraform {\n  required_providers {\n    managed = { source = "managed-dev/managed" }\n  }\n}\n';
     for (const size of SIZES) {
-      const keys = await createTerraformWorkspace({
-        files: {
-          'main.tf': `${header}\nprovider "managed" {}\n\nresource "managed_api_key" "bench" {\n  count  = ${size}\n  name   = "bench-\${count.index}"\n  scopes = ["sites:read"]\n}\n`,
-        },
-        env: { MANAGED_ENDPOINT: controlPlane.url, MANAGED_TOKEN: controlPlane.ownerKey },
-      });
+      const keysWorkspace = (mirrorDirectory?: string): Promise<TerraformWorkspace> =>
+        createTerraformWorkspace({
+          files: {
+            'main.tf': `${header}\nprovider "managed" {}\n\nresource "managed_api_key" "bench" {\n  count  = ${size}\n  name   = "bench-\${count.index}"\n  scopes = ["sites:read"]\n}\n`,
+          },
+          env: { MANAGED_ENDPOINT: controlPlane.url, MANAGED_TOKEN: controlPlane.ownerKey },
+          mirrorDirectory,
+        });
+      const keys = await keysWorkspace();
+      const before = beforeMirror ? await keysWorkspace(beforeMirror) : undefined;
       const data = await createTerraformWorkspace({
         files: { 'main.tf': `resource "terraform_data" "bench" {\n  count = ${size}\n  input = "bench-\${count.index}"\n}\n` },
       });
-      workspaces.push(keys, data);
-      for (const workspace of [keys, data]) await workspace.terraform(['init']);
+      const all = [keys, data, ...(before ? [before] : [])];
+      workspaces.push(...all);
+      for (const workspace of all) await workspace.terraform(['init']);
       process.stderr.write(`${size} resources: ${RUNS} interleaved runs of apply + plan…\n`);
-      const samples = { keysApply: [] as number[], dataApply: [] as number[], keysPlan: [] as number[], dataPlan: [] as number[] };
+      const samples = {
+        keysApply: [] as number[],
+        dataApply: [] as number[],
+        beforeApply: [] as number[],
+        keysPlan: [] as number[],
+        dataPlan: [] as number[],
+        beforePlan: [] as number[],
+      };
       for (let run = 0; run < RUNS; run++) {
         samples.dataApply.push(await timed(data, ['apply', '-auto-approve', '-input=false']));
+        if (before) samples.beforeApply.push(await timed(before, ['apply', '-auto-approve', '-input=false']));
         samples.keysApply.push(await timed(keys, ['apply', '-auto-approve', '-input=false']));
         samples.dataPlan.push(await timed(data, ['plan', '-input=false']));
+        if (before) samples.beforePlan.push(await timed(before, ['plan', '-input=false']));
         samples.keysPlan.push(await timed(keys, ['plan', '-input=false']));
-        for (const workspace of [keys, data]) await workspace.terraform(['destroy', '-auto-approve', '-input=false'], { timeoutMs: 900_000 });
+        for (const workspace of all) await workspace.terraform(['destroy', '-auto-approve', '-input=false'], { timeoutMs: 900_000 });
       }
-      for (const [what, mine, baseline] of [
-        ['apply', samples.keysApply, samples.dataApply],
-        ['plan', samples.keysPlan, samples.dataPlan],
+      for (const [what, mine, baseline, earlier] of [
+        ['apply', samples.keysApply, samples.dataApply, samples.beforeApply],
+        ['plan', samples.keysPlan, samples.dataPlan, samples.beforePlan],
       ] as const) {
         const ours = median(mine);
         const theirs = median(baseline);
+        const beforeColumn = before ? `   ${median(earlier).toFixed(0).padStart(7)} ms ×${(median(earlier) / theirs).toFixed(2)}` : '';
         rows.push(
-          `  ${what.padEnd(6)} ${String(size).padStart(4)}   ${ours.toFixed(0).padStart(7)} ms   ${theirs.toFixed(0).padStart(7)} ms   ×${(ours / theirs).toFixed(2)}`,
+          `  ${what.padEnd(6)} ${String(size).padStart(4)}   ${ours.toFixed(0).padStart(7)} ms   ${theirs.toFixed(0).padStart(7)} ms   ×${(ours / theirs).toFixed(2)}${beforeColumn}`,
         );
       }
     }
     console.log(`\n(2) terraform apply (create) and plan (refresh) of N managed_api_key vs N terraform_data, median of ${RUNS} interleaved runs`);
-    console.log('  what      N   managed_api_key   terraform_data   ratio');
+    console.log(`  what      N   managed_api_key   terraform_data   ratio${beforeMirror ? '   BENCH_BEFORE_CHECKOUT, ratio' : ''}`);
     for (const row of rows) console.log(row);
   } finally {
+    if (beforeMirror) rmSync(beforeMirror, { recursive: true, force: true });
     await Promise.all(workspaces.map((workspace) => workspace.cleanup()));
     await removeProviderMirror();
     await controlPlane.stop();

@@ -2,6 +2,7 @@ import { build } from 'esbuild';
 import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { codeCacheLoaderSource } from './code-cache-loader';
+import { DEFER_EXTRA_CA_CERTS_SHELL_LINES } from '../src/framework/plugin/extra-ca-certificates';
 
 /**
  * Bundles a provider entry point into one minified CommonJS file: one file to read and no module
@@ -62,7 +63,7 @@ function writeAtomically(file: string, contents: string | Uint8Array): void {
  */
 export function launcherScript(bundlePath: string): string {
   const quoted = `'${bundlePath.replace(/'/g, `'\\''`)}'`;
-  return `#!/bin/sh\nexec node ${quoted} "$@"\n`;
+  return ['#!/bin/sh', ...DEFER_EXTRA_CA_CERTS_SHELL_LINES, `exec node ${quoted} "$@"`, ''].join('\n');
 }
 
 export function writeLauncher(file: string, bundlePath: string): void {

@@ -9,6 +9,7 @@
  * with terraform-provider-managed: Terraform runs the first file with that prefix it finds.
  */
 import type { ZipEntry } from './deterministic-zip';
+import { DEFER_EXTRA_CA_CERTS_SHELL_LINES } from '../../provider/src/framework/plugin/extra-ca-certificates';
 
 export type Platform = 'linux_amd64' | 'linux_arm64' | 'darwin_amd64' | 'darwin_arm64';
 export const PLATFORMS: readonly Platform[] = ['linux_amd64', 'linux_arm64', 'darwin_amd64', 'darwin_arm64'];
@@ -38,6 +39,7 @@ export function launcherScript(type: string, version: string): string {
     `  echo "terraform-provider-${type}: this package needs Node.js >= 20 on PATH (only the linux_amd64 package is self-contained)" >&2`,
     '  exit 1',
     'fi',
+    ...DEFER_EXTRA_CA_CERTS_SHELL_LINES,
     `exec node "$(dirname "$0")/${LAUNCHED_BUNDLE_NAME}" "$@"`,
     '',
   ].join('\n');

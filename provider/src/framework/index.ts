@@ -6,6 +6,7 @@
 export { serve, type ServeOptions } from './plugin/serve';
 export { startPluginServer, type PluginServerOptions, type RunningPluginServer } from './plugin/server';
 export { log } from './plugin/logger';
+export { deferredExtraCaCertificates, DEFER_EXTRA_CA_CERTS_SHELL_LINES, DEFERRED_EXTRA_CA_CERTS_VARIABLE } from './plugin/extra-ca-certificates';
 export type {
   ProviderDefinition,
   ResourceDefinition,

@@ -23,7 +23,32 @@ export interface JsonDecodeOptions {
 /** Decodes state JSON against the current type: missing attributes become null. */
 export function decodeJsonValue(type: CtyType, jsonText: string, options: JsonDecodeOptions = {}): Value {
   if (jsonText.trim() === '') return null;
-  return fromJsonTree(type, parseJsonPreservingNumbers(jsonText), [], options);
+  return fromJsonTree(type, parseJson(jsonText), [], options);
+}
+
+/**
+ * JSON.parse when the text holds no number, else the exact parser. Terraform sends every resource's
+ * state through UpgradeResourceState on every plan, and most states are strings, lists and bools:
+ * the native parser is several times faster there (a third of UpgradeResourceState's time in a
+ * 500-key plan, measured), and with no number in the tree its result is the same. Invalid JSON
+ * also goes to the exact parser, whose error names the offset.
+ */
+export function parseJson(text: string): JsonTree {
+  let tree: unknown;
+  try {
+    tree = JSON.parse(text);
+  } catch {
+    return parseJsonPreservingNumbers(text);
+  }
+  return containsNumber(tree) ? parseJsonPreservingNumbers(text) : (tree as JsonTree);
+}
+
+function containsNumber(tree: unknown): boolean {
+  if (typeof tree === 'number') return true;
+  if (tree === null || typeof tree !== 'object') return false;
+  if (Array.isArray(tree)) return tree.some(containsNumber);
+  for (const key in tree) if (containsNumber((tree as Record<string, unknown>)[key])) return true;
+  return false;
 }
 
 function fromJsonTree(type: CtyType, tree: JsonTree, path: string[], options: JsonDecodeOptions): Value {

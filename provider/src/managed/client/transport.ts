@@ -5,6 +5,7 @@
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { deferredExtraCaCertificates } from '../../framework/plugin/extra-ca-certificates';
 
 export interface TransportRequest {
   readonly method: string;
@@ -38,8 +39,9 @@ let httpsAgent: https.Agent | undefined;
 function moduleFor(url: URL): { request: typeof http.request; agent: http.Agent } {
   if (url.protocol === 'http:') return { request: http.request, agent: httpAgent };
   if (url.protocol === 'https:') {
-    // The agent is made on first use: most local runs speak plain HTTP.
-    httpsAgent ??= new https.Agent({ keepAlive: true, maxSockets: 16 });
+    // The agent is made on first use: most local runs speak plain HTTP, and the trust store
+    // (with NODE_EXTRA_CA_CERTS, which the launcher defers to this point) is costly to build.
+    httpsAgent ??= new https.Agent({ keepAlive: true, maxSockets: 16, ca: deferredExtraCaCertificates() });
     return { request: https.request, agent: httpsAgent };
   }
   throw new Error(`unsupported URL scheme "${url.protocol}" in ${url.href}: use http:// or https://`);

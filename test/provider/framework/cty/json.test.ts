@@ -1,4 +1,5 @@
-import { decodeJsonValue, parseJsonPreservingNumbers } from '../../../../provider/src/framework/cty/json';
+import fc from 'fast-check';
+import { decodeJsonValue, parseJson, parseJsonPreservingNumbers } from '../../../../provider/src/framework/cty/json';
 import { types } from '../../../../provider/src/framework/cty/types';
 import { DecimalNumber, Dynamic } from '../../../../provider/src/framework/cty/values';
 
@@ -54,5 +55,17 @@ describe('state JSON decoding (UpgradeResourceState)', () => {
     expect(tree.s).toBe(JSON.parse(text).s);
     expect([tree.t, tree.f, tree.n]).toEqual([true, false, null]);
     expect(decodeJsonValue(types.number, '-1.5e3')).toBe(-1500);
+  });
+
+  it("gives the exact parser's tree whether or not the text holds numbers (JSON.parse is only a shortcut)", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.boolean(), (value, pretty) => {
+        const text = JSON.stringify(value, null, pretty ? 2 : undefined);
+        expect(parseJson(text)).toEqual(parseJsonPreservingNumbers(text));
+      }),
+      { numRuns: 500 },
+    );
+    expect(parseJson('{"big":12345678901234567890123}')).toEqual(parseJsonPreservingNumbers('{"big":12345678901234567890123}'));
+    expect(() => parseJson('{"a": tru}')).toThrow(/invalid JSON at offset 6/);
   });
 });
