@@ -8,12 +8,18 @@
  * Environment: BENCH_DURATION (seconds per measurement, default 5), BENCH_ROUNDS (interleaved
  * rounds per case, default 3), BENCH_CASES (comma-separated case names to run, default all),
  * BENCH_PIN=0 (do not pin to CPUs).
+ *
+ * `npm run bench -- --store=postgres` runs the same cases against the control plane on SQLite, on
+ * PostgreSQL with one replica, and with two replicas behind a round-robin client, interleaved
+ * (bench/postgres-comparison.ts).
  */
 import { BenchRequest, Measurement, measure } from './support/measure';
 import { ControlPlaneProcess, startBaselineServer, startBenchControlPlane } from './support/processes';
 import { createAsOwner, send } from './support/requests';
 import { constrainedSiteReadCase } from './cases/constrained-site-read';
 import { GENERATOR_CPU, SERVER_CPU, canPin, pinToCpu, processCpuMicros } from './support/cpu';
+import { best, format, lowest, median, ms, rate } from './support/stats';
+import { runPostgresComparison } from './postgres-comparison';
 
 /** A steady trickle of requests sent to the control plane while a case floods it, to see who waits. */
 export interface BenchProbe {
@@ -65,20 +71,6 @@ interface Round {
   readonly cpuMicrosPerRequest: number | undefined;
 }
 
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-};
-const best = (values: readonly number[]) => Math.max(...values);
-const lowest = (values: readonly number[]) => Math.min(...values);
-const rate = (n: number) => `${Math.round(n).toLocaleString('en-US')}`.padStart(7);
-const ms = (n: number) => `${n} ms`;
-
-const format = (m: Measurement) =>
-  `${m.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${String(m.p50Ms).padStart(4)} ms  p99 ${String(m.p99Ms).padStart(4)} ms` +
-  (m.non2xx + m.errors > 0 ? `  (non-2xx ${m.non2xx}, errors ${m.errors})` : '');
-
 /** One measurement of `url` with the server's CPU time around it. */
 async function measureRound(url: string, pid: number, request: BenchRequest, connections: number, duration: number): Promise<Round> {
   const cpuBefore = processCpuMicros(pid);
@@ -101,11 +93,27 @@ function summary(label: string, rounds: readonly Round[]): string {
   );
 }
 
+/** `--store=sqlite` (default) or `--store=postgres`; anything else is refused. */
+function storeArgument(argv: readonly string[]): 'sqlite' | 'postgres' {
+  let store = 'sqlite';
+  for (const argument of argv) {
+    const match = /^--store=(.*)$/.exec(argument);
+    if (!match) throw new Error(`unknown argument "${argument}" (expected --store=sqlite or --store=postgres)`);
+    store = match[1]!;
+  }
+  if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--store must be sqlite or postgres, got "${store}"`);
+  return store;
+}
+
 async function main(): Promise<void> {
   const duration = Number(process.env.BENCH_DURATION ?? '5');
   const roundCount = Number(process.env.BENCH_ROUNDS ?? '3');
   const selected = process.env.BENCH_CASES?.split(',').map((s) => s.trim());
   const cases = selected ? CASES.filter((c) => selected.includes(c.name)) : CASES;
+  if (storeArgument(process.argv.slice(2)) === 'postgres') {
+    await runPostgresComparison(cases, duration, roundCount);
+    return;
+  }
   const pinned = process.env.BENCH_PIN !== '0' && canPin();
   if (pinned) pinToCpu(process.pid, GENERATOR_CPU);
   const placement = pinned ? `server on CPU ${SERVER_CPU}, autocannon on CPU ${GENERATOR_CPU}` : 'not pinned (no taskset or one CPU)';

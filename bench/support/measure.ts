@@ -21,8 +21,12 @@ export interface MeasureOptions {
   readonly overallRate?: number;
 }
 
+/**
+ * `baseUrl` may list several servers (replicas): autocannon spreads the connections over them
+ * round-robin, as a load balancer would; give a number of connections divisible by their count.
+ */
 export async function measure(
-  baseUrl: string,
+  baseUrl: string | readonly string[],
   request: BenchRequest,
   connections: number,
   durationSeconds: number,
@@ -30,7 +34,8 @@ export async function measure(
 ): Promise<Measurement> {
   const result = await autocannon({
     ...(options.overallRate !== undefined ? { overallRate: options.overallRate } : {}),
-    url: `${baseUrl}${request.path}`,
+    // Connection i goes to url[i % n]; @types/autocannon only knows the single-URL form.
+    url: (typeof baseUrl === 'string' ? `${baseUrl}${request.path}` : baseUrl.map((url) => `${url}${request.path}`)) as string,
     method: request.method,
     headers: request.headers ?? {},
     ...(request.body !== undefined ? { body: request.body } : {}),

@@ -4,7 +4,7 @@
  * to a port the OS picks, and considered ready when they print "listening on <url>" on stdout.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
@@ -18,6 +18,11 @@ export interface RunningService {
   stop(): Promise<void>;
   /** Kills the process with SIGKILL (no shutdown hooks run), as a crash would; resolves once it is gone. */
   crash(): Promise<void>;
+  /**
+   * What it printed on stdout before saying where it listens (the bootstrap announcement, if this
+   * start bootstrapped). Kept in memory only: it may name a freshly generated key file.
+   */
+  readonly printedBeforeReady: readonly string[];
 }
 
 /** Starts `script` (relative to the repository root) and resolves once it says where it listens. */
@@ -38,6 +43,7 @@ export function startNodeService(script: string, env: NodeJS.ProcessEnv, nodeFla
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   return new Promise((resolveStart, reject) => {
     let pending = '';
+    const printedBeforeReady: string[] = [];
     const fail = (why: string) => {
       clearTimeout(timer);
       void stop().then(() => reject(new Error(`${script} ${why}\n--- stderr ---\n${stderr}`)));
@@ -49,11 +55,14 @@ export function startNodeService(script: string, env: NodeJS.ProcessEnv, nodeFla
       pending = lines.pop() ?? '';
       for (const line of lines) {
         const match = LISTENING.exec(line);
-        if (!match) continue;
+        if (!match) {
+          printedBeforeReady.push(line);
+          continue;
+        }
         clearTimeout(timer);
         child.removeAllListeners('exit');
         child.stdout.off('data', scan).resume();
-        resolveStart({ url: match[1]!, pid: child.pid!, stop, crash: stopWith('SIGKILL') });
+        resolveStart({ url: match[1]!, pid: child.pid!, stop, crash: stopWith('SIGKILL'), printedBeforeReady });
         return;
       }
     });
@@ -64,6 +73,14 @@ export interface ControlPlaneProcess extends RunningService {
   /** The bootstrap owner key: MANAGED_BOOTSTRAP_KEY when given, else the one the first start wrote. */
   readonly ownerKey: string;
 }
+
+/** A replica of a shared (PostgreSQL) store: only the one that bootstrapped has a key file. */
+export interface ControlPlaneReplica extends RunningService {
+  /** The key file's path when this start wrote one (it won the bootstrap), else undefined. */
+  readonly bootstrapKeyFile: string | undefined;
+}
+
+export const BOOTSTRAP_KEY_FILE = 'bootstrap-owner-key';
 
 /** Where `npm run build` puts `npm start`'s entry module. */
 export const BUILT_MAIN = 'dist/control-plane/src/main.js';
@@ -79,6 +96,21 @@ export async function startControlPlaneProcess(
   /** Flags for node itself (`--cpu-prof` is refused in NODE_OPTIONS). */
   nodeFlags: readonly string[] = [],
 ): Promise<ControlPlaneProcess> {
+  const service = await startControlPlaneReplica(dataDir, env, entry, nodeFlags);
+  const ownerKey = env.MANAGED_BOOTSTRAP_KEY ?? readFileSync(join(dataDir, BOOTSTRAP_KEY_FILE), 'utf8').trim();
+  return { ...service, ownerKey };
+}
+
+/**
+ * Like startControlPlaneProcess, for one of several replicas sharing a database: a replica that
+ * did not bootstrap has no key file, and that is not an error.
+ */
+export async function startControlPlaneReplica(
+  dataDir: string,
+  env: NodeJS.ProcessEnv = {},
+  entry: string = 'control-plane/src/main.ts',
+  nodeFlags: readonly string[] = [],
+): Promise<ControlPlaneReplica> {
   const service = await startNodeService(
     entry,
     {
@@ -90,6 +122,6 @@ export async function startControlPlaneProcess(
     },
     nodeFlags,
   );
-  const ownerKey = env.MANAGED_BOOTSTRAP_KEY ?? readFileSync(join(dataDir, 'bootstrap-owner-key'), 'utf8').trim();
-  return { ...service, ownerKey };
+  const keyFile = join(dataDir, BOOTSTRAP_KEY_FILE);
+  return { ...service, bootstrapKeyFile: existsSync(keyFile) ? keyFile : undefined };
 }

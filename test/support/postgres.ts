@@ -8,38 +8,30 @@
  * never pays for initdb. The global teardown stops the cluster and removes the directory; a run
  * that was killed before its teardown is cleaned up by the next run's setup.
  *
- * Debian's `postgresql` package provides the binaries (/usr/lib/postgresql/<version>/bin). When it
- * is missing, every test that needs it fails and says how to install it: nothing is skipped.
- * initdb refuses to run as root, so as root the cluster runs as the `postgres` user (runuser).
+ * Starting and stopping the cluster itself is scripts/lib/postgres-cluster.ts (the benchmark starts
+ * one too). When PostgreSQL is missing, every test that needs it fails and says how to install it:
+ * nothing is skipped.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  chownSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  closeSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { createServer } from 'node:net';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { Client } from 'pg';
+import {
+  INSTALL_HINT,
+  THROWAWAY_SETTINGS,
+  clusterLog,
+  createDatabase,
+  postgresBinDirectory,
+  prepareClusterParent,
+  queryOnce,
+  startCluster,
+  stopAndRemoveCluster,
+} from '../../scripts/lib/postgres-cluster';
 
-const run = promisify(execFile);
+export { INSTALL_HINT, postgresBinDirectory };
 
 export const POSTGRES_STATE_ENV = 'MANAGED_TEST_POSTGRES_STATE';
-export const INSTALL_HINT = 'apt-get install -y postgresql';
 const STATE_PREFIX = 'managed-jest-postgres-';
-const POSTGRES_ROOT = '/usr/lib/postgresql';
 const START_WAIT_MS = 120_000;
 
 /** Files in the state directory. */
@@ -48,95 +40,6 @@ const STARTING_FILE = 'starting';
 const URL_FILE = 'url';
 const ERROR_FILE = 'error';
 const TIMING_FILE = 'start-ms';
-const CLUSTER_DIR = 'cluster';
-
-/** The newest installed PostgreSQL's bin directory, or a failure that says how to install it. */
-export function postgresBinDirectory(root: string = POSTGRES_ROOT): string {
-  const versions = existsSync(root)
-    ? readdirSync(root)
-        .filter((entry) => /^\d+$/.test(entry) && existsSync(join(root, entry, 'bin', 'initdb')))
-        .sort((a, b) => Number(b) - Number(a))
-    : [];
-  if (versions.length === 0) {
-    throw new Error(
-      `PostgreSQL is not installed: the PostgreSQL store tests start a throwaway cluster with initdb and pg_ctl from ${root}/<version>/bin. Install it with: ${INSTALL_HINT}`,
-    );
-  }
-  return join(root, versions[0], 'bin');
-}
-
-const runningAsRoot = () => process.getuid?.() === 0;
-
-/** Runs a PostgreSQL binary as the user that owns the cluster. */
-async function runPostgresBinary(binary: string, args: readonly string[]): Promise<void> {
-  const path = join(postgresBinDirectory(), binary);
-  const [command, commandArgs] = runningAsRoot() ? ['runuser', ['-u', 'postgres', '--', path, ...args]] : [path, [...args]];
-  try {
-    await run(command, commandArgs, { env: { ...process.env, LC_ALL: 'C' }, timeout: START_WAIT_MS });
-  } catch (error) {
-    const failure = error as Error & { stderr?: string; stdout?: string };
-    throw new Error(`${binary} ${args.join(' ')} failed: ${failure.message}\n${failure.stderr ?? ''}${failure.stdout ?? ''}`, { cause: error });
-  }
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-function ownedByPostgres(path: string): void {
-  if (!runningAsRoot()) return;
-  const { uid, gid } = postgresUser();
-  chownSync(path, uid, gid);
-}
-
-function postgresUser(): { uid: number; gid: number } {
-  const line = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((entry) => entry.startsWith('postgres:'));
-  if (!line) throw new Error(`there is no "postgres" user to run the test cluster as (running as root); reinstall it with: ${INSTALL_HINT}`);
-  const fields = line.split(':');
-  return { uid: Number(fields[2]), gid: Number(fields[3]) };
-}
-
-/** initdb + pg_ctl start; returns the URL of the cluster's `postgres` database. */
-async function startCluster(stateDir: string): Promise<string> {
-  postgresBinDirectory(); // fail with the install hint before creating anything
-  const clusterDir = join(stateDir, CLUSTER_DIR);
-  mkdirSync(clusterDir, { mode: 0o700 });
-  ownedByPostgres(clusterDir);
-  const dataDir = join(clusterDir, 'data');
-  const socketDir = clusterDir;
-  // Trust on loopback is fine for a cluster that lives as long as one test run and holds test data.
-  await runPostgresBinary('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
-  let lastError: Error | undefined;
-  for (let attempt = 0; attempt < 3; attempt += 1) {
-    const port = await freeLoopbackPort();
-    const serverOptions = [
-      `-p ${port}`,
-      `-k ${socketDir}`,
-      '-c listen_addresses=127.0.0.1',
-      // A throwaway cluster: nothing to protect against a crash, so no flushing to disk at all.
-      '-c fsync=off',
-      '-c synchronous_commit=off',
-      '-c full_page_writes=off',
-      '-c max_connections=300',
-    ].join(' ');
-    try {
-      await runPostgresBinary('pg_ctl', ['-D', dataDir, '-l', join(clusterDir, 'server.log'), '-w', '-t', '60', '-o', serverOptions, 'start']);
-      return `postgresql://postgres@127.0.0.1:${port}/postgres`;
-    } catch (error) {
-      lastError = error as Error; // most likely another process took the port in between
-    }
-  }
-  throw lastError ?? new Error('pg_ctl start failed');
-}
 
 function stateDirectory(): string {
   const stateDir = process.env[POSTGRES_STATE_ENV];
@@ -169,7 +72,7 @@ async function startOrAwaitCluster(stateDir: string): Promise<string> {
   if (starter) {
     const startedAt = performance.now();
     try {
-      const url = await startCluster(stateDir);
+      const url = await startCluster(stateDir, THROWAWAY_SETTINGS);
       writeFileSync(join(stateDir, TIMING_FILE), `${Math.round(performance.now() - startedAt)}\n`);
       writeFileSync(join(stateDir, `${URL_FILE}.tmp`), url);
       renameSync(join(stateDir, `${URL_FILE}.tmp`), join(stateDir, URL_FILE));
@@ -185,23 +88,12 @@ async function startOrAwaitCluster(stateDir: string): Promise<string> {
     if (existsSync(join(stateDir, ERROR_FILE))) throw new Error(readFileSync(join(stateDir, ERROR_FILE), 'utf8'));
     await sleep(50);
   }
-  throw new Error(`the PostgreSQL test cluster did not start within ${START_WAIT_MS / 1000} s (see ${join(stateDir, CLUSTER_DIR, 'server.log')})`);
-}
-
-async function withClient<T>(url: string, use: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await use(client);
-  } finally {
-    await client.end();
-  }
+  throw new Error(`the PostgreSQL test cluster did not start within ${START_WAIT_MS / 1000} s (see ${clusterLog(stateDir)})`);
 }
 
 /** Runs one statement on the cluster's `postgres` database (administration, fault injection). */
 export async function adminQuery<Row extends Record<string, unknown>>(sql: string, values: unknown[] = []): Promise<Row[]> {
-  const url = await testClusterUrl();
-  return withClient(url, async (client) => (await client.query<Row>(sql, values)).rows);
+  return queryOnce<Row>(await testClusterUrl(), sql, values);
 }
 
 export interface TestDatabase {
@@ -214,14 +106,11 @@ export interface TestDatabase {
 
 /** A new, empty database on the run's cluster. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const adminUrl = await testClusterUrl();
   const name = `test_${randomBytes(8).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name} TEMPLATE template0`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  const url = await createDatabase(await testClusterUrl(), name);
   return {
     name,
-    url: url.toString(),
+    url,
     drop: async () => {
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
@@ -237,15 +126,6 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
-async function stopAndRemove(stateDir: string): Promise<void> {
-  const dataDir = join(stateDir, CLUSTER_DIR, 'data');
-  if (existsSync(join(dataDir, 'postmaster.pid'))) {
-    // Immediate: nothing in a throwaway cluster is worth a clean shutdown.
-    await runPostgresBinary('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
-  }
-  rmSync(stateDir, { recursive: true, force: true });
-}
-
 /** jest globalSetup: a state directory for this run; clusters of killed earlier runs are stopped. */
 export async function prepareTestClusterState(): Promise<void> {
   for (const entry of readdirSync(tmpdir())) {
@@ -255,10 +135,10 @@ export async function prepareTestClusterState(): Promise<void> {
     if (!existsSync(join(stateDir, OWNER_FILE))) continue;
     const owner = Number(readFileSync(join(stateDir, OWNER_FILE), 'utf8'));
     if (Number.isInteger(owner) && processIsAlive(owner)) continue; // another run, still going
-    await stopAndRemove(stateDir);
+    await stopAndRemoveCluster(stateDir);
   }
   const stateDir = mkdtempSync(join(tmpdir(), STATE_PREFIX));
-  chmodSync(stateDir, 0o711); // the postgres user (as root) needs to reach the cluster directory inside
+  prepareClusterParent(stateDir); // the postgres user (as root) needs to reach the cluster directory inside
   writeFileSync(join(stateDir, OWNER_FILE), String(process.pid));
   process.env[POSTGRES_STATE_ENV] = stateDir;
 }
@@ -270,6 +150,6 @@ export async function removeTestCluster(): Promise<void> {
   if (process.env.MANAGED_TEST_POSTGRES_REPORT && existsSync(join(stateDir, TIMING_FILE))) {
     process.stderr.write(`PostgreSQL test cluster started in ${readFileSync(join(stateDir, TIMING_FILE), 'utf8').trim()} ms\n`);
   }
-  await stopAndRemove(stateDir);
+  await stopAndRemoveCluster(stateDir);
   delete process.env[POSTGRES_STATE_ENV];
 }

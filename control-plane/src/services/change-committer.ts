@@ -6,7 +6,10 @@
  *
  * The transaction takes the database's write lock before the idempotency lookup (SQLite: BEGIN
  * IMMEDIATE), so the lookup, the change and the record are serialised with every other writer, in
- * this process and in any other (the operator CLI). Handlers of changes are asynchronous, and every
+ * this process and in any other (the operator CLI). PostgreSQL has no such lock (READ COMMITTED,
+ * many writers at once): there the change takes the advisory lock named for its Idempotency-Key
+ * digest before the lookup, so two replicas handed the same key serialise on it and the second
+ * replays what the first committed (docs/guides/decisions.md#idempotency-across-replicas). Handlers of changes are asynchronous, and every
  * database call they make, however deep and across however many awaits, belongs to the change's
  * transaction (storage/sql-database.ts), which is what lets the whole request be one transaction.
  *
@@ -22,7 +25,7 @@ import type { Caller } from '../domain/authorization';
 import type { SqlDatabase } from '../storage/sql-database';
 import type { ChangeResponse } from './change-response';
 import type { AuditLog } from './audit-log';
-import type { IdempotencyService, IdempotentRequest, PreparedIdempotentRequest } from './idempotency-service';
+import { idempotencyLock, type IdempotencyService, type IdempotentRequest, type PreparedIdempotentRequest } from './idempotency-service';
 
 export interface ChangeRequest {
   readonly caller: Caller;
@@ -97,6 +100,9 @@ export class ChangeCommitter {
   }
 
   private async apply(request: ChangeRequest, prepared: PreparedIdempotentRequest | undefined, change: ChangeHandler): Promise<ChangeResponse> {
+    // Before the lookup: a second request with this Idempotency-Key, on any replica, waits here
+    // until the first has committed (or rolled back), then reads its record and replays it.
+    if (prepared) await this.db.lock(idempotencyLock(prepared.keyDigest));
     const replayed = prepared ? await this.idempotency.replay(prepared) : undefined;
     if (replayed) {
       await request.checkReplay?.(replayed);

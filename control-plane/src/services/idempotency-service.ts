@@ -4,9 +4,11 @@
  * responses are stored: a validation failure or a refusal leaves nothing behind, so the client can
  * fix the request and retry with the same key.
  *
- * Both steps run inside the caller's write transaction (services/change-committer.ts): the lookup
- * and the record are serialised with every other writer by its write lock, so two requests with
- * one Idempotency-Key can never both mint, and the record commits together with what it records.
+ * Both steps run inside the caller's write transaction (services/change-committer.ts), after it
+ * has taken `idempotencyLock` for the request's key digest: SQLite's write lock already serialises
+ * every writer, and on PostgreSQL the advisory lock serialises the requests that share one
+ * Idempotency-Key across every replica, so two of them can never both mint, and the record commits
+ * together with what it records. The record's primary key (the digest) keeps one row per key.
  */
 import {
   IDEMPOTENCY_WINDOW_MS,
@@ -33,6 +35,14 @@ export interface IdempotentRequest {
 }
 
 export const REPLAY_HEADER = 'Idempotent-Replayed';
+
+/**
+ * The lock (SqlDatabase.lock) that requests sharing one Idempotency-Key take before the lookup.
+ * Named by the key digest (peppered, per calling key), so unrelated requests never wait for each other.
+ */
+export function idempotencyLock(keyDigest: Buffer): string {
+  return `idempotency:${keyDigest.toString('hex')}`;
+}
 
 /** A request prepared once: its digests are computed before the write transaction starts. */
 export interface PreparedIdempotentRequest {

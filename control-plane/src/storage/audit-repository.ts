@@ -220,6 +220,8 @@ export class AuditRepository {
    */
   sealUnsealedChains(): Promise<number> {
     return this.db.transaction(async () => {
+      // Replicas starting together on one fresh database: one adopts, the others then read its marks.
+      await this.db.lock(HEADS_ADOPTED_SETTING);
       let sealed = 0;
       if ((await this.db.get(SQL.setting, [HEADS_ADOPTED_SETTING])) === undefined) {
         for (const { chain } of await this.db.all<{ chain: string }>(SQL.unsealedChains)) {

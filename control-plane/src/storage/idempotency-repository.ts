@@ -33,14 +33,7 @@ export const PURGE_SQL = `DELETE FROM idempotency_records WHERE key_digest IN
 export class IdempotencyRepository {
   constructor(private readonly db: SqlDatabase) {}
 
-  /**
-   * The record under `keyDigest`; call inside the write transaction that will mint and `put`. It
-   * holds the digest's lock until that transaction ends, so requests with one Idempotency-Key take
-   * turns in every process and replica: on PostgreSQL (READ COMMITTED) nothing else would stop two
-   * of them from both finding nothing and both minting. On SQLite the write lock already does.
-   */
   async find(keyDigest: Buffer): Promise<IdempotencyRecord | undefined> {
-    await this.db.lock(`idempotency:${keyDigest.toString('hex')}`);
     const row = await this.db.get<IdempotencyRow>(FIND, [keyDigest]);
     return row ? { requestDigest: row.request_digest, createdAt: Number(row.created_at), response: row.response } : undefined;
   }

@@ -101,8 +101,8 @@ const BY_SECRET = `SELECT k.*, s.secret_hash, s.valid_until AS secret_valid_unti
 const REVOKE = 'UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL';
 const END_SECRETS = 'UPDATE key_secrets SET valid_until = @until WHERE key_id = @key_id AND (valid_until IS NULL OR valid_until > @until)';
 const PURGE_SECRETS = 'DELETE FROM key_secrets WHERE key_id = ? AND valid_until IS NOT NULL AND valid_until <= ?';
-// Only forward in time: replicas flush their own batches, and one flushing an older use after
-// another wrote a newer one must not turn the record back.
+// Replicas batch their own last-used writes: one that commits later with an older time must not
+// move the record backwards.
 const LAST_USED = 'UPDATE api_keys SET last_used_at = @at, last_used_ip = @ip WHERE id = @id AND (last_used_at IS NULL OR last_used_at < @at)';
 const EXPIRY = 'UPDATE api_keys SET expires_at = ? WHERE id = ?';
 
