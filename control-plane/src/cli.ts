@@ -79,6 +79,14 @@ async function backup([target, ...rest]: readonly string[], io: CliIo): Promise<
     return 1;
   }
   const config = configFromEnvironment(io.env);
+  // The engine first: with MANAGED_DATABASE_URL there is no file to look for, and "no database at
+  // <dir>" would send the operator after the wrong thing.
+  if (config.databaseUrl !== undefined) {
+    io.err(
+      'backup copies the embedded SQLite database; MANAGED_DATABASE_URL points this control plane at PostgreSQL: back that up with its own tools (pg_dump, or base backups), and keep MANAGED_PEPPER with it\n',
+    );
+    return 1;
+  }
   const source = databasePath(config.dataDir);
   if (!existsSync(source)) {
     io.err(`no database at ${source}; set MANAGED_DATA_DIR to the server's data directory\n`);
@@ -123,7 +131,11 @@ function cliUsage(): string {
     ...Object.values(COMMANDS).map((command) => `  ${command.usage.padEnd(width)}  ${command.description}`),
     `  ${'--help'.padEnd(width)}  this list`,
     '',
-    'environment: MANAGED_DATA_DIR (default ./data), MANAGED_PEPPER (see npm start -- --help)',
+    'environment (details: npm start -- --help):',
+    '  MANAGED_DATA_DIR            SQLite database and pepper file (default ./data)',
+    '  MANAGED_DATABASE_URL        postgres:// URL of a shared PostgreSQL database instead (requires MANAGED_PEPPER)',
+    '  MANAGED_DATABASE_POOL_SIZE  connections to PostgreSQL',
+    '  MANAGED_PEPPER              the server secret; the same one the server uses',
     '',
   ].join('\n');
 }

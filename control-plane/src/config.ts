@@ -5,7 +5,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import type { RateLimit } from './domain/token-bucket';
-import { MIN_PEPPER_LENGTH } from './storage/pepper';
+import { MIN_PEPPER_DISTINCT_CHARACTERS, MIN_PEPPER_LENGTH, pepperWeakness } from './storage/pepper';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -37,7 +37,7 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: 'MANAGED_PEPPER',
     default: '(generated into <data dir>/pepper; required with MANAGED_DATABASE_URL)',
-    description: 'Server secret (at least 32 characters) that keys secrets at rest; keep it with backups, and give every replica the same one.',
+    description: `Server secret (at least ${MIN_PEPPER_LENGTH} characters, ${MIN_PEPPER_DISTINCT_CHARACTERS} or more of them different) that keys secrets at rest; keep it with backups, and give every replica the same one (a replica with another one refuses to start).`,
   },
   {
     name: 'MANAGED_BOOTSTRAP_KEY',
@@ -161,6 +161,15 @@ function rateLimit(env: Environment, name: string, fallback: RateLimit): RateLim
   return { perSecond, burst: Math.max(1, positiveNumber(env, `${name}_BURST`, burstDefault)) };
 }
 
+const DATABASE_URL_SHAPE =
+  'MANAGED_DATABASE_URL must be a postgres:// or postgresql:// URL with a host and a database name, e.g. postgres://user:password@db.internal:5432/managed';
+
+/** "host:port/database" of a MANAGED_DATABASE_URL, for messages: never the user or the password. */
+export function describeDatabaseUrl(text: string): string {
+  const url = new URL(text);
+  return `${url.hostname || url.searchParams.get('host') || ''}:${url.port || '5432'}/${decodeURIComponent(url.pathname.replace(/^\//, ''))}`;
+}
+
 /**
  * MANAGED_DATABASE_URL, checked. The value is never repeated in an error: it may hold a password.
  */
@@ -170,14 +179,20 @@ export function parseDatabaseUrl(text: string | undefined): string | undefined {
   try {
     url = new URL(text);
   } catch {
-    throw new Error(
-      'MANAGED_DATABASE_URL must be a postgres:// or postgresql:// URL, e.g. postgres://user:password@db.internal:5432/managed (the value given is not a URL)',
-    );
+    throw new Error(`${DATABASE_URL_SHAPE} (the value given is not a URL)`);
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new Error(
-      `MANAGED_DATABASE_URL must be a postgres:// or postgresql:// URL, e.g. postgres://user:password@db.internal:5432/managed (got a ${url.protocol}// URL)`,
-    );
+    throw new Error(`${DATABASE_URL_SHAPE} (got a ${url.protocol}// URL)`);
+  }
+  // new URL() accepts "postgres:/host/db" and "postgres:host" too; the driver then quietly falls
+  // back to 127.0.0.1:5432. Only the // form names a host.
+  // A Unix socket directory may come as ?host=/run/postgresql instead.
+  if (!/^postgres(?:ql)?:\/\//i.test(text) || (url.hostname === '' && !url.searchParams.get('host'))) {
+    throw new Error(`${DATABASE_URL_SHAPE} (the value names no host: it needs "//" and a host after the scheme)`);
+  }
+  // Without a path the driver connects to the database named like the user, which is rarely meant.
+  if (decodeURIComponent(url.pathname.replace(/^\//, '')) === '') {
+    throw new Error(`${DATABASE_URL_SHAPE} (the value names no database: add /<database name> after the host)`);
   }
   return text;
 }
@@ -193,7 +208,8 @@ function requiredPepper(text: string | undefined): string {
       `MANAGED_PEPPER is required with MANAGED_DATABASE_URL: every replica must key secrets with the same pepper, and it is never stored in the database. Set it to one random secret of at least ${MIN_PEPPER_LENGTH} characters on every replica (e.g. openssl rand -base64 32)`,
     );
   }
-  if (text.length < MIN_PEPPER_LENGTH) throw new Error(`MANAGED_PEPPER must be at least ${MIN_PEPPER_LENGTH} characters long`);
+  const weakness = pepperWeakness(text);
+  if (weakness !== undefined) throw new Error(`MANAGED_PEPPER ${weakness}`);
   return text;
 }
 

@@ -264,7 +264,22 @@ describe('npm start and the operator CLI', () => {
     const result = await runCommand(process.execPath, [CLI, '--help'], { cwd: REPOSITORY_ROOT, env: baseEnv(dataDir) });
     expect(result.stdout).toContain('account create <name>');
     expect(result.stdout).toContain('backup <file>');
+    expect(result.stdout).toContain('MANAGED_DATABASE_URL');
+    expect(result.stdout).toContain('MANAGED_DATABASE_POOL_SIZE');
     expect(existsSync(join(dataDir, 'managed.sqlite'))).toBe(false);
+  });
+
+  test('"cli -- backup <file>" with MANAGED_DATABASE_URL says to use pg_dump, not that the SQLite file is missing', async () => {
+    const env = {
+      ...baseEnv(dataDir),
+      MANAGED_DATABASE_URL: 'postgres://operator:do-not-print@127.0.0.1:1/managed',
+      MANAGED_PEPPER: 'a-shared-pepper-of-at-least-32-characters',
+    };
+    const result = await runCommand(process.execPath, [CLI, 'backup', join(dataDir, 'never.sqlite')], { cwd: REPOSITORY_ROOT, env, expectExitCodes: [1] });
+    expect(result.stderr).toContain('pg_dump');
+    expect(result.stderr).not.toContain('no database at');
+    expect(result.stderr).not.toContain('do-not-print');
+    expect(existsSync(join(dataDir, 'never.sqlite'))).toBe(false);
   });
 
   test('SIGTERM drains and exits 0; the JSON request log lines are on stdout by then, without the key', async () => {

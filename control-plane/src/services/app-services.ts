@@ -5,6 +5,7 @@
 import type { Clock } from '../clock';
 import type { ControlPlaneConfig } from '../config';
 import { loadPepper } from '../storage/pepper';
+import { verifyPepper } from '../storage/pepper-check';
 import { AccountRepository } from '../storage/account-repository';
 import type { SqlDatabase } from '../storage/sql-database';
 import { IdempotencyRepository } from '../storage/idempotency-repository';
@@ -83,6 +84,7 @@ export async function createServices(config: ControlPlaneConfig, clock: Clock): 
 /** Every service over an open database (which the caller keeps and closes). */
 export async function servicesOver(db: SqlDatabase, config: ControlPlaneConfig, clock: Clock): Promise<AppServices> {
   const pepper = loadPepper(config.dataDir, config.pepper);
+  await verifyPepper(db, pepper); // before anything is sealed or answered under a wrong pepper
   const accounts = new AccountRepository(db);
   const principals = new PrincipalRepository(db);
   const keys = new KeyRepository(db);

@@ -5,7 +5,7 @@
  * back migrated: processes or replicas starting together take turns on each migration
  * (storage/migrate.ts).
  */
-import type { ControlPlaneConfig } from '../config';
+import { describeDatabaseUrl, type ControlPlaneConfig } from '../config';
 import { migrated } from './migrate';
 import { PostgresDatabase } from './postgres/postgres-database';
 import type { SqlDatabase } from './sql-database';
@@ -30,5 +30,13 @@ export async function openConfiguredDatabase(config: DatabaseConfig, options: Op
 
 /** PostgreSQL at `url`, migrated. */
 export async function openPostgresDatabase(url: string, poolSize: number, options: OpenDatabaseOptions = {}): Promise<PostgresDatabase> {
-  return migrated(await PostgresDatabase.open(url, { poolSize, onBackgroundError: options.onBackgroundError ?? reportOnStderr }));
+  let db: PostgresDatabase;
+  try {
+    db = await PostgresDatabase.open(url, { poolSize, onBackgroundError: options.onBackgroundError ?? reportOnStderr });
+  } catch (error) {
+    // The driver's own words ("Connection terminated unexpectedly", "ECONNREFUSED") do not say
+    // which database it tried: name it, without the user or password.
+    throw new Error(`cannot connect to PostgreSQL at ${describeDatabaseUrl(url)} (MANAGED_DATABASE_URL): ${(error as Error).message}`, { cause: error });
+  }
+  return migrated(db);
 }

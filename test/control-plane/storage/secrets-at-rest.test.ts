@@ -58,7 +58,7 @@ describe('secrets at rest', () => {
   });
 
   test('MANAGED_PEPPER replaces the pepper file; a short one is refused at start', async () => {
-    const pepper = 'p'.repeat(40);
+    const pepper = 'a-pepper-from-the-environment-0123456789';
     cp = await startControlPlane({ env: { MANAGED_PEPPER: pepper } });
     expect(readdirSync(cp.dataDir)).not.toContain('pepper');
     expect(cp.server.services.pepper.toString()).toBe(pepper);
