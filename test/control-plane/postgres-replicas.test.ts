@@ -12,6 +12,7 @@ import { PostgresDatabase } from '../../control-plane/src/storage/postgres/postg
 import { startControlPlane, TEST_RATE_LIMITS, type TestControlPlane } from '../support/control-plane';
 import { eventually } from '../support/eventually';
 import { api } from '../support/http';
+import { queryOnce } from '../../scripts/lib/postgres-cluster';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
 
 describe('two replicas on one PostgreSQL database', () => {
@@ -56,5 +57,25 @@ describe('two replicas on one PostgreSQL database', () => {
     expect((await api(replicaB.url, 'DELETE', `/v1/keys/${minted.body.id}`, { key: replicaA.ownerKey })).status).toBe(200);
     expect((await api(replicaB.url, 'GET', '/v1/whoami', { key: secret })).status).toBe(401);
     await eventually(async () => (await api(replicaA.url, 'GET', '/v1/whoami', { key: secret })).status === 401, 'A to refuse the key B revoked');
+  });
+
+  test("a key revoked directly in SQL, behind both replicas' backs, is refused by both, though both had it cached", async () => {
+    const minted = await api(replicaA.url, 'POST', '/v1/keys', { key: replicaA.ownerKey, json: { name: 'by-sql', scopes: ['sites:read'] } });
+    expect(minted.status).toBe(201);
+    const secret: string = minted.body.secret;
+    for (const url of [replicaA.url, replicaB.url]) expect((await api(url, 'GET', '/v1/whoami', { key: secret })).status).toBe(200);
+    // Let the last-used writes land, then warm both caches again (no further write within the interval).
+    await replicaA.server.services.lastUsed.flush();
+    await replicaB.services.lastUsed.flush();
+    for (const url of [replicaA.url, replicaB.url]) expect((await api(url, 'GET', '/v1/whoami', { key: secret })).status).toBe(200);
+
+    // An operator's own connection (psql): only migration 0060's triggers tell the replicas.
+    await queryOnce(database.url, 'UPDATE api_keys SET revoked_at = $1 WHERE id = $2', [Date.now(), minted.body.id]);
+    for (const [name, url] of [
+      ['A', replicaA.url],
+      ['B', replicaB.url],
+    ] as const) {
+      await eventually(async () => (await api(url, 'GET', '/v1/whoami', { key: secret })).status === 401, `${name} to refuse the key revoked in SQL`);
+    }
   });
 });
