@@ -12,7 +12,7 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
 /** The 503 for `error` when it is a database outage (logged in one line), or undefined. */
 export function databaseUnavailableProblem(error: unknown, method: string, path: string): ApiError | undefined {
   if (!(error instanceof DatabaseUnavailableError)) return undefined;
-  const cause = error.cause instanceof Error ? error.cause.message : String(error.cause);
+  const cause = (error.cause as { message?: unknown } | undefined)?.message ?? String(error.cause);
   process.stderr.write(`database unavailable on ${method} ${path}: ${cause}\n`);
   return new ApiError({
     code: 'database_unavailable',

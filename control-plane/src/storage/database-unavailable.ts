@@ -5,8 +5,8 @@
  * Retry-After instead of a 500: retrying later is the right move for the client.
  */
 export class DatabaseUnavailableError extends Error {
-  constructor(cause: Error) {
-    super(`database unavailable: ${cause.message}`, { cause });
+  constructor(cause: unknown) {
+    super(`database unavailable: ${(cause as { message?: unknown }).message ?? String(cause)}`, { cause });
     this.name = 'DatabaseUnavailableError';
   }
 }

@@ -27,18 +27,20 @@ const UNAVAILABLE_MESSAGES = [
 ];
 
 export function isConnectionFailure(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
+  // Duck-typed, not `instanceof Error`: socket errors come from Node's own realm, which is not
+  // always the realm of this module's `Error` (a vm context, as under jest).
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
   if (error instanceof DatabaseError) {
     // Class 08: connection exception.
-    return error.code !== undefined && (UNAVAILABLE_SQLSTATES.has(error.code) || error.code.startsWith('08'));
+    return typeof code === 'string' && (UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'));
   }
-  const errno = (error as NodeJS.ErrnoException).code;
-  if (typeof errno === 'string' && UNAVAILABLE_ERRNO.has(errno)) return true;
-  return UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(error.message));
+  if (typeof code === 'string' && UNAVAILABLE_ERRNO.has(code)) return true;
+  return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(message));
 }
 
 /** `error` as DatabaseUnavailableError when it is a connection-level failure; otherwise unchanged. */
 export function asUnavailable(error: unknown): unknown {
   if (error instanceof DatabaseUnavailableError || !isConnectionFailure(error)) return error;
-  return new DatabaseUnavailableError(error as Error);
+  return new DatabaseUnavailableError(error);
 }
