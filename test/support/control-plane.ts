@@ -1,6 +1,8 @@
 /**
- * An in-process control plane for tests: a fresh temp data directory (real SQLite file), a real
- * HTTP server on 127.0.0.1 port 0, bootstrapped with a known owner key.
+ * An in-process control plane for tests: a fresh temp data directory, a fresh database on the
+ * jest project's store (a real SQLite file in that directory, or a new database on the run's
+ * PostgreSQL cluster: test/support/test-store.ts), a real HTTP server on a loopback port 0,
+ * bootstrapped with a known owner key.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,7 +10,10 @@ import { join } from 'node:path';
 import { RunningServer, startServer } from '../../control-plane/src/app';
 import type { Clock } from '../../control-plane/src/clock';
 import type { AnyRouteDefinition } from '../../control-plane/src/http/route-definition';
+import type { StorageEngine } from '../../control-plane/src/storage/sql-database';
 import { databasePath } from '../../control-plane/src/storage/sqlite/sqlite-files';
+import { queryOutside, storedSize, storedTexts } from './store-inspection';
+import { storeEnvironment, testStore } from './test-store';
 
 export const TEST_RATE_LIMITS: Readonly<Record<string, string>> = {
   MANAGED_RATE_LIMIT_PER_KEY: '1000000',
@@ -19,8 +24,8 @@ export interface ControlPlaneOptions {
   readonly clock?: Clock;
   /** Extra environment (e.g. MANAGED_PEPPER, MANAGED_BOOTSTRAP_KEY, MANAGED_TRUST_PROXY). */
   readonly env?: Record<string, string>;
-  /** Reuse a data directory (e.g. to test a restart); it is then not deleted on close. */
-  readonly dataDir?: string;
+  /** The loopback address to listen on (default 127.0.0.1). */
+  readonly host?: '127.0.0.1' | '::1';
   /** Collect the JSON request log lines (LOG_LEVEL info); otherwise logging is off in tests. */
   readonly captureLog?: boolean;
   /** Routes to serve instead of the full route table. */
@@ -30,7 +35,24 @@ export interface ControlPlaneOptions {
 export interface TestControlPlane {
   readonly url: string;
   readonly dataDir: string;
-  readonly databasePath: string;
+  /** The store this control plane runs on (the jest project's: test/support/test-store.ts). */
+  readonly store: StorageEngine;
+  /**
+   * The SQLite file, for tests that look at the file itself; undefined on PostgreSQL. White-box
+   * checks of rows go through `server.services.db`, in SQL both engines accept.
+   */
+  readonly databasePath: string | undefined;
+  /** The PostgreSQL database's URL; undefined on SQLite. */
+  readonly databaseUrl: string | undefined;
+  /**
+   * One statement on a connection of the test's own (an edit behind the server's back, or a read
+   * after it closed), in SQL both engines accept with `?` parameters; returns the rows.
+   */
+  queryOutside<Row>(sql: string, params?: ReadonlyArray<string | number | null>): Promise<Row[]>;
+  /** Bytes the store occupies (test/support/store-inspection.ts). */
+  storedSize(): Promise<number>;
+  /** Everything the store holds, as text, to prove a secret is in none of it. */
+  storedTexts(): Promise<string[]>;
   readonly ownerKey: string;
   readonly accountId: string;
   readonly ownerPrincipalId: string;
@@ -44,33 +66,49 @@ export interface TestControlPlane {
 }
 
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<TestControlPlane> {
-  const ownsDataDir = options.dataDir === undefined;
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'managed-cp-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'managed-cp-'));
+  const store = testStore();
   const announced: string[] = [];
   let logText = '';
   let server: RunningServer;
+  let storage: Awaited<ReturnType<typeof storeEnvironment>> | undefined;
+  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true });
   try {
+    storage = await storeEnvironment();
     server = await startServer({
       // Tests send bursts from one key and one address; the limiter has its own tests with low limits.
-      env: { MANAGED_DATA_DIR: dataDir, LOG_LEVEL: options.captureLog ? 'info' : 'silent', ...TEST_RATE_LIMITS, ...options.env },
-      config: { port: 0, host: '127.0.0.1' },
+      env: { MANAGED_DATA_DIR: dataDir, LOG_LEVEL: options.captureLog ? 'info' : 'silent', ...TEST_RATE_LIMITS, ...storage.env, ...options.env },
+      config: { port: 0, host: options.host ?? '127.0.0.1' },
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.routes ? { routes: options.routes } : {}),
       announce: (line) => announced.push(line),
       logDestination: { write: (line: string) => void (logText += line) },
     });
   } catch (error) {
-    if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
+    await storage?.release();
+    removeDataDir();
     throw error;
   }
   const bootstrap = server.bootstrap;
   if (!bootstrap.created) {
-    throw new Error(`startControlPlane needs a fresh data directory to learn the owner key; ${dataDir} was already bootstrapped`);
+    await server.close();
+    await storage.release();
+    removeDataDir();
+    throw new Error(`startControlPlane needs a fresh database to learn the owner key; the one in ${dataDir} was already bootstrapped`);
   }
+  const release = storage.release;
+  const location = {
+    store,
+    dataDir,
+    databasePath: store === 'sqlite' ? databasePath(dataDir) : undefined,
+    databaseUrl: storage.env.MANAGED_DATABASE_URL,
+  };
   return {
     url: server.url,
-    dataDir,
-    databasePath: databasePath(dataDir),
+    ...location,
+    queryOutside: (sql, params) => queryOutside(location, sql, params),
+    storedSize: () => storedSize(location),
+    storedTexts: () => storedTexts(location),
     ownerKey: bootstrap.ownerKey,
     accountId: bootstrap.accountId,
     ownerPrincipalId: bootstrap.ownerPrincipalId,
@@ -82,8 +120,12 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         .filter((line) => line !== '')
         .map((line) => JSON.parse(line) as Record<string, unknown>),
     async close() {
-      await server.close();
-      if (ownsDataDir) rmSync(dataDir, { recursive: true, force: true });
+      try {
+        await server.close();
+      } finally {
+        await release();
+        removeDataDir();
+      }
     },
   };
 }

@@ -221,7 +221,10 @@ export class KeyRepository {
     await this.db.run(EXPIRY, [expiresAt, id]);
   }
 
-  /** Seam for last-used tracking (docs/guides/api.md#keys): callers decide how often to write. */
+  /**
+   * Seam for last-used tracking (docs/guides/api.md#keys): callers decide how often to write. A
+   * use older than the one recorded changes nothing (another replica got there with a newer one).
+   */
   async recordLastUsed(id: string, at: number, ip: string): Promise<void> {
     await this.db.run(LAST_USED, { at, ip, id });
   }

@@ -1,4 +1,3 @@
-import Database from 'better-sqlite3';
 import { startControlPlane, TestControlPlane } from '../../support/control-plane';
 import { api, apiClient } from '../../support/http';
 import { generateSecret } from '@managed-dev/contract';
@@ -82,12 +81,7 @@ describe('bearer authentication (docs/guides/api.md#authorization-one-decision)'
   test('a key whose principal was removed gets 401 invalid_token', async () => {
     const other = await cp.server.services.keyService.createAccountWithOwner('removed-owner', new Date());
     expect((await apiClient(cp.url, other.secret).get('/v1/whoami')).status).toBe(200);
-    const db = new Database(cp.databasePath);
-    try {
-      db.prepare('UPDATE principals SET deleted_at = ? WHERE id = ?').run(Date.now(), other.principalId);
-    } finally {
-      db.close();
-    }
+    await cp.queryOutside('UPDATE principals SET deleted_at = ? WHERE id = ?', [Date.now(), other.principalId]);
     const response = await apiClient(cp.url, other.secret).get('/v1/whoami');
     expect(response.status).toBe(401);
     expect(response.body.code).toBe('invalid_token');

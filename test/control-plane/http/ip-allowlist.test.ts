@@ -1,8 +1,4 @@
 /** IP allowlists against the real peer (docs/guides/api.md#keys, docs/guides/api.md#authorization-one-decision, docs/guides/configuration.md): X-Forwarded-For only via MANAGED_TRUST_PROXY. */
-import { startServer } from '../../../control-plane/src/app';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startControlPlane, TestControlPlane } from '../../support/control-plane';
 import { api, apiClient } from '../../support/http';
 import { mintKey } from '../../support/resource-tree';
@@ -51,22 +47,14 @@ describe('IP allowlist', () => {
   });
 
   test('IPv6 loopback: ::1/128 passes from ::1, an IPv4 allowlist does not', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'managed-v6-'));
-    const server = await startServer({ env: { MANAGED_DATA_DIR: dataDir }, config: { port: 0, host: '::1' }, announce: () => undefined });
-    cp = {
-      close: async () => {
-        await server.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      },
-    } as TestControlPlane;
-    if (!server.bootstrap.created) throw new Error('a fresh data directory must bootstrap');
-    const owner = apiClient(server.url, server.bootstrap.ownerKey);
+    cp = await startControlPlane({ host: '::1' });
+    const owner = apiClient(cp.url, cp.ownerKey);
     const v6 = await mintKey(owner, { name: 'v6', scopes: ['account:read'], ip_allowlist: ['::1/128'] });
     const v4 = await mintKey(owner, { name: 'v4', scopes: ['account:read'], ip_allowlist: ['127.0.0.1/32'] });
     const both = await mintKey(owner, { name: 'both', scopes: ['account:read'], ip_allowlist: ['127.0.0.1/32', '::1/128'] });
-    expect(server.url).toContain('[::1]');
-    expect((await api(server.url, 'GET', '/v1/account', { key: v6.secret })).status).toBe(200);
-    expect((await api(server.url, 'GET', '/v1/account', { key: both.secret })).status).toBe(200);
-    expect((await api(server.url, 'GET', '/v1/account', { key: v4.secret })).status).toBe(403);
+    expect(cp.url).toContain('[::1]');
+    expect((await api(cp.url, 'GET', '/v1/account', { key: v6.secret })).status).toBe(200);
+    expect((await api(cp.url, 'GET', '/v1/account', { key: both.secret })).status).toBe(200);
+    expect((await api(cp.url, 'GET', '/v1/account', { key: v4.secret })).status).toBe(403);
   });
 });

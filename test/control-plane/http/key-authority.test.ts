@@ -48,6 +48,7 @@ describe('acting on a key needs the authority to mint it', () => {
     expect((await owner.get('/v1/whoami')).status).toBe(200);
 
     // Refusals are audited as denials, in the account's chain.
+    await cp.server.services.denials.flush(); // refusals are audited after their response
     const audit = await owner.get('/v1/audit?outcome=denied&limit=100');
     expect(audit.body.items.filter((entry: any) => entry.key_id === adminKey.id && entry.detail === 'scope_escalation')).toHaveLength(4);
   });
@@ -184,6 +185,7 @@ describe('acting on a key needs the authority to mint it', () => {
       expect(replay.body).not.toHaveProperty('secret');
       expect(replay.headers.get('idempotent-replayed')).toBeNull();
     }
+    await cp.server.services.denials.flush(); // refusals are audited after their response
     const audit = await owner.get('/v1/audit?outcome=denied&limit=100');
     expect(audit.body.items.filter((entry: any) => entry.key_id === minterKey.id && entry.detail === 'scope_escalation')).toHaveLength(2);
   });

@@ -96,6 +96,7 @@ it('refuses a state-changing request that carries the cookie but no CSRF token, 
   const keys = await apiClient(controlPlane.url, controlPlane.ownerKey).get('/v1/keys?name=forged');
   expect(keys.body.items).toEqual([]);
   // The refusals are audited under the key.
+  await controlPlane.server.services.denials.flush(); // refusals are audited after their response
   const denied = await apiClient(controlPlane.url, controlPlane.ownerKey).get('/v1/audit?outcome=denied');
   expect(denied.body.items.some((entry: { detail: string; key_id: string | null }) => entry.detail === 'csrf_token_invalid' && entry.key_id !== null)).toBe(
     true,

@@ -1,5 +1,5 @@
 /** Site sub-resources keep real state (docs/guides/api.md#domain, docs/guides/api.md#endpoints); credentials are encrypted; exec never runs. */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startControlPlane, TestControlPlane } from '../../../support/control-plane';
 import { apiClient } from '../../../support/http';
@@ -76,7 +76,7 @@ describe('site sub-resources', () => {
     expect(denied.status).toBe(403);
     expect(denied.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="credentials:read"');
 
-    for (const name of readdirSync(cp.dataDir)) expect(readFileSync(join(cp.dataDir, name)).includes(Buffer.from(password))).toBe(false);
+    for (const text of await cp.storedTexts()) expect(text.includes(password)).toBe(false);
   });
 
   test('exec records a job and runs nothing', async () => {
