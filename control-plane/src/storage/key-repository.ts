@@ -118,9 +118,7 @@ export class KeyRepository {
    * mint): neither caller survives a failure here, it fails the whole transaction and with it the key.
    */
   insert(key: NewKey, secretHash: Buffer): Promise<void> {
-    return this.db.cacheNeutral(() =>
-      this.db.inTransaction ? this.insertRows(key, secretHash) : this.db.transaction(() => this.insertRows(key, secretHash)),
-    );
+    return this.db.cacheNeutral(() => (this.db.inTransaction ? this.insertRows(key, secretHash) : this.db.transaction(() => this.insertRows(key, secretHash))));
   }
 
   private async insertRows(key: NewKey, secretHash: Buffer): Promise<void> {
