@@ -10,6 +10,7 @@ import type { AppServices } from '../services/app-services';
 import { unsupportedMediaType } from './json-body';
 import { buildOpenApiDocument } from './openapi';
 import { instanceOf, sendProblem } from './problem';
+import { databaseUnavailableProblem } from './database-unavailable';
 import { noteRequest } from './request-log';
 import type { AnyRouteDefinition, RouteResponse } from './route-definition';
 import { IncomingCall, MAX_BODY_BYTES, RequestPipeline, pipelineRoute } from './request-pipeline';
@@ -175,6 +176,8 @@ export function createApp(services: AppServices, routes: readonly AnyRouteDefini
     if (response.headersSent) return next(error);
     const apiError = toApiError(error);
     if (apiError) return sendProblem(request, response, apiError);
+    const unavailable = databaseUnavailableProblem(error, request.method, instanceOf(request));
+    if (unavailable) return sendProblem(request, response, unavailable);
     process.stderr.write(`unexpected error on ${request.method} ${instanceOf(request)}: ${error instanceof Error ? error.stack : String(error)}\n`);
     sendProblem(request, response, new ApiError({ code: 'internal_error', detail: 'The server failed to handle the request.' }));
   });

@@ -21,6 +21,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http';
 import { ApiError } from '../domain/errors';
 import type { AppServices } from '../services/app-services';
+import { databaseUnavailableProblem } from './database-unavailable';
 import { PROBLEM_CONTENT_TYPE, problemDocument } from './problem';
 import { noteRequest } from './request-log';
 import type { AnyRouteDefinition, RouteResponse } from './route-definition';
@@ -265,6 +266,11 @@ function writeFailure(response: ServerResponse, error: unknown, call: FastCall, 
   }
   if (error instanceof ApiError) {
     writeProblem(response, error, call.path);
+    return;
+  }
+  const unavailable = databaseUnavailableProblem(error, method, call.path);
+  if (unavailable) {
+    writeProblem(response, unavailable, call.path);
     return;
   }
   process.stderr.write(`unexpected error on ${method} ${call.path}: ${error instanceof Error ? error.stack : String(error)}\n`);

@@ -168,7 +168,7 @@ function errorCodesOf(route: AnyRouteDefinition): ErrorCode[] {
   else if (route.method !== 'get') codes.add('unsupported_media_type').add('payload_too_large');
   if (route.idempotent) codes.add('idempotency_key_reused');
   for (const code of route.errors ?? []) codes.add(code);
-  codes.add('internal_error');
+  codes.add('database_unavailable').add('internal_error');
   return ERROR_CODES.filter((code) => codes.has(code));
 }
 
@@ -185,7 +185,7 @@ function problemResponses(codes: readonly ErrorCode[]): Record<string, unknown> 
       headers['WWW-Authenticate'] = { ...WWW_AUTHENTICATE, ...(status === 401 ? { required: true } : {}) };
     }
     if (statusCodes.includes('rate_limited')) headers['Retry-After'] = { ...RETRY_AFTER, required: true };
-    if (statusCodes.includes('not_ready')) headers['Retry-After'] = RETRY_AFTER;
+    if (statusCodes.includes('not_ready') || statusCodes.includes('database_unavailable')) headers['Retry-After'] = RETRY_AFTER;
     responses[String(status)] = {
       description: statusCodes.map((code) => `\`${code}\`: ${ERROR_CATALOG[code].description}`).join('\n\n'),
       ...(Object.keys(headers).length > 0 ? { headers } : {}),

@@ -22,4 +22,12 @@ export class AuditLog {
   record(event: AuditEvent, at: Date): Promise<AuditEntry> {
     return this.repository.append({ ...event, time: at.toISOString() });
   }
+
+  /**
+   * Part of the caller's open transaction, with no savepoint of its own: a failure aborts the
+   * caller's whole transaction (the change committer's, which rolls the change back with it).
+   */
+  recordInTransaction(event: AuditEvent, at: Date): Promise<AuditEntry> {
+    return this.repository.appendInTransaction({ ...event, time: at.toISOString() });
+  }
 }

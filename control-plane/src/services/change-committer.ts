@@ -119,7 +119,9 @@ export class ChangeCommitter {
 
   private async record(request: ChangeRequest, action: string, response: ChangeResponse, detail: string): Promise<void> {
     if (!request.audit) return;
-    await this.audit.record(
+    // Last before COMMIT, in the change's transaction (no savepoint: a failure here fails the
+    // change), so the account's chain stays locked for as short a time as possible.
+    await this.audit.recordInTransaction(
       {
         accountId: request.caller.accountId,
         actorPrincipalId: request.caller.principalId,

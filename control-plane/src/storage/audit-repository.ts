@@ -1,9 +1,9 @@
 /**
  * The audit log (docs/guides/api.md#audit): append-only, one SHA-256 chain per account. Appends read the chain's
- * sealed head and insert the next entry inside one transaction (a savepoint when the caller's
- * change already holds one) that first takes the lock `audit-chain:<chain>`, so two writers (two
- * processes, two replicas) can never both extend the same entry and fork the chain, and the head
- * moves with the entry or not at all.
+ * sealed head and insert the next entry inside one transaction (the caller's change's, or one of
+ * their own) that first locks the chain's head (readLockedHead), so two writers (two processes,
+ * two replicas) can never both extend the same entry and fork the chain, and the head moves with
+ * the entry or not at all.
  *
  * Verification walks the chain in slices and yields to the event loop between them, so checking
  * a chain of any length never holds the server for longer than one slice.
@@ -116,6 +116,8 @@ export interface VerifyOptions {
 const SQL = {
   last: 'SELECT sequence, hash, id FROM audit_log WHERE chain = ? ORDER BY sequence DESC LIMIT 1',
   head: 'SELECT * FROM audit_heads WHERE chain = ?',
+  /** PostgreSQL: the head, locked until COMMIT (readLockedHead). */
+  headForUpdate: 'SELECT * FROM audit_heads WHERE chain = ? FOR UPDATE',
   writeHead: `INSERT INTO audit_heads (chain, sequence, entry_id, hash, lost_at, seal) VALUES (@chain, @sequence, @entryId, @hash, @lostAt, @seal)
     ON CONFLICT (chain) DO UPDATE SET sequence = excluded.sequence, entry_id = excluded.entry_id, hash = excluded.hash,
       lost_at = excluded.lost_at, seal = excluded.seal`,
@@ -133,6 +135,14 @@ const SQL = {
       @sourceIp, @outcome, @detail, @previousHash, @hash)`,
 } as const;
 
+/**
+ * PostgreSQL: the entry and the head it seals in one statement (a data-modifying CTE), one round
+ * trip fewer while the chain is locked. SQLite has no INSERT inside WITH; it runs SQL.insert and
+ * SQL.writeHead, two in-process calls that cost no round trip.
+ */
+const INSERT_ENTRY_AND_HEAD = `WITH entry AS (${SQL.insert})
+  ${SQL.writeHead}`;
+
 /** The lock that serialises appends to one chain across processes and replicas. */
 export function auditChainLock(chain: string): string {
   return `audit-chain:${chain}`;
@@ -147,11 +157,15 @@ export class AuditRepository {
     private readonly sealKey: Buffer,
   ) {}
 
+  /**
+   * Inside the caller's transaction, with the chain locked from the head read to COMMIT. Kept to
+   * two statements on PostgreSQL when the chain has a head (the lock and the read are one
+   * statement, entry and head another), so the lock every writer of the account queues on is held
+   * for those and the COMMIT only: a mint of one account can go no faster than that.
+   */
   private async appendNow(fields: AuditFields): Promise<AuditEntry> {
     const chain = fields.accountId ?? SYSTEM_CHAIN;
-    // Before the head is read: whoever holds the lock reads the head the previous append wrote.
-    await this.db.lock(auditChainLock(chain));
-    const headRow = await this.db.get<HeadRow>(SQL.head, [chain]);
+    const headRow = await this.readLockedHead(chain);
     // The sealed head, not the newest row, is what the next entry extends: after the newest rows
     // were deleted the new entry leaves a gap that verify reports, instead of papering over it.
     let previous: { sequence: number; hash: string } | null = headRow ?? null;
@@ -169,7 +183,8 @@ export class AuditRepository {
       }
     }
     const entry = chainEntry(previous, auditEntryId(fields.time), fields);
-    await this.db.run(SQL.insert, {
+    const head: ChainHead = { chain, sequence: entry.sequence, entryId: entry.id, hash: entry.hash, lostAt };
+    const entryRow = {
       id: entry.id,
       chain,
       sequence: entry.sequence,
@@ -184,9 +199,39 @@ export class AuditRepository {
       detail: entry.detail,
       previousHash: entry.previousHash,
       hash: entry.hash,
-    });
-    await this.writeHead({ chain, sequence: entry.sequence, entryId: entry.id, hash: entry.hash, lostAt });
+    };
+    if (this.db.engine === 'postgres') {
+      // entry.id/hash and the head's entryId/hash are the same values under the same names.
+      await this.db.run(INSERT_ENTRY_AND_HEAD, { ...entryRow, entryId: entry.id, lostAt, seal: sealHead(this.sealKey, head) });
+    } else {
+      await this.db.run(SQL.insert, entryRow);
+      await this.writeHead(head);
+    }
     return entry;
+  }
+
+  /**
+   * Reads the chain's head so that no other writer, in any process or replica, can move it until
+   * this transaction ends. Whoever holds it reads the head the previous append wrote.
+   *
+   * PostgreSQL: where the head row exists, `FOR UPDATE` locks it and reads its newest committed
+   * version in one round trip (READ COMMITTED re-reads a row it had to wait for). A chain without a
+   * head (the system chain's first entry, chains from before heads, a deleted head) has no row to
+   * lock: its writers take the advisory lock `audit-chain:<chain>` and read again, now with
+   * `FOR UPDATE`, since a writer that created the head meanwhile has committed it and later ones
+   * lock that row. Every head write thus holds either the row lock or, for a head not yet there,
+   * the advisory lock. SQLite rejects `FOR UPDATE` and needs no lock of its own: its write lock
+   * (BEGIN IMMEDIATE) already serialises every writer, and `lock` is a no-op there.
+   */
+  private async readLockedHead(chain: string): Promise<HeadRow | undefined> {
+    if (this.db.engine !== 'postgres') {
+      await this.db.lock(auditChainLock(chain));
+      return this.db.get<HeadRow>(SQL.head, [chain]);
+    }
+    const locked = await this.db.get<HeadRow>(SQL.headForUpdate, [chain]);
+    if (locked) return locked;
+    await this.db.lock(auditChainLock(chain));
+    return this.db.get<HeadRow>(SQL.headForUpdate, [chain]);
   }
 
   private async writeHead(head: ChainHead): Promise<void> {
@@ -249,6 +294,17 @@ export class AuditRepository {
     return this.db.cacheNeutral(() => this.db.transaction(() => this.appendNow(fields)));
   }
 
+  /**
+   * Like `append`, as part of the caller's open transaction and without a savepoint of its own (on
+   * PostgreSQL SAVEPOINT and RELEASE are two round trips, the second while the chain is locked).
+   * For callers that let a failure abort their whole transaction, as the change committer does;
+   * a caller that catches the failure and carries on needs `append`.
+   */
+  appendInTransaction(fields: AuditFields): Promise<AuditEntry> {
+    if (!this.db.inTransaction) return Promise.reject(new Error('appendInTransaction must be called inside db.transaction'));
+    return this.db.cacheNeutral(() => this.appendNow(fields));
+  }
+
   async page(query: AuditPageQuery): Promise<AuditEntry[]> {
     const conditions = ['chain = @chain'];
     const params: Record<string, string | number> = { chain: query.accountId, limit: query.limit + 1 };
@@ -303,9 +359,8 @@ export class AuditRepository {
     // while the walk ran cannot look like tampering.
     // (The chain's lock keeps appends out on engines whose transactions see each statement's own snapshot.)
     const { headRow, newest, next } = await this.db.transaction(async () => {
-      await this.db.lock(auditChainLock(chain));
       return {
-        headRow: await this.db.get<HeadRow>(SQL.head, [chain]),
+        headRow: await this.readLockedHead(chain),
         newest: await this.newestSequence(chain),
         next: await this.db.get<AuditRow>(SQL.slice, [chain, walker.lastSequence, walker.lastSequence + 1, 1]),
       };

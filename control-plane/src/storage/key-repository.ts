@@ -112,9 +112,13 @@ export class KeyRepository {
   /**
    * Cache-neutral (storage/change-stamp.ts): the rows are new, and no cache holds a miss for a key
    * or secret, so minting does not make every busy key reload itself.
+   *
+   * Inside a caller's transaction (a mint's change, the bootstrap) the rows go straight into it,
+   * without a savepoint of their own (on PostgreSQL SAVEPOINT and RELEASE cost two round trips per
+   * mint): neither caller survives a failure here, it fails the whole transaction and with it the key.
    */
   insert(key: NewKey, secretHash: Buffer): Promise<void> {
-    return this.db.cacheNeutral(() => this.db.transaction(() => this.insertRows(key, secretHash)));
+    return this.db.cacheNeutral(() => (this.db.inTransaction ? this.insertRows(key, secretHash) : this.db.transaction(() => this.insertRows(key, secretHash))));
   }
 
   private async insertRows(key: NewKey, secretHash: Buffer): Promise<void> {

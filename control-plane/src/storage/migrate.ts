@@ -61,19 +61,29 @@ const CREATE_SCHEMA_MIGRATIONS = `CREATE TABLE IF NOT EXISTS schema_migrations (
 /** Applies the migrations `db` has not applied yet, in order; returns the versions it applied. */
 export async function applyMigrations(db: SqlDatabase, migrations: readonly Migration[] = loadMigrations()): Promise<number[]> {
   // Under the lock too: PostgreSQL's CREATE TABLE IF NOT EXISTS is not safe against a concurrent one.
-  await db.transaction(async () => {
-    await db.lock(MIGRATION_LOCK);
-    await db.exec(CREATE_SCHEMA_MIGRATIONS);
-  });
+  await db.transaction(
+    async () => {
+      await db.lock(MIGRATION_LOCK);
+      await db.exec(CREATE_SCHEMA_MIGRATIONS);
+    },
+    { unbounded: true },
+  );
   const applied: number[] = [];
   for (const migration of migrations) {
-    const ran = await db.transaction(async () => {
-      await db.lock(MIGRATION_LOCK);
-      if (await db.get('SELECT 1 AS done FROM schema_migrations WHERE version = ?', [migration.version])) return false;
-      await db.exec(migration[db.engine]);
-      await db.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [migration.version, migration.name, new Date().toISOString()]);
-      return true;
-    });
+    const ran = await db.transaction(
+      async () => {
+        await db.lock(MIGRATION_LOCK);
+        if (await db.get('SELECT 1 AS done FROM schema_migrations WHERE version = ?', [migration.version])) return false;
+        await db.exec(migration[db.engine]);
+        await db.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+          migration.version,
+          migration.name,
+          new Date().toISOString(),
+        ]);
+        return true;
+      },
+      { unbounded: true },
+    );
     if (ran) applied.push(migration.version);
   }
   return applied;

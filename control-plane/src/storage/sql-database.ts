@@ -32,6 +32,12 @@ export interface TransactionOptions {
    * PostgreSQL every transaction commits on its own. Used by the change committer.
    */
   readonly groupCommit?: boolean;
+  /**
+   * PostgreSQL: no lock_timeout or statement_timeout inside (postgres-database.ts sets both on
+   * every connection). For migrations: DDL on a large table, or waiting for another replica that
+   * is migrating, may rightly take longer than a request should.
+   */
+  readonly unbounded?: boolean;
 }
 
 export interface SqlDatabase {

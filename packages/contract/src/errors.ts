@@ -160,6 +160,12 @@ export const ERROR_CATALOG = {
     title: 'Not ready',
     description: 'The database is unreachable or its migrations are not all applied; retry after `Retry-After` seconds.',
   },
+  database_unavailable: {
+    status: 503,
+    title: 'Database unavailable',
+    description:
+      'The control plane lost its database, or the database could not serve the request in time (for example behind a stuck lock); nothing was changed that would not be rolled back. Retry after `Retry-After` seconds.',
+  },
   internal_error: {
     status: 500,
     title: 'Internal error',

@@ -53,7 +53,7 @@ describe('Idempotency-Key on create and rotate', () => {
   test('the key, its idempotency record and its audit entry commit together or not at all', async () => {
     // The audit append is the last step of the transaction: make it fail once.
     const audit = cp.server.services.audit;
-    const failOnce = jest.spyOn(audit, 'record').mockImplementationOnce(async () => {
+    const failOnce = jest.spyOn(audit, 'recordInTransaction').mockImplementationOnce(async () => {
       throw new Error('disk full');
     });
     const headers = { 'idempotency-key': 'all-or-nothing' };

@@ -24,6 +24,7 @@ import { DEFAULT_DATABASE_POOL_SIZE } from '../../config';
 import type { RunResult, SqlDatabase, SqlParams, StorageEngine, TransactionOptions } from '../sql-database';
 import { advisoryLockKey } from './advisory-lock-key';
 import { ChangeNotifications, CHANGES_CHANNEL } from './change-notifications';
+import { asUnavailable } from './connection-failure';
 import { bindParameters, compiledStatement, type CompiledStatement } from './parameters';
 import { RESULT_TYPES } from './result-types';
 
@@ -38,6 +39,37 @@ const WRITE_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
 /** First keywords of statements that only read; anything else run outside a transaction gets one. */
 const READ_KEYWORDS = new Set(['SELECT', 'VALUES', 'TABLE', 'SHOW', 'EXPLAIN']);
 
+/**
+ * Server-side limits on every pooled connection, so that one stuck session (a replica frozen with
+ * `kill -STOP` inside a transaction, a lost network path) cannot stall the others for ever:
+ * - idle in transaction: the server ends such a session, which releases its locks;
+ * - lock: a waiter fails (503) instead of queueing behind it indefinitely;
+ * - statement: no single statement runs unbounded;
+ * - connect: a request waiting for a pooled connection fails instead of hanging.
+ */
+export interface ConnectionLimits {
+  readonly idleInTransactionMs: number;
+  readonly lockTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  idleInTransactionMs: 5_000,
+  lockTimeoutMs: 5_000,
+  statementTimeoutMs: 30_000,
+  connectTimeoutMs: 5_000,
+};
+
+/** The `options` startup parameter that sets the limits as the session's defaults. */
+function sessionOptions(limits: ConnectionLimits): string {
+  return [
+    `-c idle_in_transaction_session_timeout=${limits.idleInTransactionMs}`,
+    `-c lock_timeout=${limits.lockTimeoutMs}`,
+    `-c statement_timeout=${limits.statementTimeoutMs}`,
+  ].join(' ');
+}
+
 export interface PostgresDatabaseOptions {
   /** Connections in the pool (MANAGED_DATABASE_POOL_SIZE); the listener has one more of its own. */
   readonly poolSize?: number;
@@ -48,6 +80,8 @@ export interface PostgresDatabaseOptions {
    * (both recover on their own). Default: ignored.
    */
   readonly onBackgroundError?: (error: Error) => void;
+  /** Tests shorten them; DEFAULT_CONNECTION_LIMITS otherwise. */
+  readonly limits?: Partial<ConnectionLimits>;
 }
 
 /** The open transaction (shared by its savepoints). */
@@ -94,7 +128,16 @@ export class PostgresDatabase implements SqlDatabase {
   static async open(url: string, options: PostgresDatabaseOptions = {}): Promise<PostgresDatabase> {
     const onBackgroundError = options.onBackgroundError ?? (() => undefined);
     const connection: ClientConfig = { connectionString: url, types: RESULT_TYPES };
-    const pool = new Pool({ ...connection, max: options.poolSize ?? DEFAULT_DATABASE_POOL_SIZE, application_name: POOL_APPLICATION_NAME });
+    const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+    const pool = new Pool({
+      ...connection,
+      max: options.poolSize ?? DEFAULT_DATABASE_POOL_SIZE,
+      application_name: POOL_APPLICATION_NAME,
+      options: sessionOptions(limits),
+      // A dead peer is noticed by the kernel even while no statement is waiting for an answer.
+      keepAlive: true,
+      connectionTimeoutMillis: limits.connectTimeoutMs,
+    });
     // An idle connection that the server closes is dropped by the pool; without a listener the
     // 'error' event would end the process.
     pool.on('error', onBackgroundError);
@@ -143,13 +186,17 @@ export class PostgresDatabase implements SqlDatabase {
   async exec(sql: string): Promise<void> {
     const scope = this.openScope();
     // Without values node-postgres uses the simple query protocol, which takes several statements.
-    await (scope?.transaction.client ?? this.pool).query(sql);
+    try {
+      await (scope?.transaction.client ?? this.pool).query(sql);
+    } catch (error) {
+      throw asUnavailable(error);
+    }
     await this.noteWrite(scope);
   }
 
-  async transaction<T>(work: () => Promise<T>, _options?: TransactionOptions): Promise<T> {
+  async transaction<T>(work: () => Promise<T>, options?: TransactionOptions): Promise<T> {
     const parent = this.openScope();
-    return parent ? this.nested(parent, work) : this.outermost(work);
+    return parent ? this.nested(parent, work) : this.outermost(work, options);
   }
 
   async lock(name: string): Promise<void> {
@@ -157,7 +204,11 @@ export class PostgresDatabase implements SqlDatabase {
     if (!scope) {
       throw new Error(`lock("${name}") must be called inside db.transaction: a PostgreSQL advisory lock is held until its transaction ends`);
     }
-    await scope.transaction.client.query('SELECT pg_advisory_xact_lock($1)', [advisoryLockKey(name)]);
+    try {
+      await scope.transaction.client.query('SELECT pg_advisory_xact_lock($1)', [advisoryLockKey(name)]);
+    } catch (error) {
+      throw asUnavailable(error); // lock_timeout behind a stuck holder is the database's state, not the request's fault
+    }
   }
 
   async cacheNeutral<T>(work: () => Promise<T>): Promise<T> {
@@ -207,7 +258,12 @@ export class PostgresDatabase implements SqlDatabase {
       return this.outermost(() => this.query(sql, params));
     }
     const config: ExtendedQueryConfig = { text: statement.text, values, queryMode: 'extended' };
-    const result = await (scope?.transaction.client ?? this.pool).query<QueryResultRow>(config);
+    let result: QueryResult<QueryResultRow>;
+    try {
+      result = await (scope?.transaction.client ?? this.pool).query<QueryResultRow>(config);
+    } catch (error) {
+      throw asUnavailable(error);
+    }
     if (WRITE_COMMANDS.has(result.command) && (result.rowCount ?? 0) > 0) await this.noteWrite(scope);
     return result;
   }
@@ -232,12 +288,26 @@ export class PostgresDatabase implements SqlDatabase {
     await on.query('SELECT pg_notify($1, $2)', [this.changes.channel, this.changes.senderId]);
   }
 
-  private async outermost<T>(work: () => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+  private async outermost<T>(work: () => Promise<T>, options?: TransactionOptions): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw asUnavailable(error);
+    }
     const transaction: OpenTransaction = { client, open: true, dirty: false, savepoints: 0 };
     let broken: Error | undefined;
+    // pg-pool listens for errors on idle clients only: while checked out, a connection the server
+    // ends (pg_terminate_backend, idle_in_transaction_session_timeout, a restart) would otherwise
+    // emit an 'error' nobody hears, and that ends the process. The statement in flight, if any,
+    // rejects on its own; the connection must not go back to the pool.
+    const onConnectionError = (error: Error) => {
+      broken ??= error;
+    };
+    client.on('error', onConnectionError);
     try {
       await client.query('BEGIN');
+      if (options?.unbounded) await client.query('SET LOCAL lock_timeout = 0; SET LOCAL statement_timeout = 0');
       const result = await this.transactions.run({ transaction, lastNested: Promise.resolve() }, work);
       if (transaction.dirty) await this.notify(client);
       await client.query('COMMIT');
@@ -255,9 +325,10 @@ export class PostgresDatabase implements SqlDatabase {
       }
       // A failed COMMIT may still have committed (the reply was lost): caches must not trust it.
       if (transaction.dirty) this.changes.bump();
-      throw error;
+      throw asUnavailable(error);
     } finally {
       transaction.open = false;
+      client.removeListener('error', onConnectionError);
       client.release(broken);
     }
   }
