@@ -6,38 +6,16 @@
  */
 import Database from 'better-sqlite3';
 import { SqliteDatabase } from '../../../control-plane/src/storage/sqlite/sqlite-database';
-import { startControlPlane, TestControlPlane } from '../../support/control-plane';
-import type { Caller } from '../../../control-plane/src/domain/authorization';
-import type { RouteResponse } from '../../../control-plane/src/http/route-definition';
+import { useChangeCommitterFixture } from '../../support/change-committer-fixture';
 import { ApiError } from '../../../control-plane/src/domain/errors';
 
 describe('ChangeCommitter', () => {
-  let cp: TestControlPlane;
-  let caller: Caller;
-  beforeEach(async () => {
-    cp = await startControlPlane();
-    caller = (await cp.server.services.authenticator.authenticate(`Bearer ${cp.ownerKey}`, new Date())).caller;
-  });
-  afterEach(() => cp.close());
-
-  const mint =
-    (name: string): (() => Promise<RouteResponse>) =>
-    async () => {
-      const created = await cp.server.services.keyService.create(caller, { name, scopes: ['sites:read'] }, new Date());
-      return { status: 201, body: created };
-    };
-  const change = (name: string) => ({
-    caller,
-    now: new Date(),
-    sourceIp: '127.0.0.1',
-    method: 'post',
-    body: { name },
-    audit: { action: 'key.create', target: (response: RouteResponse) => (response.body as { id: string }).id },
-  });
+  const fixture = useChangeCommitterFixture();
+  const { mint, change } = fixture;
 
   test('changes made in one turn commit together, and none is answered before the commit', async () => {
-    const services = cp.server.services;
-    const outside = new Database(cp.databasePath, { readonly: true });
+    const services = fixture.cp.server.services;
+    const outside = new Database(fixture.cp.databasePath, { readonly: true });
     try {
       const visibleOutside = (name: string) => outside.prepare('SELECT COUNT(*) FROM api_keys WHERE name = ?').pluck().get(name);
       let answered = 0;
@@ -58,14 +36,14 @@ describe('ChangeCommitter', () => {
       expect(visibleOutside('refused')).toBe(0);
       const audited = outside.prepare("SELECT target FROM audit_log WHERE action = 'key.create'").pluck().all();
       expect(audited).toEqual(expect.arrayContaining([(one.body as { id: string }).id, (two.body as { id: string }).id]));
-      expect(await services.auditRecords.verify(cp.accountId)).toMatchObject({ ok: true });
+      expect(await services.auditRecords.verify(fixture.cp.accountId)).toMatchObject({ ok: true });
     } finally {
       outside.close();
     }
   });
 
   test('a batch SQLite rolled back by itself fails its changes instead of answering them', async () => {
-    const services = cp.server.services;
+    const services = fixture.cp.server.services;
     const { connection } = services.db as SqliteDatabase;
     const lost = services.changes.commit(change('lost'), mint('lost'));
     // A later change of the same batch hits an I/O error: SQLite rolls the whole transaction back
@@ -84,6 +62,6 @@ describe('ChangeCommitter', () => {
     // Nothing of the lost batch reached the audit log either; what did commit still verifies.
     const audited = await services.db.all<{ target: string }>("SELECT target FROM audit_log WHERE action = 'key.create'");
     expect(audited).toHaveLength(1);
-    expect(await services.auditRecords.verify(cp.accountId)).toMatchObject({ ok: true });
+    expect(await services.auditRecords.verify(fixture.cp.accountId)).toMatchObject({ ok: true });
   });
 });

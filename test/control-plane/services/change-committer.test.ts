@@ -2,39 +2,17 @@
  * Changes on either store: answered only once committed, a refused one leaves nothing. SQLite's
  * group commit (one COMMIT for a turn's changes) has its own file, change-committer.group-commit.test.ts.
  */
-import { startControlPlane, TestControlPlane } from '../../support/control-plane';
-import type { Caller } from '../../../control-plane/src/domain/authorization';
-import type { RouteResponse } from '../../../control-plane/src/http/route-definition';
+import { useChangeCommitterFixture } from '../../support/change-committer-fixture';
 import { ApiError } from '../../../control-plane/src/domain/errors';
 
 describe('ChangeCommitter', () => {
-  let cp: TestControlPlane;
-  let caller: Caller;
-  beforeEach(async () => {
-    cp = await startControlPlane();
-    caller = (await cp.server.services.authenticator.authenticate(`Bearer ${cp.ownerKey}`, new Date())).caller;
-  });
-  afterEach(() => cp.close());
-
-  const mint =
-    (name: string): (() => Promise<RouteResponse>) =>
-    async () => {
-      const created = await cp.server.services.keyService.create(caller, { name, scopes: ['sites:read'] }, new Date());
-      return { status: 201, body: created };
-    };
-  const change = (name: string) => ({
-    caller,
-    now: new Date(),
-    sourceIp: '127.0.0.1',
-    method: 'post',
-    body: { name },
-    audit: { action: 'key.create', target: (response: RouteResponse) => (response.body as { id: string }).id },
-  });
+  const fixture = useChangeCommitterFixture();
+  const { mint, change } = fixture;
 
   test('a change is answered once another connection sees it and its audit entry; a refused one leaves nothing', async () => {
-    const services = cp.server.services;
+    const services = fixture.cp.server.services;
     const count = async (name: string) =>
-      Number((await cp.queryOutside<{ n: number | string }>('SELECT COUNT(*) AS n FROM api_keys WHERE name = ?', [name]))[0].n);
+      Number((await fixture.cp.queryOutside<{ n: number | string }>('SELECT COUNT(*) AS n FROM api_keys WHERE name = ?', [name]))[0].n);
     const refused = services.changes.commit(change('refused'), async () => {
       await mint('refused')(); // written, then the change fails: its transaction (or savepoint) takes the row back
       throw new ApiError({ code: 'scope_escalation', detail: 'no' });
@@ -47,13 +25,13 @@ describe('ChangeCommitter', () => {
     expect(await count('concurrent-1')).toBe(1);
     expect(await count('concurrent-2')).toBe(1);
     expect(await count('refused')).toBe(0);
-    const audited = await cp.queryOutside<{ target: string }>("SELECT target FROM audit_log WHERE action = 'key.create'");
+    const audited = await fixture.cp.queryOutside<{ target: string }>("SELECT target FROM audit_log WHERE action = 'key.create'");
     expect(audited.map((row) => row.target)).toEqual(expect.arrayContaining([(one.body as { id: string }).id, (two.body as { id: string }).id]));
-    expect(await services.auditRecords.verify(cp.accountId)).toMatchObject({ ok: true });
+    expect(await services.auditRecords.verify(fixture.cp.accountId)).toMatchObject({ ok: true });
   });
 
   test('a change inside a transaction someone else opened is a savepoint of it, committed by its owner', async () => {
-    const services = cp.server.services;
+    const services = fixture.cp.server.services;
     const outer = services.db.transaction(async () => {
       const inner = await services.changes.commit(change('inside'), mint('inside'));
       // Answered to the outer transaction at once (its owner commits), and undone with it.
