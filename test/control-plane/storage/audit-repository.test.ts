@@ -5,6 +5,7 @@ import { chainHash, canonicalAuditEntry } from '../../../control-plane/src/domai
 import { SqliteDatabase, openSqliteDatabase } from '../../../control-plane/src/storage/sqlite/sqlite-database';
 import { AuditRepository, VERIFY_SLICE_ENTRIES } from '../../../control-plane/src/storage/audit-repository';
 import { auditSealKey } from '../../../control-plane/src/domain/audit-chain';
+import { auditFields } from '../../support/audit-fields';
 
 describe('AuditRepository', () => {
   let dir: string;
@@ -21,17 +22,7 @@ describe('AuditRepository', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const entry = (accountId: string | null, action: string) => ({
-    time: new Date(0).toISOString(),
-    accountId,
-    actorPrincipalId: null,
-    keyId: null,
-    action,
-    target: null,
-    sourceIp: '127.0.0.1',
-    outcome: 'success',
-    detail: null,
-  });
+  const entry = auditFields;
 
   it('keeps one chain per account and pages newest first', async () => {
     for (let i = 0; i < 5; i++) await audit.append(entry('acct_A', `a.${i}`));

@@ -10,18 +10,9 @@ import { AuditRepository, SYSTEM_CHAIN } from '../../../../control-plane/src/sto
 import { openPostgresDatabase } from '../../../../control-plane/src/storage/open-database';
 import type { PostgresDatabase } from '../../../../control-plane/src/storage/postgres/postgres-database';
 import { createTestDatabase, type TestDatabase } from '../../../support/postgres';
+import { auditFields } from '../../../support/audit-fields';
 
-const entry = (accountId: string | null, action: string) => ({
-  time: new Date(0).toISOString(),
-  accountId,
-  actorPrincipalId: null,
-  keyId: null,
-  action,
-  target: null,
-  sourceIp: '127.0.0.1',
-  outcome: 'success',
-  detail: null,
-});
+const entry = auditFields;
 
 describe('audit chain writers on two PostgreSQL pools', () => {
   let database: TestDatabase;
