@@ -10,7 +10,10 @@
  *     - the release's linux_amd64 single executable (Node SEA of the bundle, see scripts/release).
  * (2) `terraform apply` creating and `terraform plan` refreshing 10 / 100 / 500 managed_api_key
  *     beside as many terraform_data, same run, against a real control plane (its own process) on
- *     a loopback port, through the filesystem mirror.
+ *     a loopback port, through the filesystem mirror. A second baseline, terraform_data padded so
+ *     each instance's attributes serialise to as many state bytes as a managed_api_key's, shows
+ *     what Terraform itself spends on state of that size: it rewrites the whole state file after
+ *     every created resource, so an apply's own cost grows with N × the state's size.
  *
  * `npm run bench:provider -- start` or `-- plan` runs one part.
  * Environment: BENCH_START_RUNS (default 21), BENCH_RUNS (default 3), BENCH_SIZES (default 10,100,500),
@@ -20,7 +23,7 @@
  * Medians are printed; ratios are against the baseline of the same run.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { bundleProviderCode, writeLauncher } from '../provider/scripts/bundle';
@@ -136,6 +139,35 @@ async function timed(workspace: TerraformWorkspace, args: string[]): Promise<num
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
+interface StateInstance {
+  attributes?: Record<string, unknown>;
+  sensitive_attributes?: unknown;
+}
+
+/** The mean length of one resource instance's attributes (and sensitive paths) as JSON, from a workspace's state. */
+function attributeBytesPerInstance(workspace: TerraformWorkspace): number {
+  const state = JSON.parse(readFileSync(join(workspace.dir, 'terraform.tfstate'), 'utf8')) as { resources: Array<{ instances: StateInstance[] }> };
+  const instances = state.resources.flatMap((resource) => resource.instances);
+  if (instances.length === 0) throw new Error(`no resource instance in ${workspace.dir}/terraform.tfstate`);
+  const bytes = instances.map((instance) => JSON.stringify(instance.attributes).length + JSON.stringify(instance.sensitive_attributes ?? []).length);
+  return bytes.reduce((sum, length) => sum + length, 0) / instances.length;
+}
+
+/**
+ * terraform_data whose `triggers_replace` holds a string long enough that each instance's
+ * attributes are as long as `targetBytes` (Terraform stores triggers_replace once, with its type).
+ */
+function sizedDataConfiguration(size: number, targetBytes: number): string {
+  const instance = (padding: string) => ({
+    id: '00000000-0000-0000-0000-000000000000',
+    input: { value: 'bench-0', type: 'string' },
+    output: { value: 'bench-0', type: 'string' },
+    triggers_replace: { value: padding, type: 'string' },
+  });
+  const padding = 'x'.repeat(Math.max(0, Math.round(targetBytes - JSON.stringify(instance('')).length - 2)));
+  return `resource "terraform_data" "bench" {\n  count            = ${size}\n  input            = "bench-\${count.index}"\n  triggers_replace = "${padding}"\n}\n`;
+}
+
 /**
  * For each size: `terraform apply` creating N resources and `terraform plan` refreshing them, for
  * managed_api_key and terraform_data alternately (same run, same machine load), then both are
@@ -147,6 +179,7 @@ async function benchPlanAndApply(): Promise<void> {
   const controlPlane = await startControlPlaneProcess(dataDir);
   const workspaces: TerraformWorkspace[] = [];
   const rows: string[] = [];
+  const stateSizes: string[] = [];
   const beforeCheckout = process.env.BENCH_BEFORE_CHECKOUT;
   const beforeMirror = beforeCheckout ? mkdtempSync(join(tmpdir(), 'managed-bench-before-mirror-')) : undefined;
   if (beforeCheckout && beforeMirror) {
@@ -175,35 +208,60 @@ async function benchPlanAndApply(): Promise<void> {
       const samples = {
         keysApply: [] as number[],
         dataApply: [] as number[],
+        sizedApply: [] as number[],
         beforeApply: [] as number[],
         keysPlan: [] as number[],
         dataPlan: [] as number[],
+        sizedPlan: [] as number[],
         beforePlan: [] as number[],
       };
+      // Written once the first apply of managed_api_key has shown how many bytes one instance stores.
+      let sized: TerraformWorkspace | undefined;
       for (let run = 0; run < RUNS; run++) {
         samples.dataApply.push(await timed(data, ['apply', '-auto-approve', '-input=false']));
         if (before) samples.beforeApply.push(await timed(before, ['apply', '-auto-approve', '-input=false']));
         samples.keysApply.push(await timed(keys, ['apply', '-auto-approve', '-input=false']));
+        if (!sized) {
+          sized = await createTerraformWorkspace({ files: { 'main.tf': sizedDataConfiguration(size, attributeBytesPerInstance(keys)) } });
+          workspaces.push(sized);
+          await sized.terraform(['init']);
+        }
+        samples.sizedApply.push(await timed(sized, ['apply', '-auto-approve', '-input=false']));
         samples.dataPlan.push(await timed(data, ['plan', '-input=false']));
         if (before) samples.beforePlan.push(await timed(before, ['plan', '-input=false']));
         samples.keysPlan.push(await timed(keys, ['plan', '-input=false']));
-        for (const workspace of all) await workspace.terraform(['destroy', '-auto-approve', '-input=false'], { timeoutMs: 900_000 });
+        samples.sizedPlan.push(await timed(sized, ['plan', '-input=false']));
+        if (run === 0) {
+          stateSizes.push(
+            `  N=${size}: managed_api_key ${attributeBytesPerInstance(keys).toFixed(0)} B, terraform_data ${attributeBytesPerInstance(data).toFixed(0)} B, ` +
+              `sized terraform_data ${attributeBytesPerInstance(sized).toFixed(0)} B`,
+          );
+        }
+        for (const workspace of [...all, sized]) await workspace.terraform(['destroy', '-auto-approve', '-input=false'], { timeoutMs: 900_000 });
       }
-      for (const [what, mine, baseline, earlier] of [
-        ['apply', samples.keysApply, samples.dataApply, samples.beforeApply],
-        ['plan', samples.keysPlan, samples.dataPlan, samples.beforePlan],
+      for (const [what, mine, baseline, sizedBaseline, earlier] of [
+        ['apply', samples.keysApply, samples.dataApply, samples.sizedApply, samples.beforeApply],
+        ['plan', samples.keysPlan, samples.dataPlan, samples.sizedPlan, samples.beforePlan],
       ] as const) {
         const ours = median(mine);
         const theirs = median(baseline);
+        const sizedTheirs = median(sizedBaseline);
         const beforeColumn = before ? `   ${median(earlier).toFixed(0).padStart(7)} ms ×${(median(earlier) / theirs).toFixed(2)}` : '';
         rows.push(
-          `  ${what.padEnd(6)} ${String(size).padStart(4)}   ${ours.toFixed(0).padStart(7)} ms   ${theirs.toFixed(0).padStart(7)} ms   ×${(ours / theirs).toFixed(2)}${beforeColumn}`,
+          `  ${what.padEnd(6)} ${String(size).padStart(4)}   ${ours.toFixed(0).padStart(7)} ms   ${theirs.toFixed(0).padStart(7)} ms   ×${(ours / theirs).toFixed(2)}` +
+            `   ${sizedTheirs.toFixed(0).padStart(7)} ms ×${(sizedTheirs / theirs).toFixed(2)}   ×${(ours / sizedTheirs).toFixed(2)}${beforeColumn}`,
         );
       }
     }
     console.log(`\n(2) terraform apply (create) and plan (refresh) of N managed_api_key vs N terraform_data, median of ${RUNS} interleaved runs`);
-    console.log(`  what      N   managed_api_key   terraform_data   ratio${beforeMirror ? '   BENCH_BEFORE_CHECKOUT, ratio' : ''}`);
+    console.log('    sized = terraform_data padded to store as many attribute bytes per instance as managed_api_key:');
+    console.log("    its ratio is what Terraform alone spends on state of that size; 'vs sized' is ours against it");
+    console.log(
+      `  what      N   managed_api_key   terraform_data   ratio   sized terraform_data   vs sized${beforeMirror ? '   BENCH_BEFORE_CHECKOUT, ratio' : ''}`,
+    );
     for (const row of rows) console.log(row);
+    console.log('  attribute bytes per instance (JSON, first run):');
+    for (const line of stateSizes) console.log(line);
   } finally {
     if (beforeMirror) rmSync(beforeMirror, { recursive: true, force: true });
     await Promise.all(workspaces.map((workspace) => workspace.cleanup()));
