@@ -23,6 +23,11 @@ export class ManagedContext {
     return this.client.serverClock.now();
   }
 
+  /** Notes that this key's read is probably coming, so a batch sent meanwhile may fetch it too. */
+  expectKeyRead(id: string): void {
+    this.client?.expectKeyRead(id);
+  }
+
   /** The client for one operation, cancelled when Terraform sends StopProvider. */
   api(signal: AbortSignal): ManagedApiClient {
     if (!this.client) throw new DiagnosticError('Provider configuration not ready', this.unavailableReason);

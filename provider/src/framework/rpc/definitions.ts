@@ -95,6 +95,13 @@ export interface ResourceDefinition<Client = unknown> {
    * schema. Without it, a state of another version is reported as an error.
    */
   upgradeState?(request: { version: number; rawState: unknown; diagnostics: Diagnostics }): ObjectValue | Promise<ObjectValue>;
+  /**
+   * Sees each stored state Terraform hands over (UpgradeResourceState, after any upgrade) once the
+   * provider is configured. A refresh reads the resource right after, so a provider may note what
+   * it will fetch (to fetch it together with other reads); the same call also comes before an
+   * apply or a plan without refresh, so it must not do I/O of its own. It must not throw.
+   */
+  stateLoaded?(request: { state: ObjectValue; client: Client }): void;
 }
 
 /**

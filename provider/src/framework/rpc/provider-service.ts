@@ -187,6 +187,7 @@ export class ProviderService<Client> {
     } else {
       throw new DiagnosticError('Cannot upgrade state', `${request.type_name} has no upgrade from schema version ${storedVersion} to ${currentVersion}.`);
     }
+    if (this.configured && upgraded) resource.definition.stateLoaded?.({ state: upgraded, client: this.configured.client });
     return { upgraded_state: writeDynamicValue(resource.type, upgraded) };
   }
 

@@ -182,6 +182,20 @@ export class ManagedApiClient {
     return this.keyReads.read(id, this.keyReader);
   }
 
+  /** Notes that getKey(id) is probably coming (Terraform handed its state over); see key-read-batcher.ts. */
+  expectKeyRead(id: string): void {
+    this.keyReads.expect(id);
+  }
+
+  /** A change to a key: whatever was fetched ahead for it must not answer a later read. */
+  private async changing<T>(id: string, change: Promise<T>): Promise<T> {
+    try {
+      return await change;
+    } finally {
+      this.keyReads.forget(id);
+    }
+  }
+
   /** GET /v1/keys/{id}, on its own. */
   private async getKeyAlone(id: string): Promise<KeyRecord | null> {
     try {
@@ -204,7 +218,7 @@ export class ManagedApiClient {
   }
 
   updateKey(id: string, body: UpdateKeyBody): Promise<KeyRecord> {
-    return this.request('PATCH', `/v1/keys/${encodeURIComponent(id)}`, { body });
+    return this.changing(id, this.request('PATCH', `/v1/keys/${encodeURIComponent(id)}`, { body }));
   }
 
   /**
@@ -212,18 +226,18 @@ export class ManagedApiClient {
    * The Idempotency-Key makes a retried rotation replay the first answer rather than rotate twice.
    */
   rotateKey(id: string, gracePeriod: string, idempotencyKey: string): Promise<MintedKey> {
-    return this.request('POST', `/v1/keys/${encodeURIComponent(id)}/rotate`, { body: { grace_period: gracePeriod }, idempotencyKey });
+    return this.changing(id, this.request('POST', `/v1/keys/${encodeURIComponent(id)}/rotate`, { body: { grace_period: gracePeriod }, idempotencyKey }));
   }
 
   /** Extends an ephemeral key to now + its ttl. Repeating it is harmless (it only extends again), so it is retried. */
   renewKey(id: string): Promise<KeyRecord> {
-    return this.request('POST', `/v1/keys/${encodeURIComponent(id)}/renew`, { repeatable: true });
+    return this.changing(id, this.request('POST', `/v1/keys/${encodeURIComponent(id)}/renew`, { repeatable: true }));
   }
 
   /** Revokes a key. Revoking twice is a success (docs/guides/api.md#keys); a key that no longer exists counts as revoked. */
   async revokeKey(id: string): Promise<void> {
     try {
-      await this.request<unknown>('DELETE', `/v1/keys/${encodeURIComponent(id)}`);
+      await this.changing(id, this.request<unknown>('DELETE', `/v1/keys/${encodeURIComponent(id)}`));
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return;
       throw error;

@@ -12,6 +12,15 @@
  * client's retries) is read again one key at a time, so that error reaches only the resource it
  * belongs to (and a control plane without the batch read still works). A refused token (401,
  * 403) or an unreachable server is the same for every id and fails the whole batch at once.
+ *
+ * Reads announced ahead ride along. Terraform hands each resource's stored state over
+ * (UpgradeResourceState) just before it refreshes it, and at -parallelism=10 the reads of a
+ * refresh trickle in one or two at a time: batches held ~2 ids, and a 500-key plan sent ~230
+ * requests. So `expect(id)` notes an id whose read is probably coming, and the next batch that is
+ * sent anyway (never a request of its own) carries up to MAX_IDS_PER_BATCH of them; their answers
+ * wait for their reads. An answer fetched ahead is used once, only for a read that comes within
+ * PREFETCH_LIFETIME_MS, and never after this process changed that key (`forget`) after the batch
+ * was sent; a refresh without reads (apply, -refresh=false) sends nothing extra.
  */
 import { idPatternSource, type KeyRecord } from '@managed-dev/contract';
 import { ApiError } from './problem';
@@ -30,6 +39,23 @@ const BATCHABLE_ID = new RegExp(idPatternSource('key'));
 /** The control plane's limit for one batched read. */
 export const MAX_IDS_PER_BATCH = 100;
 
+/**
+ * How long an answer fetched ahead may answer its read. Terraform reads a resource milliseconds
+ * after handing its state over; anything older is not the refresh it asked for.
+ */
+export const PREFETCH_LIFETIME_MS = 2_000;
+
+/** Announced ids remembered at most; the oldest are dropped first (an announcement costs nothing if lost). */
+const MAX_EXPECTED_IDS = 1_000;
+
+interface FetchedAhead {
+  readonly record: KeyRecord | null;
+  /** When the batch that fetched it was sent (the batcher's clock). */
+  readonly sentAt: number;
+  /** `changes` when that batch was sent: a later forget(id) makes the answer stale. */
+  readonly sentAfterChange: number;
+}
+
 interface PendingRead {
   readonly id: string;
   readonly reader: KeyReader;
@@ -44,15 +70,68 @@ export class KeyReadBatcher {
   private queue: PendingRead[] = [];
   private flushScheduled = false;
   private inFlight = false;
+  /** Ids whose reads are probably coming, oldest first (a Set keeps insertion order). */
+  private readonly expected = new Set<string>();
+  private readonly fetchedAhead = new Map<string, FetchedAhead>();
+  /** Riders of the batch in flight: the batch's end, which their reads wait for. */
+  private readonly riding = new Map<string, Promise<void>>();
+  /** Counts forget() calls; `changedAt` holds the count at each id's latest one. */
+  private changes = 0;
+  private readonly changedAt = new Map<string, number>();
   /** Requests sent, by kind: lets tests see that reads were coalesced without timing anything. */
   readonly sent = { batched: 0, single: 0 };
+  /** Reads answered from a batch that fetched them ahead. */
+  answeredAhead = 0;
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   /** Reads one key, sharing a request with the reads that arrive at about the same time. */
   read(id: string, reader: KeyReader): Promise<KeyRecord | null> {
+    this.expected.delete(id);
+    const ride = this.riding.get(id);
+    if (ride) return ride.then(() => this.read(id, reader));
+    const ahead = this.fetchedAhead.get(id);
+    if (ahead) {
+      this.fetchedAhead.delete(id);
+      if (this.usable(id, ahead)) {
+        this.answeredAhead++;
+        return Promise.resolve(ahead.record);
+      }
+    }
     return new Promise((resolve, reject) => {
       this.queue.push({ id, reader, resolve, reject });
       this.scheduleFlush();
     });
+  }
+
+  /** Notes that `id` will probably be read soon; it rides along with the next batch sent anyway. */
+  expect(id: string): void {
+    if (!BATCHABLE_ID.test(id)) return;
+    this.expected.delete(id);
+    this.expected.add(id);
+    if (this.expected.size > MAX_EXPECTED_IDS) this.expected.delete(this.expected.values().next().value!);
+  }
+
+  /** Drops what is known ahead about `id`: this process has just changed (or tried to change) the key. */
+  forget(id: string): void {
+    this.expected.delete(id);
+    this.fetchedAhead.delete(id);
+    this.changedAt.set(id, ++this.changes);
+  }
+
+  private usable(id: string, ahead: FetchedAhead): boolean {
+    return this.now() - ahead.sentAt <= PREFETCH_LIFETIME_MS && (this.changedAt.get(id) ?? 0) <= ahead.sentAfterChange;
+  }
+
+  /** Up to `room` announced ids not already in `ids`, taken off the announcement list. */
+  private takeExpected(room: number, ids: ReadonlySet<string>): string[] {
+    const taken: string[] = [];
+    for (const id of this.expected) {
+      if (taken.length >= room) break;
+      this.expected.delete(id);
+      if (!ids.has(id)) taken.push(id);
+    }
+    return taken;
   }
 
   private scheduleFlush(): void {
@@ -83,20 +162,42 @@ export class KeyReadBatcher {
     const batchable = batch.filter((pending) => BATCHABLE_ID.test(pending.id));
     const alone = batch.filter((pending) => !BATCHABLE_ID.test(pending.id));
     const ids = [...new Set(batchable.map((pending) => pending.id))];
-    if (ids.length <= 1) {
+    const riders = batchable.length > 0 ? this.takeExpected(MAX_IDS_PER_BATCH - ids.length, new Set(ids)) : [];
+    if (ids.length + riders.length <= 1) {
       await this.readEachAlone(batch);
       return;
     }
     const reading = this.readEachAlone(alone);
+    const sentAt = this.now();
+    const sentAfterChange = this.changes;
+    // A read of a rider that arrives meanwhile waits for this batch instead of asking again.
+    let rideOver!: () => void;
+    const ride = new Promise<void>((resolve) => (rideOver = resolve));
+    for (const id of riders) this.riding.set(id, ride);
+    let records: Map<string, KeyRecord>;
     try {
       this.sent.batched++;
-      const records = new Map((await batchable[0]!.reader.readMany(ids)).map((record) => [record.id, record]));
-      for (const pending of batchable) pending.resolve(records.get(pending.id) ?? null);
+      records = new Map((await batchable[0]!.reader.readMany([...ids, ...riders])).map((record) => [record.id, record]));
     } catch (error) {
+      // Riders are left to their own reads.
+      this.endRide(riders, rideOver);
       if (error instanceof ApiError && !WHOLE_BATCH_STATUSES.has(error.status)) await this.readEachAlone(batchable);
       else for (const pending of batchable) pending.reject(error);
+      await reading;
+      return;
     }
+    for (const pending of batchable) pending.resolve(records.get(pending.id) ?? null);
+    // Absent means missing or hidden, as for the reads themselves.
+    for (const id of riders) this.fetchedAhead.set(id, { record: records.get(id) ?? null, sentAt, sentAfterChange });
+    // Answers whose reads never came (a resource Terraform did not refresh after all) go, oldest first.
+    while (this.fetchedAhead.size > MAX_EXPECTED_IDS) this.fetchedAhead.delete(this.fetchedAhead.keys().next().value!);
+    this.endRide(riders, rideOver);
     await reading;
+  }
+
+  private endRide(riders: readonly string[], rideOver: () => void): void {
+    for (const id of riders) this.riding.delete(id);
+    rideOver();
   }
 
   private async readEachAlone(reads: readonly PendingRead[]): Promise<void> {

@@ -88,6 +88,11 @@ export const apiKeyResource: ResourceDefinition<ManagedContext> = {
     }
   },
 
+  stateLoaded({ client, state }) {
+    // The refresh's read of this key follows at once; it can share a batch already being sent.
+    if (typeof state.id === 'string') client.expectKeyRead(state.id);
+  },
+
   async read({ client, state, diagnostics, signal }) {
     const id = state.id;
     if (typeof id !== 'string') return null;

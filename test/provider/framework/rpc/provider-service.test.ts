@@ -34,6 +34,9 @@ const widget: ResourceDefinition<{ calls: string[] }> = {
     return { ...planned, id: 'w-1', token: 's3cret', fingerprint: 'f1', rule: [] };
   },
   read: ({ state }) => (state.id === 'gone' ? null : state),
+  stateLoaded: ({ state, client }) => {
+    client.calls.push(`loaded ${String(state.id)}`);
+  },
   update: ({ planned }) => ({ ...planned, fingerprint: 'f2' }),
   delete: ({ client }) => {
     client.calls.push('delete');
@@ -223,6 +226,17 @@ describe('ProviderService', () => {
     expect(read(older.upgraded_state)).toMatchObject({ name: 'old', id: 'w-0' });
     const newer = await callRpc(service, 'UpgradeResourceState', { type_name: 'test_widget', version: 7, raw_state: { json: Buffer.from('{}') } });
     expect(newer.diagnostics[0].summary).toBe('State written by a newer provider');
+  });
+
+  it('shows each upgraded state to stateLoaded once the provider is configured, and not before', async () => {
+    const calls: string[] = [];
+    const unconfigured = new ProviderService(providerWith(calls));
+    await callRpc(unconfigured, 'UpgradeResourceState', { type_name: 'test_widget', version: 1, raw_state: { json: Buffer.from('{"id":"w-1"}') } });
+    expect(calls).toEqual([]);
+    const service = await configuredService(calls);
+    await callRpc(service, 'UpgradeResourceState', { type_name: 'test_widget', version: 1, raw_state: { json: Buffer.from('{"name":"a","id":"w-1"}') } });
+    await callRpc(service, 'UpgradeResourceState', { type_name: 'test_widget', version: 0, raw_state: { json: Buffer.from('{"title":"old","id":"w-0"}') } });
+    expect(calls).toEqual(['loaded w-1', 'loaded w-0']);
   });
 
   it('imports an id-only state by default', async () => {

@@ -4,6 +4,7 @@
  */
 import { newId } from '@managed-dev/contract';
 import { ManagedApiClient } from '../../../../provider/src/managed/client/api-client';
+import { KeyReadBatcher, PREFETCH_LIFETIME_MS } from '../../../../provider/src/managed/client/key-read-batcher';
 import { ApiError, ApiUnreachableError } from '../../../../provider/src/managed/client/problem';
 import { startControlPlane, type TestControlPlane } from '../../../support/control-plane';
 import { startFaultProxy, type Fault, type FaultProxy, type ProxiedRequest } from '../../../support/fault-proxy';
@@ -27,14 +28,23 @@ describe('batched key reads', () => {
   });
   afterAll(() => cp.close());
 
-  function client(url: string, token = cp.ownerKey): ManagedApiClient {
-    return new ManagedApiClient({ endpoint: url, token, backoff: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 2 } });
+  function client(url: string, token = cp.ownerKey, keyReads?: KeyReadBatcher): ManagedApiClient {
+    return new ManagedApiClient({ endpoint: url, token, backoff: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 2 }, keyReads });
   }
 
-  async function proxied(decide: (request: ProxiedRequest) => Fault): Promise<ManagedApiClient> {
+  async function proxied(decide: (request: ProxiedRequest) => Fault, keyReads?: KeyReadBatcher): Promise<ManagedApiClient> {
     proxy = await startFaultProxy(cp.url, decide);
-    return client(proxy.url);
+    return client(proxy.url, cp.ownerKey, keyReads);
   }
+
+  /** What each key read the proxy saw asked for: a batch's ids, or the one id of a lone read. */
+  function requestedIds(): string[][] {
+    return proxy!.log
+      .filter((request) => request.method === 'GET')
+      .map((request) => (request.path === '/v1/keys' ? new URLSearchParams(request.query).getAll('id') : [request.path.slice('/v1/keys/'.length)]));
+  }
+
+  const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
   test('reads issued together go as one request; a missing id resolves to null, the others to their records', async () => {
     const api = await proxied(() => 'pass');
@@ -110,5 +120,84 @@ describe('batched key reads', () => {
     const records = await Promise.all([keyIds[0]!, odd, keyIds[1]!].map((id) => api.getKey(id)));
     expect(records.map((record) => record?.id ?? null)).toEqual([keyIds[0], null, keyIds[1]]);
     expect(api.keyReads.sent).toEqual({ batched: 1, single: 1 });
+  });
+
+  test('announced ids ride along with the next read, and their own reads are answered without a request', async () => {
+    const api = await proxied(() => 'pass');
+    const missing = newId('key');
+    for (const id of [keyIds[2]!, keyIds[3]!, missing]) api.expectKeyRead(id);
+    // Announcing sends nothing by itself.
+    await nextTurn();
+    expect(proxy!.log).toHaveLength(0);
+
+    expect((await api.getKey(keyIds[0]!))?.id).toBe(keyIds[0]);
+    expect(requestedIds()).toEqual([[keyIds[0], keyIds[2], keyIds[3], missing]]);
+    const ahead = await Promise.all([keyIds[2]!, keyIds[3]!, missing].map((id) => api.getKey(id)));
+    expect(ahead.map((record) => record?.id ?? null)).toEqual([keyIds[2], keyIds[3], null]);
+    expect(ahead[0]).toEqual((await apiClient(cp.url, cp.ownerKey).get(`/v1/keys/${keyIds[2]}`)).body);
+    expect(proxy!.log).toHaveLength(1);
+    expect(api.keyReads.answeredAhead).toBe(3);
+    // An answer fetched ahead is used once: the next read of the same key asks the server.
+    await api.getKey(keyIds[2]!);
+    expect(requestedIds()).toEqual([[keyIds[0], keyIds[2], keyIds[3], missing], [keyIds[2]]]);
+  });
+
+  test('a read of a rider that arrives while its batch is in flight waits for that batch instead of asking again', async () => {
+    // The first request (the batch) is held back a second.
+    let held = false;
+    const api = await proxied(() => {
+      if (held) return 'pass';
+      held = true;
+      return 'slow';
+    });
+    api.expectKeyRead(keyIds[1]!);
+    const first = api.getKey(keyIds[0]!);
+    await nextTurn();
+    const rider = api.getKey(keyIds[1]!);
+    expect((await Promise.all([first, rider])).map((record) => record?.id)).toEqual([keyIds[0], keyIds[1]]);
+    expect(requestedIds()).toEqual([[keyIds[0], keyIds[1]]]);
+  });
+
+  test('an answer fetched ahead is not used after this process changed the key, nor after its lifetime', async () => {
+    let clock = 0;
+    const api = await proxied(() => 'pass', new KeyReadBatcher(() => clock));
+    const owner = apiClient(cp.url, cp.ownerKey);
+    const renamed = (await mintKey(owner, { name: 'to-rename', scopes: ['sites:read'] })).id;
+
+    // Changed by this process after the batch fetched it: the read asks again and sees the change.
+    api.expectKeyRead(renamed);
+    await api.getKey(keyIds[0]!);
+    await api.updateKey(renamed, { name: 'renamed' });
+    expect((await api.getKey(renamed))?.name).toBe('renamed');
+    expect(requestedIds().filter((ids) => ids.includes(renamed))).toEqual([[keyIds[0], renamed], [renamed]]);
+
+    // Changed while the batch fetching it was in flight: its answer may predate the change.
+    api.expectKeyRead(renamed);
+    const inFlight = api.getKey(keyIds[0]!);
+    await nextTurn();
+    api.keyReads.forget(renamed);
+    await inFlight;
+    const before = proxy!.log.length;
+    await api.getKey(renamed);
+    expect(proxy!.log.length).toBe(before + 1);
+
+    // Read later than PREFETCH_LIFETIME_MS after the batch was sent: not the refresh Terraform asked for.
+    api.expectKeyRead(keyIds[4]!);
+    await api.getKey(keyIds[0]!);
+    clock += PREFETCH_LIFETIME_MS + 1;
+    const stale = proxy!.log.length;
+    expect((await api.getKey(keyIds[4]!))?.id).toBe(keyIds[4]);
+    expect(proxy!.log.length).toBe(stale + 1);
+    expect(api.keyReads.answeredAhead).toBe(0);
+  });
+
+  test('riders of a failed batch read on their own; a refused token reaches them too', async () => {
+    const stranger = (await mintKey(apiClient(cp.url, cp.ownerKey), { name: 'stranger-rider', scopes: ['sites:read'] })).secret;
+    proxy = await startFaultProxy(cp.url, () => 'pass');
+    const api = client(proxy.url, stranger);
+    api.expectKeyRead(keyIds[1]!);
+    await expect(api.getKey(keyIds[0]!)).rejects.toMatchObject({ status: 403 });
+    await expect(api.getKey(keyIds[1]!)).rejects.toMatchObject({ status: 403 });
+    expect(requestedIds()).toEqual([[keyIds[0], keyIds[1]], [keyIds[1]]]);
   });
 });
