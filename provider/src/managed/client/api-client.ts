@@ -133,7 +133,7 @@ export class ManagedApiClient {
     this.keyReads = options.keyReads ?? new KeyReadBatcher();
     this.keyReader = {
       readOne: (id) => this.getKeyAlone(id),
-      readMany: async (ids) => (await this.request<Page<KeyRecord>>('GET', '/v1/keys', { query: { id: ids } })).items,
+      readMany: (ids) => this.readKeyPages(ids),
     };
   }
 
@@ -187,13 +187,29 @@ export class ManagedApiClient {
     this.keyReads.expect(id);
   }
 
-  /** A change to a key: whatever was fetched ahead for it must not answer a later read. */
-  private async changing<T>(id: string, change: Promise<T>): Promise<T> {
+  /** A change to a key: nothing fetched ahead of it, before or while it runs, may answer a later read. */
+  private async changing<T>(id: string, change: () => Promise<T>): Promise<T> {
+    this.keyReads.forget(id);
     try {
-      return await change;
+      return await change();
     } finally {
       this.keyReads.forget(id);
     }
+  }
+
+  /**
+   * GET /v1/keys?id=…, every page. The control plane answers a read by ids in one page today, but
+   * an id left on a page not read would look like a deleted key (and be planned again).
+   */
+  private async readKeyPages(ids: readonly string[]): Promise<KeyRecord[]> {
+    const records: KeyRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page: Page<KeyRecord> = await this.request('GET', '/v1/keys', { query: { id: [...ids], cursor } });
+      records.push(...page.items);
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    return records;
   }
 
   /** GET /v1/keys/{id}, on its own. */
@@ -218,7 +234,7 @@ export class ManagedApiClient {
   }
 
   updateKey(id: string, body: UpdateKeyBody): Promise<KeyRecord> {
-    return this.changing(id, this.request('PATCH', `/v1/keys/${encodeURIComponent(id)}`, { body }));
+    return this.changing(id, () => this.request('PATCH', `/v1/keys/${encodeURIComponent(id)}`, { body }));
   }
 
   /**
@@ -226,18 +242,18 @@ export class ManagedApiClient {
    * The Idempotency-Key makes a retried rotation replay the first answer rather than rotate twice.
    */
   rotateKey(id: string, gracePeriod: string, idempotencyKey: string): Promise<MintedKey> {
-    return this.changing(id, this.request('POST', `/v1/keys/${encodeURIComponent(id)}/rotate`, { body: { grace_period: gracePeriod }, idempotencyKey }));
+    return this.changing(id, () => this.request('POST', `/v1/keys/${encodeURIComponent(id)}/rotate`, { body: { grace_period: gracePeriod }, idempotencyKey }));
   }
 
   /** Extends an ephemeral key to now + its ttl. Repeating it is harmless (it only extends again), so it is retried. */
   renewKey(id: string): Promise<KeyRecord> {
-    return this.changing(id, this.request('POST', `/v1/keys/${encodeURIComponent(id)}/renew`, { repeatable: true }));
+    return this.changing(id, () => this.request('POST', `/v1/keys/${encodeURIComponent(id)}/renew`, { repeatable: true }));
   }
 
   /** Revokes a key. Revoking twice is a success (docs/guides/api.md#keys); a key that no longer exists counts as revoked. */
   async revokeKey(id: string): Promise<void> {
     try {
-      await this.changing(id, this.request<unknown>('DELETE', `/v1/keys/${encodeURIComponent(id)}`));
+      await this.changing(id, () => this.request<unknown>('DELETE', `/v1/keys/${encodeURIComponent(id)}`));
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return;
       throw error;

@@ -18,9 +18,10 @@
  * refresh trickle in one or two at a time: batches held ~2 ids, and a 500-key plan sent ~230
  * requests. So `expect(id)` notes an id whose read is probably coming, and the next batch that is
  * sent anyway (never a request of its own) carries up to MAX_IDS_PER_BATCH of them; their answers
- * wait for their reads. An answer fetched ahead is used once, only for a read that comes within
- * PREFETCH_LIFETIME_MS, and never after this process changed that key (`forget`) after the batch
- * was sent; a refresh without reads (apply, -refresh=false) sends nothing extra.
+ * wait for their reads. An announcement and an answer fetched ahead each live PREFETCH_LIFETIME_MS
+ * (so a walk without reads, apply or -refresh=false, sends no request and soon no rider either);
+ * an answer is used once, and never once this process has changed that key (`forget`), even if
+ * the change landed while the batch was in flight.
  */
 import { idPatternSource, type KeyRecord } from '@managed-dev/contract';
 import { ApiError } from './problem';
@@ -50,10 +51,8 @@ const MAX_EXPECTED_IDS = 1_000;
 
 interface FetchedAhead {
   readonly record: KeyRecord | null;
-  /** When the batch that fetched it was sent (the batcher's clock). */
-  readonly sentAt: number;
-  /** `changes` when that batch was sent: a later forget(id) makes the answer stale. */
-  readonly sentAfterChange: number;
+  /** When the answer arrived (the batcher's clock). */
+  readonly at: number;
 }
 
 interface PendingRead {
@@ -70,14 +69,13 @@ export class KeyReadBatcher {
   private queue: PendingRead[] = [];
   private flushScheduled = false;
   private inFlight = false;
-  /** Ids whose reads are probably coming, oldest first (a Set keeps insertion order). */
-  private readonly expected = new Set<string>();
+  /** Ids whose reads are probably coming, with when they were announced, oldest first. */
+  private readonly expected = new Map<string, number>();
   private readonly fetchedAhead = new Map<string, FetchedAhead>();
   /** Riders of the batch in flight: the batch's end, which their reads wait for. */
   private readonly riding = new Map<string, Promise<void>>();
-  /** Counts forget() calls; `changedAt` holds the count at each id's latest one. */
-  private changes = 0;
-  private readonly changedAt = new Map<string, number>();
+  /** Keys this process changed while a batch was in flight: its answers for them may predate the change. */
+  private readonly changedInFlight = new Set<string>();
   /** Requests sent, by kind: lets tests see that reads were coalesced without timing anything. */
   readonly sent = { batched: 0, single: 0 };
   /** Reads answered from a batch that fetched them ahead. */
@@ -93,7 +91,7 @@ export class KeyReadBatcher {
     const ahead = this.fetchedAhead.get(id);
     if (ahead) {
       this.fetchedAhead.delete(id);
-      if (this.usable(id, ahead)) {
+      if (this.fresh(ahead.at)) {
         this.answeredAhead++;
         return Promise.resolve(ahead.record);
       }
@@ -108,28 +106,31 @@ export class KeyReadBatcher {
   expect(id: string): void {
     if (!BATCHABLE_ID.test(id)) return;
     this.expected.delete(id);
-    this.expected.add(id);
-    if (this.expected.size > MAX_EXPECTED_IDS) this.expected.delete(this.expected.values().next().value!);
+    this.expected.set(id, this.now());
+    if (this.expected.size > MAX_EXPECTED_IDS) this.expected.delete(this.expected.keys().next().value!);
   }
 
-  /** Drops what is known ahead about `id`: this process has just changed (or tried to change) the key. */
+  /**
+   * Drops what is known ahead about `id`: this process is changing, or has just changed, the key.
+   * Called before a write and again after it.
+   */
   forget(id: string): void {
     this.expected.delete(id);
     this.fetchedAhead.delete(id);
-    this.changedAt.set(id, ++this.changes);
+    if (this.riding.size > 0) this.changedInFlight.add(id);
   }
 
-  private usable(id: string, ahead: FetchedAhead): boolean {
-    return this.now() - ahead.sentAt <= PREFETCH_LIFETIME_MS && (this.changedAt.get(id) ?? 0) <= ahead.sentAfterChange;
+  private fresh(at: number): boolean {
+    return this.now() - at <= PREFETCH_LIFETIME_MS;
   }
 
-  /** Up to `room` announced ids not already in `ids`, taken off the announcement list. */
+  /** Up to `room` fresh announced ids not already in `ids`, taken off the announcement list. */
   private takeExpected(room: number, ids: ReadonlySet<string>): string[] {
     const taken: string[] = [];
-    for (const id of this.expected) {
+    for (const [id, at] of this.expected) {
       if (taken.length >= room) break;
       this.expected.delete(id);
-      if (!ids.has(id)) taken.push(id);
+      if (this.fresh(at) && !ids.has(id)) taken.push(id);
     }
     return taken;
   }
@@ -168,8 +169,6 @@ export class KeyReadBatcher {
       return;
     }
     const reading = this.readEachAlone(alone);
-    const sentAt = this.now();
-    const sentAfterChange = this.changes;
     // A read of a rider that arrives meanwhile waits for this batch instead of asking again.
     let rideOver!: () => void;
     const ride = new Promise<void>((resolve) => (rideOver = resolve));
@@ -188,7 +187,8 @@ export class KeyReadBatcher {
     }
     for (const pending of batchable) pending.resolve(records.get(pending.id) ?? null);
     // Absent means missing or hidden, as for the reads themselves.
-    for (const id of riders) this.fetchedAhead.set(id, { record: records.get(id) ?? null, sentAt, sentAfterChange });
+    const at = this.now();
+    for (const id of riders) if (!this.changedInFlight.has(id)) this.fetchedAhead.set(id, { record: records.get(id) ?? null, at });
     // Answers whose reads never came (a resource Terraform did not refresh after all) go, oldest first.
     while (this.fetchedAhead.size > MAX_EXPECTED_IDS) this.fetchedAhead.delete(this.fetchedAhead.keys().next().value!);
     this.endRide(riders, rideOver);
@@ -197,6 +197,8 @@ export class KeyReadBatcher {
 
   private endRide(riders: readonly string[], rideOver: () => void): void {
     for (const id of riders) this.riding.delete(id);
+    // One batch flies at a time: what changed during it matters to no later one.
+    this.changedInFlight.clear();
     rideOver();
   }
 

@@ -191,6 +191,47 @@ describe('batched key reads', () => {
     expect(api.keyReads.answeredAhead).toBe(0);
   });
 
+  test('an announcement older than PREFETCH_LIFETIME_MS rides with nothing: a walk without reads leaves no riders behind', async () => {
+    let clock = 0;
+    const api = await proxied(() => 'pass', new KeyReadBatcher(() => clock));
+    api.expectKeyRead(keyIds[3]!);
+    clock += PREFETCH_LIFETIME_MS + 1;
+    expect((await api.getKey(keyIds[0]!))?.id).toBe(keyIds[0]);
+    expect(requestedIds()).toEqual([[keyIds[0]]]);
+  });
+
+  test('a read that arrives while this process is changing the key is not answered from before the change', async () => {
+    const api = await proxied(() => 'pass');
+    const renamed = (await mintKey(apiClient(cp.url, cp.ownerKey), { name: 'renamed-in-flight', scopes: ['sites:read'] })).id;
+    api.expectKeyRead(renamed);
+    await api.getKey(keyIds[0]!);
+    const writing = api.updateKey(renamed, { name: 'renamed-now' });
+    const reading = api.getKey(renamed);
+    await writing;
+    await reading;
+    expect(api.keyReads.answeredAhead).toBe(0);
+    expect(requestedIds()).toEqual([[keyIds[0], renamed], [renamed]]);
+  });
+
+  test('when a batch carrying riders fails, the riders (also one already waiting for it) are read on their own', async () => {
+    let batches = 0;
+    const api = await proxied((request) => {
+      if (request.path !== '/v1/keys') return 'pass';
+      batches++;
+      return 'refuse';
+    });
+    api.expectKeyRead(keyIds[1]!);
+    api.expectKeyRead(keyIds[2]!);
+    const first = api.getKey(keyIds[0]!);
+    await nextTurn();
+    const waiting = api.getKey(keyIds[1]!);
+    const records = await Promise.all([first, waiting, api.getKey(keyIds[2]!)]);
+    expect(records.map((record) => record?.id)).toEqual(keyIds.slice(0, 3));
+    expect(batches).toBeGreaterThanOrEqual(1);
+    expect(requestedIds().filter((ids) => ids.length === 1)).toEqual(expect.arrayContaining([[keyIds[0]], [keyIds[1]], [keyIds[2]]]));
+    expect(api.keyReads.answeredAhead).toBe(0);
+  });
+
   test('riders of a failed batch read on their own; a refused token reaches them too', async () => {
     const stranger = (await mintKey(apiClient(cp.url, cp.ownerKey), { name: 'stranger-rider', scopes: ['sites:read'] })).secret;
     proxy = await startFaultProxy(cp.url, () => 'pass');
