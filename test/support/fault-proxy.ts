@@ -22,6 +22,16 @@ export interface ProxiedRequest {
   readonly occurrence: number;
 }
 
+/**
+ * The key reads among `requests`, each as the ids it asked for: a batch's `id` parameters
+ * (GET /v1/keys?id=…) or the one id of a lone GET /v1/keys/{id}.
+ */
+export function keyReadIds(requests: readonly ProxiedRequest[]): string[][] {
+  return requests
+    .filter((request) => request.method === 'GET' && request.path.startsWith('/v1/keys'))
+    .map((request) => (request.path === '/v1/keys' ? new URLSearchParams(request.query).getAll('id') : [request.path.slice('/v1/keys/'.length)]));
+}
+
 export interface FaultProxy {
   readonly url: string;
   /** Every request seen, with the fault applied to it. */

@@ -5,7 +5,7 @@
  */
 import { createTerraformWorkspace, requireTerraform, type TerraformWorkspace } from '../../support/terraform';
 import { startControlPlane, type TestControlPlane } from '../../support/control-plane';
-import { startFaultProxy, type Fault, type FaultProxy, type ProxiedRequest } from '../../support/fault-proxy';
+import { keyReadIds, startFaultProxy, type Fault, type FaultProxy, type ProxiedRequest } from '../../support/fault-proxy';
 import { apiClient } from '../../support/http';
 import { mintKey, seedBranch, type SeededBranch } from '../../support/resource-tree';
 
@@ -44,12 +44,7 @@ resource "managed_api_key" "outside" {
 }
 
 /** The key reads the proxy saw since `from`: each request's ids. */
-function keyReadsSince(from: number): string[][] {
-  return proxy.log
-    .slice(from)
-    .filter((request) => request.method === 'GET' && request.path.startsWith('/v1/keys'))
-    .map((request) => (request.path === '/v1/keys' ? new URLSearchParams(request.query).getAll('id') : [request.path.slice('/v1/keys/'.length)]));
-}
+const keyReadsSince = (from: number): string[][] => keyReadIds(proxy.log.slice(from));
 
 beforeAll(async () => {
   await requireTerraform();

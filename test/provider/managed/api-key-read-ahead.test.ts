@@ -8,7 +8,7 @@ import { ProviderService } from '../../../provider/src/framework/rpc/provider-se
 import { createManagedProvider } from '../../../provider/src/managed/provider';
 import { callRpc } from '../framework/rpc/call-rpc';
 import { startControlPlane, type TestControlPlane } from '../../support/control-plane';
-import { startFaultProxy, type FaultProxy } from '../../support/fault-proxy';
+import { keyReadIds, startFaultProxy, type FaultProxy } from '../../support/fault-proxy';
 import { apiClient } from '../../support/http';
 import { mintKey } from '../../support/resource-tree';
 
@@ -51,11 +51,7 @@ async function upgrade(service: ProviderService<unknown>, id: string): Promise<u
   return response.upgraded_state;
 }
 
-function keyReads(): string[][] {
-  return proxy.log
-    .filter((request) => request.method === 'GET' && request.path.startsWith('/v1/keys'))
-    .map((request) => (request.path === '/v1/keys' ? new URLSearchParams(request.query).getAll('id') : [request.path.slice('/v1/keys/'.length)]));
-}
+const keyReads = (): string[][] => keyReadIds(proxy.log);
 
 test('a refresh after UpgradeResourceState reads the announced keys in the first request and answers the rest without one', async () => {
   const service = await configuredService();

@@ -7,7 +7,7 @@ import { ManagedApiClient } from '../../../../provider/src/managed/client/api-cl
 import { KeyReadBatcher, PREFETCH_LIFETIME_MS } from '../../../../provider/src/managed/client/key-read-batcher';
 import { ApiError, ApiUnreachableError } from '../../../../provider/src/managed/client/problem';
 import { startControlPlane, type TestControlPlane } from '../../../support/control-plane';
-import { startFaultProxy, type Fault, type FaultProxy, type ProxiedRequest } from '../../../support/fault-proxy';
+import { keyReadIds, startFaultProxy, type Fault, type FaultProxy, type ProxiedRequest } from '../../../support/fault-proxy';
 import { apiClient } from '../../../support/http';
 import { mintKey } from '../../../support/resource-tree';
 
@@ -37,12 +37,7 @@ describe('batched key reads', () => {
     return client(proxy.url, cp.ownerKey, keyReads);
   }
 
-  /** What each key read the proxy saw asked for: a batch's ids, or the one id of a lone read. */
-  function requestedIds(): string[][] {
-    return proxy!.log
-      .filter((request) => request.method === 'GET')
-      .map((request) => (request.path === '/v1/keys' ? new URLSearchParams(request.query).getAll('id') : [request.path.slice('/v1/keys/'.length)]));
-  }
+  const requestedIds = (): string[][] => keyReadIds(proxy!.log);
 
   const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
