@@ -39,7 +39,7 @@ const SQLITE_ONLY = [
   '/test/control-plane/services/change-committer\\.crash\\.test\\.ts$',
   // SQLite's group commit (one COMMIT per event-loop turn); PostgreSQL commits each change alone.
   '/test/control-plane/services/change-committer\\.group-commit\\.test\\.ts$',
-  // No control plane, no store: pure units and the provider against a stub server or none.
+  // No control plane, no store: pure units, and the API client against a scripted loopback HTTP server.
   '/test/control-plane/services/(last-used-recorder|rate-limiter)\\.test\\.ts$',
   '/test/control-plane/http/json-body\\.test\\.ts$',
   '/test/provider/managed/(api-diagnostics|api-key-diagnostics|preset-scopes-function|provider|validation)\\.test\\.ts$',

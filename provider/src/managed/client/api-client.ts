@@ -133,7 +133,9 @@ export class ManagedApiClient {
     this.keyReads = options.keyReads ?? new KeyReadBatcher();
     this.keyReader = {
       readOne: (id) => this.getKeyAlone(id),
-      readMany: (ids) => this.readKeyPages(ids),
+      // Every page: the control plane answers a read by ids in one page today, but an id left on a
+      // page not read would look like a deleted key (and be planned again).
+      readMany: (ids) => this.listKeyPages({ id: ids }),
     };
   }
 
@@ -197,21 +199,6 @@ export class ManagedApiClient {
     }
   }
 
-  /**
-   * GET /v1/keys?id=…, every page. The control plane answers a read by ids in one page today, but
-   * an id left on a page not read would look like a deleted key (and be planned again).
-   */
-  private async readKeyPages(ids: readonly string[]): Promise<KeyRecord[]> {
-    const records: KeyRecord[] = [];
-    let cursor: string | undefined;
-    do {
-      const page: Page<KeyRecord> = await this.request('GET', '/v1/keys', { query: { id: [...ids], cursor } });
-      records.push(...page.items);
-      cursor = page.next_cursor ?? undefined;
-    } while (cursor);
-    return records;
-  }
-
   /** GET /v1/keys/{id}, on its own. */
   private async getKeyAlone(id: string): Promise<KeyRecord | null> {
     try {
@@ -222,11 +209,16 @@ export class ManagedApiClient {
     }
   }
 
-  async listKeys(filter: { name?: string; status?: string } = {}): Promise<KeyRecord[]> {
+  listKeys(filter: { name?: string; status?: string } = {}): Promise<KeyRecord[]> {
+    return this.listKeyPages({ ...filter, limit: 100 });
+  }
+
+  /** GET /v1/keys with `query`, following next_cursor to the last page. */
+  private async listKeyPages(query: RequestOptions['query']): Promise<KeyRecord[]> {
     const keys: KeyRecord[] = [];
     let cursor: string | undefined;
     do {
-      const page: Page<KeyRecord> = await this.request('GET', '/v1/keys', { query: { ...filter, limit: 100, cursor } });
+      const page: Page<KeyRecord> = await this.request('GET', '/v1/keys', { query: { ...query, cursor } });
       keys.push(...page.items);
       cursor = page.next_cursor ?? undefined;
     } while (cursor);
